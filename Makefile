@@ -1,0 +1,66 @@
+# Grid Academy — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test]"
+	touch $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+compilemessages: install
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Development server plus the background task worker; Ctrl-C stops both.
+run: install compilemessages migrate seed
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --queue-name '*' & \
+	worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(PY) manage.py db_worker --queue-name '*'
+
+test: install compilemessages
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests.
+test-fast: install compilemessages
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+e2e: install compilemessages
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+# Refresh the translation catalogues after changing source strings.
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$($(PY) -c "import secrets;print(secrets.token_urlsafe(50))") \
+	ALLOWED_HOSTS=academy.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media static_collected

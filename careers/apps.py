@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareersConfig(AppConfig):
+    name = "careers"
+    verbose_name = _("Careers and appraisal")

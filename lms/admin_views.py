@@ -1,0 +1,257 @@
+"""Admin building blocks every app's viewsets use.
+
+* ``ScopedModelViewSet``: a ModelViewSet whose listing and object views only reach rows that
+  ``Model.objects.visible_to(request.user)`` returns (a row out of scope is a 404).
+* ``SpreadsheetViewSetMixin``: import (upload → preview → confirm, all-or-nothing) and export of
+  XLSX and CSV through a django-import-export resource, with header buttons on the listing.
+"""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+
+from .importing import (
+    FORMATS,
+    IMPORT_HELP,
+    ImportFileError,
+    ImportReport,
+    read_dataset,
+    run_import,
+)
+
+
+class ScopedIndexView(generic.IndexView):
+    """A listing of only the rows ``visible_to`` the signed-in user."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().visible_to(self.request.user)
+
+
+class ScopedObjectMixin:
+    """An object view that answers 404 for a row outside the user's scope."""
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class ScopedEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
+    pass
+
+
+class ScopedModelViewSet(ModelViewSet):
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    copy_view_enabled = False
+
+
+class SpreadsheetIndexViewMixin:
+    """Adds Import and Export buttons to a listing."""
+
+    spreadsheet_viewset = None
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        viewset = self.spreadsheet_viewset
+        if viewset.user_can_import(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    _("Import"), url=reverse(viewset.get_url_name("import")), icon_name="upload"
+                )
+            )
+        if viewset.user_can_export(self.request.user):
+            for file_format in ("xlsx", "csv"):
+                buttons.append(
+                    HeaderButton(
+                        _("Export %(format)s") % {"format": file_format.upper()},
+                        url=reverse(viewset.get_url_name("export"), args=[file_format]),
+                        icon_name="download",
+                    )
+                )
+        return buttons
+
+
+class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
+    """Upload → preview (dry run; every bad row named) → confirm (the same file, for real)."""
+
+    template_name = "lms/admin/import.html"
+    viewset = None
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.viewset.user_can_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Import %(things)s") % {"things": self.viewset.model._meta.verbose_name_plural}
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.viewset.get_url_name("index")), "label": self.viewset.menu_label},
+            {"url": "", "label": _("Import")},
+        ]
+
+    # The uploaded file waits between preview and confirmation in a private folder.
+    def _pending_dir(self):
+        folder = os.path.join(settings.MEDIA_ROOT, "imports", "pending")
+        os.makedirs(folder, exist_ok=True)
+        return folder
+
+    def _pending_path(self, token, file_format):
+        try:
+            token = str(uuid.UUID(token))
+        except (TypeError, ValueError, AttributeError):
+            raise Http404 from None
+        if file_format not in FORMATS:
+            raise Http404
+        return os.path.join(self._pending_dir(), f"{self.request.user.pk}-{token}.{file_format}")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "viewset": self.viewset,
+                "columns": self.viewset.import_columns_help(),
+                "help_text": IMPORT_HELP,
+                "max_size_mb": round(settings.IMPORT_MAX_FILE_SIZE / 1024 / 1024, 1),
+                "template_url": reverse(self.viewset.get_url_name("export"), args=["xlsx"])
+                + "?template=1",
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self._confirm(request)
+        upload = request.FILES.get("import_file")
+        if upload is None:
+            return self.render_to_response(
+                self.get_context_data(file_error=_("Choose a file to import."))
+            )
+        try:
+            content = upload.read(settings.IMPORT_MAX_FILE_SIZE + 1)
+            dataset = read_dataset(content, name=upload.name)
+        except ImportFileError as error:
+            return self.render_to_response(self.get_context_data(file_error=str(error)))
+        file_format = upload.name.rsplit(".", 1)[-1].lower()
+        report = self._run(dataset, dry_run=True)
+        token = None
+        if report.ok:
+            token = str(uuid.uuid4())
+            with open(self._pending_path(token, file_format), "wb") as handle:
+                handle.write(content)
+        return self.render_to_response(
+            self.get_context_data(
+                report=report, token=token, file_format=file_format, file_name=upload.name
+            )
+        )
+
+    def _run(self, dataset, *, dry_run):
+        resource = self.viewset.get_resource(user=self.request.user)
+        try:
+            return run_import(resource, dataset, dry_run=dry_run, user=self.request.user)
+        except ValidationError as error:
+            return ImportReport(file_problems=list(error.messages))
+
+    def _confirm(self, request):
+        token = request.POST.get("token")
+        file_format = request.POST.get("file_format")
+        pending = self._pending_path(token, file_format)
+        if not os.path.exists(pending):
+            messages.error(
+                request, _("That import has expired or was already done; upload the file again.")
+            )
+            return redirect(self.viewset.get_url_name("import"))
+        with open(pending, "rb") as handle:
+            content = handle.read()
+        os.remove(pending)
+        try:
+            dataset = read_dataset(content, name=f"upload.{file_format}")
+        except ImportFileError as error:
+            return self.render_to_response(self.get_context_data(file_error=str(error)))
+        report = self._run(dataset, dry_run=False)
+        if not report.ok:
+            # Something changed between preview and confirmation; nothing was saved.
+            return self.render_to_response(self.get_context_data(report=report))
+        messages.success(
+            request,
+            _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
+            % {"new": report.new, "updated": report.updated, "unchanged": report.unchanged},
+        )
+        return redirect(self.viewset.get_url_name("index"))
+
+
+class SpreadsheetViewSetMixin:
+    """Mix into a ModelViewSet; set ``resource_class``. Import needs add and change permission."""
+
+    resource_class = None
+    import_view_class = ImportView
+    export_filename_prefix = None
+
+    def get_resource(self, user=None):
+        return self.resource_class(acting_user=user)
+
+    def user_can_import(self, user):
+        policy = self.permission_policy
+        return policy.user_has_permission(user, "add") and policy.user_has_permission(
+            user, "change"
+        )
+
+    def user_can_export(self, user):
+        return self.permission_policy.user_has_any_permission(user, ["view", "change"])
+
+    def import_columns_help(self):
+        return [field.column_name for field in self.get_resource().get_import_fields()]
+
+    @property
+    def import_view(self):
+        return self.import_view_class.as_view(viewset=self)
+
+    def export_view(self, request, file_format):
+        if not self.user_can_export(request.user):
+            raise PermissionDenied
+        if file_format not in FORMATS:
+            raise Http404
+        resource = self.get_resource(user=request.user)
+        queryset = resource.get_queryset().visible_to(request.user)
+        if request.GET.get("template"):
+            queryset = queryset.none()
+        dataset = resource.export(queryset=queryset)
+        export_format = FORMATS[file_format]()
+        data = export_format.export_data(dataset)
+        if isinstance(data, str):
+            data = data.encode("utf-8-sig")
+        stamp = timezone.localdate().isoformat()
+        name = f"{self.export_filename_prefix or self.model._meta.model_name}-{stamp}.{file_format}"
+        response = HttpResponse(data, content_type=export_format.get_content_type())
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("import/", self.import_view, name="import"),
+            path("export/<str:file_format>/", self.export_view, name="export"),
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(spreadsheet_viewset=self, **kwargs)

@@ -1,0 +1,121 @@
+"""Extension points through which the domain apps contribute to shared screens.
+
+Each hook is a Wagtail hook (``wagtail.hooks.register(NAME)``). ``lms`` and ``careers`` read them;
+the domain apps register into them, so a new source plugs in without touching its consumers.
+
+``register_portal_panel``
+    A function returning a ``lms.portal.PortalPanel`` instance (or a list of them), shown in one
+    section of the employee portal.
+
+``register_archive_source``
+    A function ``fn(employee, *, year=None) -> Iterable[ArchiveEntry]`` listing the employee's
+    records for the training archive (一人一档) and the portal.
+
+``register_appraisal_indicator_source``
+    A function returning an ``IndicatorSource`` (or a list of them) that appraisal indicators can
+    take their values from.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+PORTAL_PANEL_HOOK = "register_portal_panel"
+ARCHIVE_SOURCE_HOOK = "register_archive_source"
+APPRAISAL_INDICATOR_SOURCE_HOOK = "register_appraisal_indicator_source"
+
+
+class ArchiveCategory(models.TextChoices):
+    TRAINING = "training", _("Training")
+    ATTENDANCE = "attendance", _("Attendance")
+    EXAM = "exam", _("Exam")
+    CERTIFICATE = "certificate", _("Certificate")
+    QUALIFICATION = "qualification", _("Qualification")
+    DRILL = "drill", _("Drill")
+    DEVELOPMENT = "development", _("Development plan")
+    ROTATION = "rotation", _("Job rotation")
+    APPRAISAL = "appraisal", _("Appraisal")
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One record in an employee's training archive."""
+
+    date: date
+    category: str
+    title: str
+    detail: str = ""
+    hours: Decimal | None = None
+    score: Decimal | None = None
+    url: str = ""
+    source: str = ""
+
+    @property
+    def category_label(self):
+        try:
+            return ArchiveCategory(self.category).label
+        except ValueError:
+            return self.category
+
+
+def _flatten(results):
+    for result in results:
+        if result is None:
+            continue
+        if isinstance(result, list | tuple):
+            yield from result
+        else:
+            yield result
+
+
+def archive_entries(employee, *, year: int | None = None, categories=None) -> list[ArchiveEntry]:
+    """Every archive entry the registered sources give for the employee, newest first."""
+    entries = []
+    for source in hooks.get_hooks(ARCHIVE_SOURCE_HOOK):
+        entries.extend(source(employee, year=year))
+    if year is not None:
+        entries = [entry for entry in entries if entry.date.year == year]
+    if categories is not None:
+        entries = [entry for entry in entries if entry.category in categories]
+    entries.sort(key=lambda entry: (entry.date, entry.title), reverse=True)
+    return entries
+
+
+@dataclass(frozen=True)
+class IndicatorReading:
+    """A computed value for one subject, with the records that produced it."""
+
+    value: Decimal
+    # (label, url) pairs of the records behind the value, so appraisal can explain itself.
+    records: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class IndicatorSource:
+    """A named, computable input for appraisal indicators.
+
+    ``compute(start, end, subject_ids)`` returns ``{subject_id: IndicatorReading}`` for the
+    period [start, end]; subjects without data are left out. It must run a fixed number of
+    queries whatever the number of subjects.
+    """
+
+    key: str
+    label: str
+    subject: str  # "employee" or "department"
+    compute: Callable[[date, date, Iterable[int]], dict[int, IndicatorReading]]
+    unit: str = ""
+    description: str = field(default="", compare=False)
+
+
+def appraisal_indicator_sources() -> dict[str, IndicatorSource]:
+    """All registered indicator sources by key."""
+    sources = {}
+    for fn in hooks.get_hooks(APPRAISAL_INDICATOR_SOURCE_HOOK):
+        for source in _flatten([fn()]):
+            sources[source.key] = source
+    return sources

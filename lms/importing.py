@@ -1,0 +1,315 @@
+"""Spreadsheet import and export helpers shared by every app's django-import-export resources.
+
+* ``read_dataset`` turns an upload into a ``tablib.Dataset`` after checking its size and type.
+* ``run_import`` runs a resource's import all-or-nothing and reports every bad row by its
+  spreadsheet row number (row 1 holds the column names).
+* The widgets read the values people actually type into spreadsheets.
+"""
+
+import datetime
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import widgets
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.results import RowResult
+
+FORMATS = {"xlsx": XLSX, "csv": CSV}
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An XLSX is a zip; refuse one whose members would inflate beyond this many bytes.
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+class ImportFileError(Exception):
+    """The uploaded file cannot be read at all (wrong type, too large, damaged)."""
+
+
+def _file_format(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in FORMATS:
+        raise ImportFileError(
+            _("“%(name)s” is not a spreadsheet this import reads. Use an .xlsx or .csv file.")
+            % {"name": name}
+        )
+    return extension
+
+
+def read_dataset(uploaded, *, name: str | None = None):
+    """Read an uploaded file (or bytes) into a Dataset; raise ImportFileError when it can't."""
+    name = name or getattr(uploaded, "name", "upload")
+    file_format = _file_format(name)
+    content = uploaded if isinstance(uploaded, bytes) else uploaded.read()
+    limit = settings.IMPORT_MAX_FILE_SIZE
+    if len(content) > limit:
+        raise ImportFileError(
+            _("The file is %(size)s MB; the largest file this import takes is %(limit)s MB.")
+            % {"size": round(len(content) / 1024 / 1024, 1), "limit": round(limit / 1024 / 1024, 1)}
+        )
+    if not content.strip():
+        raise ImportFileError(_("The file is empty."))
+    if file_format == "xlsx":
+        _check_xlsx(content)
+        try:
+            dataset = XLSX().create_dataset(content)
+        except Exception as error:  # openpyxl raises many kinds on damaged files
+            raise ImportFileError(
+                _("The spreadsheet could not be read: %(error)s") % {"error": error}
+            ) from error
+    else:
+        text = _decode_csv(content)
+        try:
+            dataset = CSV().create_dataset(text)
+        except Exception as error:
+            raise ImportFileError(
+                _("The CSV file could not be read: %(error)s") % {"error": error}
+            ) from error
+    _strip_dataset(dataset)
+    if not dataset.headers:
+        raise ImportFileError(_("The first row must hold the column names."))
+    if len(dataset) == 0:
+        raise ImportFileError(_("The file has column names but no rows."))
+    if len(dataset) > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError(
+            _("The file has %(rows)s rows; one import takes at most %(limit)s.")
+            % {"rows": len(dataset), "limit": settings.IMPORT_MAX_ROWS}
+        )
+    return dataset
+
+
+def _check_xlsx(content: bytes):
+    if not content.startswith(b"PK"):
+        raise ImportFileError(_("The file is not an .xlsx workbook."))
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            total = sum(member.file_size for member in archive.infolist())
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise ImportFileError(_("The file is not an .xlsx workbook.")) from None
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise ImportFileError(_("The workbook unpacks to more data than an import may hold."))
+    if "xl/workbook.xml" not in names:
+        raise ImportFileError(_("The file is not an .xlsx workbook."))
+
+
+def _decode_csv(content: bytes) -> str:
+    # Excel in China saves CSV as GB18030 (GBK) unless told otherwise; try UTF-8 first.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 (GBK) text."))
+
+
+def _strip_dataset(dataset):
+    """Trim white space in headers and cells and drop rows that are entirely empty."""
+    if dataset.headers:
+        dataset.headers = [str(header or "").strip() for header in dataset.headers]
+    rows = []
+    for row in dataset:
+        cleaned = [value.strip() if isinstance(value, str) else value for value in row]
+        if any(value not in (None, "") for value in cleaned):
+            rows.append(cleaned)
+    headers = dataset.headers
+    dataset.wipe()
+    dataset.headers = headers
+    for row in rows:
+        dataset.append(row)
+
+
+def sheet_row(number: int) -> int:
+    """Spreadsheet row of the N-th data row (row 1 holds the column names)."""
+    return number + 1
+
+
+@dataclass
+class RowProblem:
+    row: int  # spreadsheet row
+    messages: list[str]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do, in terms a person can act on."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)
+    preview_rows: list[dict] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.file_problems
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+def _field_label(resource, key):
+    if key == NON_FIELD_ERRORS:
+        return ""
+    for resource_field in resource.get_import_fields():
+        if key in (resource_field.attribute, resource_field.column_name):
+            return resource_field.column_name
+    return key
+
+
+def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
+    report = ImportReport(
+        new=result.totals[RowResult.IMPORT_TYPE_NEW],
+        updated=result.totals[RowResult.IMPORT_TYPE_UPDATE],
+        unchanged=result.totals[RowResult.IMPORT_TYPE_SKIP],
+        headers=[f.column_name for f in resource.get_import_fields()],
+    )
+    for error in result.base_errors:
+        report.file_problems.append(str(error.error))
+    for number, errors in result.row_errors():
+        report.problems.append(RowProblem(sheet_row(number), [str(e.error) for e in errors]))
+    for invalid in result.invalid_rows:
+        messages = []
+        for key, values in invalid.error_dict.items():
+            label = _field_label(resource, key)
+            for message in values:
+                messages.append(f"{label}: {message}" if label else str(message))
+        report.problems.append(RowProblem(sheet_row(invalid.number), messages))
+    report.problems.sort(key=lambda problem: problem.row)
+    for index, row_result in enumerate(result.rows, 1):
+        if len(report.preview_rows) >= preview_limit:
+            break
+        if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
+            report.preview_rows.append(
+                {
+                    "row": sheet_row(index),
+                    "import_type": row_result.import_type,
+                    "label": row_result.object_repr or "",
+                }
+            )
+    return report
+
+
+def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
+    """Import all-or-nothing: any bad row rolls the whole import back."""
+    result = resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        user=user,
+    )
+    return report_from_result(resource, result)
+
+
+def require_columns(dataset, columns):
+    """Raise a row-independent error naming the required columns the sheet lacks."""
+    missing = [column for column in columns if column not in (dataset.headers or [])]
+    if missing:
+        raise ValidationError(
+            _("The sheet lacks the column(s): %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+
+
+class CodeWidget(widgets.ForeignKeyWidget):
+    """A foreign key given by its code; codes are looked up once per import."""
+
+    def __init__(self, model, field="code", **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self._cache = None
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        code = str(value).strip()
+        if isinstance(value, float) and value.is_integer():
+            code = str(int(value))
+        if self._cache is None:
+            self._cache = {getattr(obj, self.field): obj for obj in self.get_queryset(value, row)}
+        try:
+            return self._cache[code]
+        except KeyError:
+            raise ValueError(
+                _("no %(thing)s has the code “%(code)s”")
+                % {"thing": self.model._meta.verbose_name, "code": code}
+            ) from None
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice typed as its stored value or as its label in any language."""
+
+    def __init__(self, choices, aliases=None, export_labels=None, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+        self.aliases = {str(k).strip().lower(): v for k, v in (aliases or {}).items()}
+        self.export_labels = export_labels or {}
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        lowered = text.lower()
+        for stored, label in self.choices:
+            if lowered in (str(stored).lower(), str(label).lower()):
+                return stored
+        if lowered in self.aliases:
+            return self.aliases[lowered]
+        allowed = "、".join(str(label) for _stored, label in self.choices)
+        raise ValueError(
+            _("“%(value)s” is not one of: %(allowed)s") % {"value": text, "allowed": allowed}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return self.export_labels.get(value, value)
+
+
+class FlexibleDateWidget(widgets.Widget):
+    """Dates as Excel cells, Excel serial numbers or text such as 2024-03-01, 2024/3/1, 2024.3.1."""
+
+    EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, int | float):
+            return self.EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        for suffix in ("年", "月"):
+            text = text.replace(suffix, "-")
+        text = text.replace("日", "")
+        try:
+            year, month, day = (int(part) for part in text.split("-")[:3])
+            return datetime.date(year, month, day)
+        except (ValueError, TypeError):
+            raise ValueError(
+                _("“%(value)s” is not a date; write it as YYYY-MM-DD") % {"value": value}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class TextWidget(widgets.CharWidget):
+    """Text cells; numbers typed into a text column (phone numbers, codes) lose the '.0'."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return "" if value is None else str(value).strip()
+
+
+IMPORT_HELP = gettext_lazy(
+    "Row numbers are those of the spreadsheet: row 1 holds the column names. Nothing is saved "
+    "while any row has a problem."
+)

@@ -1,0 +1,192 @@
+"""Platform core: the organisation (departments, positions, employees) and the portal home page."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .roles import ScopedQuerySet
+
+
+class DepartmentQuerySet(MP_NodeQuerySet):
+    def subtree_of(self, department):
+        """The department and every department below it."""
+        return self.filter(path__startswith=department.path)
+
+
+class DepartmentManager(MP_NodeManager):
+    def get_queryset(self):
+        return DepartmentQuerySet(self.model, using=self._db).order_by("path")
+
+    def subtree_of(self, department):
+        return self.get_queryset().subtree_of(department)
+
+
+class Department(MP_Node):
+    """A unit of the company: the company itself, a branch, a station or a team."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        BRANCH = "branch", _("Branch")
+        OFFICE = "office", _("Functional office")
+        STATION = "station", _("Power supply station")
+        TEAM = "team", _("Team")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TEAM)
+    manager = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
+        help_text=_("The head of the department; managers see their department's subtree."),
+    )
+
+    node_order_by = ["code"]
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def parent_department(self):
+        return self.get_parent()
+
+
+class Position(models.Model):
+    """A post (岗位) that employees hold; training and qualification rules attach to it."""
+
+    class Category(models.TextChoices):
+        MANAGEMENT = "management", _("Management")
+        PROFESSIONAL = "professional", _("Professional and technical")
+        SKILLED = "skilled", _("Skilled operation")
+        SERVICE = "service", _("Customer service")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("category"),
+        FieldPanel("description"),
+    ]
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class EmployeeQuerySet(ScopedQuerySet):
+    employee_field = ""
+    # HR keeps personnel records; trainers and drill coordinators need the directory to enrol
+    # people and assign drill roles.
+    full_access_roles = frozenset({"HR", "Trainer", "Drill coordinator"})
+
+    def active(self):
+        return self.filter(status=Employee.Status.ACTIVE)
+
+    def in_department(self, department):
+        """Employees of the department and of every department below it."""
+        return self.filter(department__path__startswith=department.path)
+
+    def with_org(self):
+        return self.select_related("department", "position", "user")
+
+
+class Employee(index.Indexed, models.Model):
+    """The person behind a user account: employee number (工号), post and department."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ON_LEAVE = "on_leave", _("On leave")
+        LEFT = "left", _("Left")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.PROTECT,
+        related_name="employee",
+    )
+    number = models.CharField(_("employee number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="employees"
+    )
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="employees"
+    )
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EmployeeQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("number"),
+        index.FilterField("status"),
+    ]
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["number"]
+        indexes = [models.Index(fields=["department", "status"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.number})"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+
+class HomePage(Page):
+    """The site root: the portal for signed-in employees, a welcome for everyone else."""
+
+    intro = RichTextField(_("welcome text"), blank=True)
+    notice = RichTextField(
+        _("notice"), blank=True, help_text=_("Shown at the top of every employee's portal.")
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("notice")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    # No subpage_types: lms may not name the domain apps' pages (imports point one way), so
+    # each domain index page restricts itself with parent_page_types = ["lms.HomePage"].
+    max_count = 1
+    template = "lms/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .portal import portal_home_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(portal_home_context(request))
+        return context

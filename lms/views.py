@@ -1,0 +1,106 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .forms import ArchiveYearForm, LanguageForm
+from .portal import SECTIONS_BY_SLUG, section_context
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def portal_section(request, section):
+    try:
+        section = SECTIONS_BY_SLUG[section]
+    except KeyError:
+        raise Http404 from None
+    context = section_context(request, section)
+    form = ArchiveYearForm(request.GET or None, years=context["years"])
+    if form.is_valid() and form.cleaned_data["year"]:
+        context = section_context(request, section, year=form.cleaned_data["year"])
+    context["year_form"] = form
+    return render(request, "lms/portal/section.html", context)
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language and remember it on the user's profile."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            from wagtail.users.models import UserProfile
+
+            profile = UserProfile.get_for_user(request.user)
+            profile.preferred_language = language
+            profile.save(update_fields=["preferred_language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 60 * 60,
+            samesite="Lax",
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        )
+    return response
+
+
+def _check(name, probe):
+    try:
+        probe()
+        return True
+    except Exception:  # a health check reports, it does not raise
+        logger.exception("Health check %s failed", name)
+        return False
+
+
+def _probe_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _probe_cache():
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _probe_tasks():
+    from django_tasks import default_task_backend
+
+    backend_path = f"{type(default_task_backend).__module__}.{type(default_task_backend).__name__}"
+    if backend_path.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.exists()
+    elif backend_path.startswith("django_tasks_rq"):
+        import django_rq
+
+        django_rq.get_connection("default").ping()
+
+
+@never_cache
+def healthz(request):
+    checks = {
+        "database": _check("database", _probe_database),
+        "cache": _check("cache", _probe_cache),
+        "tasks": _check("tasks", _probe_tasks),
+    }
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,150 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import services
+from .admin_views import (
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedModelViewSet,
+    SpreadsheetIndexViewMixin,
+    SpreadsheetViewSetMixin,
+)
+from .forms import DepartmentAdminForm, EmployeeAdminForm
+from .models import Department, Employee, Position
+from .resources import EmployeeResource
+
+
+class DepartmentForm(DepartmentAdminForm, WagtailAdminModelForm):
+    pass
+
+
+class DepartmentCreateView(generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.department_create(
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            parent=data["parent"],
+            manager=data["manager"],
+            acting_user=self.request.user,
+        )
+
+
+class DepartmentEditView(generic.EditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.department_update(
+            department=self.object,
+            parent=data["parent"],
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            manager=data["manager"],
+            acting_user=self.request.user,
+        )
+
+
+class DepartmentViewSet(ModelViewSet):
+    model = Department
+    icon = "group"
+    menu_label = _("Departments")
+    menu_order = 100
+    add_view_class = DepartmentCreateView
+    edit_view_class = DepartmentEditView
+    copy_view_enabled = False
+    list_display = ["name", "code", "kind", "manager", "depth"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    ordering = ["path"]
+
+    def get_form_class(self, for_update=False):
+        return DepartmentForm
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Department.objects.select_related("manager"), **kwargs
+        )
+
+
+class PositionViewSet(ModelViewSet):
+    model = Position
+    icon = "tag"
+    menu_label = _("Positions")
+    menu_order = 200
+    copy_view_enabled = False
+    list_display = ["name", "code", "category"]
+    list_filter = ["category"]
+    search_fields = ["name", "code"]
+
+
+class EmployeeForm(EmployeeAdminForm, WagtailAdminModelForm):
+    pass
+
+
+class EmployeeIndexView(SpreadsheetIndexViewMixin, ScopedIndexView):
+    pass
+
+
+class EmployeeCreateView(generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.employee_create(
+            number=data["number"],
+            name=data["name"],
+            department=data["department"],
+            position=data["position"],
+            hire_date=data["hire_date"],
+            status=data["status"],
+            phone=data["phone"],
+            email=data["email"],
+            acting_user=self.request.user,
+        )
+
+
+class EmployeeEditView(ScopedEditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.employee_update(
+            employee=self.object,
+            acting_user=self.request.user,
+            **{name: data[name] for name in services.EMPLOYEE_EDITABLE_FIELDS},
+        )
+
+
+class EmployeeViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
+    model = Employee
+    icon = "user"
+    menu_label = _("Employees")
+    menu_order = 300
+    resource_class = EmployeeResource
+    export_filename_prefix = "employees"
+    index_view_class = EmployeeIndexView
+    add_view_class = EmployeeCreateView
+    edit_view_class = EmployeeEditView
+    list_display = ["number", "name", "department", "position", "status"]
+    list_filter = ["status", "position__category"]
+    search_fields = ["name", "number"]
+    list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return EmployeeForm
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Employee.objects.select_related("department", "position"), **kwargs
+        )
+
+
+class OrganisationViewSetGroup(ViewSetGroup):
+    menu_label = _("Organisation")
+    menu_icon = "site"
+    menu_order = 900
+    items = (
+        DepartmentViewSet("departments"),
+        PositionViewSet("positions"),
+        EmployeeViewSet("employees"),
+    )

@@ -1,0 +1,71 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from lms.models import Department
+from lms.roles import Role
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def company(db):
+    """A small company: root → branch → two teams, and a second branch."""
+    root = f.department(code="C", name="公司", kind=Department.Kind.COMPANY)
+    branch = f.department(code="C-A", name="运检部", parent=root, kind=Department.Kind.BRANCH)
+    team_a = f.department(code="C-A-1", name="变电班", parent=branch)
+    team_b = f.department(code="C-A-2", name="线路班", parent=branch)
+    other = f.department(code="C-B", name="营销部", parent=root, kind=Department.Kind.BRANCH)
+    return {"root": root, "branch": branch, "team_a": team_a, "team_b": team_b, "other": other}
+
+
+@pytest.fixture
+def people(company):
+    """One employee per role, plus a colleague and an outsider (another branch)."""
+    pos = f.position(code="POS-1", name="配电线路工")
+    made = {
+        "employee": f.employee(
+            number="E1", name="员工甲", department=company["team_a"], position=pos
+        ),
+        "colleague": f.employee(
+            number="E2", name="员工乙", department=company["team_b"], position=pos
+        ),
+        "outsider": f.employee(
+            number="E3", name="员工丙", department=company["other"], position=pos
+        ),
+        "manager": f.employee(
+            number="M1", department=company["branch"], position=pos, roles=[Role.MANAGER]
+        ),
+        "other_manager": f.employee(
+            number="M2", department=company["other"], position=pos, roles=[Role.MANAGER]
+        ),
+        "trainer": f.employee(
+            number="T1", department=company["root"], position=pos, roles=[Role.TRAINER]
+        ),
+        "hr": f.employee(number="H1", department=company["root"], position=pos, roles=[Role.HR]),
+        "coordinator": f.employee(
+            number="C1", department=company["root"], position=pos, roles=[Role.COORDINATOR]
+        ),
+        "evaluator": f.employee(
+            number="V1", department=company["root"], position=pos, roles=[Role.EVALUATOR]
+        ),
+    }
+    from lms import services
+
+    services.department_update(department=company["branch"], manager=made["manager"])
+    services.department_update(department=company["other"], manager=made["other_manager"])
+    return made
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser("root", "root@example.com", f.PASSWORD)
+
+
+def login(client, employee_or_user):
+    user = getattr(employee_or_user, "user", employee_or_user)
+    client.force_login(user)
+    return client
