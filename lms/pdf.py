@@ -22,7 +22,7 @@ def cjk_font_files() -> tuple[str, ...]:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
-    return tuple(sorted(line.rstrip(":").strip() for line in output.splitlines() if line.strip()))
+    return tuple(sorted(line.strip().rstrip(":") for line in output.splitlines() if line.strip()))
 
 
 def render_pdf(template_name: str, context: dict | None = None, *, request=None) -> bytes:
