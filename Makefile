@@ -17,26 +17,29 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# Local commands run with DEBUG on unless the environment says otherwise.
+DEV := DEBUG=$${DEBUG:-1}
+
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py migrate --noinput
 
 compilemessages: install
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py seed_demo
 
 # Development server plus the background task worker; Ctrl-C stops both.
 run: install compilemessages migrate seed
-	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --queue-name '*' & \
+	$(DEV) $(PY) manage.py db_worker --queue-name '*' & \
 	worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(PY) manage.py db_worker --queue-name '*'
+	$(DEV) $(PY) manage.py db_worker --queue-name '*'
 
 test: install compilemessages
-	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Everything but the browser tests.
@@ -46,9 +49,17 @@ test-fast: install compilemessages
 e2e: install compilemessages
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
-# Refresh the translation catalogues after changing source strings.
+APPS := courses assessments drills careers
+
+# Refresh the translation catalogues after changing source strings: locale/ holds the platform's
+# (lms and shared templates), each domain app keeps its own in <app>/locale/.
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
+	$(DEV) $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests \
+		--ignore=bench $(foreach app,$(APPS),--ignore=$(app))
+	for app in $(APPS); do \
+		mkdir -p $$app/locale/zh_Hans/LC_MESSAGES; \
+		(cd $$app && $(DEV) ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete); \
+	done
 
 lint: install
 	$(PY) -m ruff check .

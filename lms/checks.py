@@ -1,4 +1,6 @@
-from django.core.checks import Tags, Warning, register
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 from .pdf import cjk_font_files
 
@@ -16,3 +18,19 @@ def cjk_font_installed(app_configs, **kwargs):
             id="lms.W001",
         )
     ]
+
+
+@register(Tags.security)
+def secret_key_configured(app_configs, **kwargs):
+    """Fail at start-up, not on the first request, when production has no SECRET_KEY."""
+    try:
+        settings.SECRET_KEY  # noqa: B018  (Django validates it on access)
+    except ImproperlyConfigured as error:
+        return [
+            Error(
+                str(error),
+                hint="Set the SECRET_KEY environment variable (or DEBUG=1 for local development).",
+                id="lms.E001",
+            )
+        ]
+    return []

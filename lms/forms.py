@@ -12,10 +12,7 @@ class EmployeeLoginForm(AuthenticationForm):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
-        "invalid_login": _(
-            "That employee number and password do not match. Both are case-sensitive "
-            "except the letters of the employee number."
-        ),
+        "invalid_login": _("The employee number or the password is wrong."),
         "inactive": _("This account is no longer active."),
     }
 

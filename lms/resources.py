@@ -93,7 +93,7 @@ class EmployeeResource(resources.ModelResource):
         clean_model_instances = True
         use_bulk = True
         batch_size = 1000
-        skip_diff = True
+        skip_html_diff = True
 
     def __init__(self, *, acting_user=None, **kwargs):
         super().__init__(**kwargs)

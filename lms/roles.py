@@ -45,14 +45,23 @@ def has_role(user, *roles) -> bool:
     return user.is_authenticated and (user.is_superuser or bool(user_roles(user) & set(roles)))
 
 
+_NO_EMPLOYEE = object()
+
+
 def get_employee(user):
-    """The user's employee profile, or None (superusers may have none)."""
+    """The user's employee profile with department and position, or None (read once per user)."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.employee
-    except models.ObjectDoesNotExist:
-        return None
+    cached = getattr(user, "_lms_employee", None)
+    if cached is None:
+        from .models import Employee
+
+        cached = (
+            Employee.objects.select_related("department", "position").filter(user=user).first()
+            or _NO_EMPLOYEE
+        )
+        user._lms_employee = cached
+    return None if cached is _NO_EMPLOYEE else cached
 
 
 def managed_department_paths(user) -> tuple[str, ...]:
@@ -70,7 +79,7 @@ def managed_department_paths(user) -> tuple[str, ...]:
 
 def forget_cached_roles(user):
     """Drop what user_roles and managed_department_paths remembered on this user object."""
-    for attr in ("_lms_roles", "_lms_managed_paths"):
+    for attr in ("_lms_roles", "_lms_managed_paths", "_lms_employee"):
         if hasattr(user, attr):
             delattr(user, attr)
 

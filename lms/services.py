@@ -49,10 +49,15 @@ def department_update(
     *, department: Department, parent: Department | None = ..., acting_user=None, **fields
 ) -> Department:
     """Change a department's fields and, when ``parent`` is given, move it under that parent."""
+    unknown = set(fields) - {"code", "name", "kind", "manager"}
+    if unknown:
+        raise TypeError(f"Not editable through department_update: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(department, name, value)
     department.full_clean(exclude=["path", "depth", "numchild"])
-    department.save()
+    # Only the fields given: the tree columns of this instance may be stale.
+    if fields:
+        department.save(update_fields=list(fields))
     if parent is not ...:
         current_parent = department.get_parent(update=True)
         if (current_parent and current_parent.pk) != (parent and parent.pk):
@@ -200,7 +205,7 @@ def employee_update(*, employee: Employee, acting_user=None, **fields) -> Employ
 @transaction.atomic
 def roles_set(*, user, roles, acting_user=None, log_change=True):
     """Give the user exactly these roles (group names from ``Role``)."""
-    wanted = {Role(role).value for role in roles}
+    wanted = {str(role) for role in roles}
     role_names = set(Role.values)
     groups = {group.name: group for group in Group.objects.filter(name__in=role_names)}
     missing = wanted - set(groups)

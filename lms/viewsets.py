@@ -38,7 +38,7 @@ class DepartmentEditView(generic.EditView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.department_update(
-            department=self.object,
+            department=Department.objects.get(pk=self.object.pk),
             parent=data["parent"],
             code=data["code"],
             name=data["name"],
@@ -108,8 +108,10 @@ class EmployeeCreateView(generic.CreateView):
 class EmployeeEditView(ScopedEditView):
     def save_instance(self):
         data = self.form.cleaned_data
+        # The form has already written its values onto self.object; the service compares
+        # against the stored record to know what changed.
         return services.employee_update(
-            employee=self.object,
+            employee=Employee.objects.select_related("user").get(pk=self.object.pk),
             acting_user=self.request.user,
             **{name: data[name] for name in services.EMPLOYEE_EDITABLE_FIELDS},
         )
