@@ -160,9 +160,12 @@ class EmployeeResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The user account is made when the row is saved; the number's uniqueness is checked
         # against the database by the instance loader and within the file by before_import_row.
+        # Department and position were resolved from codes already known to exist, so their
+        # per-row existence queries are skipped; an empty one is still reported as missing.
         errors = dict(import_validation_errors or {})
+        resolved = [name for name in ("department", "position") if getattr(instance, f"{name}_id")]
         try:
-            instance.full_clean(exclude=[*errors, "user"], validate_unique=False)
+            instance.full_clean(exclude=[*errors, "user", *resolved], validate_unique=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:

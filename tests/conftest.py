@@ -69,3 +69,18 @@ def login(client, employee_or_user):
     user = getattr(employee_or_user, "user", employee_or_user)
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache (Redis in CI outlives a test and a run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def with_session(queries: int) -> int:
+    """Add the session read that database-backed sessions cost (cache sessions cost none)."""
+    from django.conf import settings
+
+    return queries + (0 if settings.SESSION_ENGINE.endswith(".cache") else 1)
