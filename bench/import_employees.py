@@ -32,17 +32,18 @@ def main():
     import django
 
     django.setup()
+    from io import BytesIO
+
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import transaction
-    from io import BytesIO
     from openpyxl import Workbook
 
     from lms import services
     from lms.importing import read_dataset, run_import
-    from lms.models import Department, Employee, Position
+    from lms.models import Department, Employee
     from lms.resources import EmployeeResource
 
     call_command("migrate", verbosity=0)
