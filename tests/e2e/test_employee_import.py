@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from lms.models import Employee
 from lms.roles import Role
@@ -43,9 +44,9 @@ def test_hr_imports_employees_fixing_a_bad_row(page, hr, tmp_path):
     fixed.write_bytes(xlsx_bytes(HEADERS, rows))
     page.set_input_files("#id_import_file", str(fixed))
     page.get_by_role("button", name="检查文件").click()
-    assert "新增 3 条" in page.content()
+    expect(page.get_by_text("新增 3 条，更新 0 条")).to_be_visible()
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_url("**/admin/employees/")
-    assert "导入完成：新增 3 条" in page.content()
+    expect(page.get_by_text("导入完成：新增 3 条")).to_be_visible()
     assert Employee.objects.filter(number__startswith="QC3").count() == 3
     assert Employee.objects.get(number="QC3003").status == Employee.Status.ON_LEAVE

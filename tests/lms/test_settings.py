@@ -6,7 +6,19 @@ from django.conf import settings
 
 
 def _manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TESTING", "SECRET_KEY"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "TESTING",
+            "SECRET_KEY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DATABASE_URL",
+            "REDIS_URL",
+        }
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -38,3 +50,40 @@ def test_missing_secret_key_stops_the_server_with_a_clear_error():
     assert result.returncode != 0
     assert "lms.E001" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+def _redis_reachable():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_redis_url_moves_cache_sessions_and_tasks_to_redis():
+    import pytest
+
+    if not _redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    script = (
+        "from django.conf import settings;"
+        "from lms import views;"
+        "print(settings.CACHES['default']['BACKEND']);"
+        "print(settings.SESSION_ENGINE);"
+        "print(settings.TASKS['default']['BACKEND']);"
+        "views._probe_cache(); views._probe_tasks(); print('reachable')"
+    )
+    result = _manage(
+        "shell",
+        "-c",
+        script,
+        env={"DEBUG": "1", "TESTING": "0", "REDIS_URL": "redis://127.0.0.1:6379/15"},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split()
+    assert "django.core.cache.backends.redis.RedisCache" in lines
+    assert "django.contrib.sessions.backends.cache" in lines
+    assert "django_tasks_rq.RQBackend" in lines
+    assert "reachable" in lines
