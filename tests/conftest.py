@@ -6,6 +6,52 @@ from lms.roles import Role
 from tests import factories as f
 
 
+@pytest.fixture(scope="session")
+def migrated_baseline(django_db_setup, django_db_blocker):
+    """The rows migrations create (role groups and permissions, the Wagtail root page, Site…).
+
+    Read when the first transactional test starts; pytest-django runs those after every
+    rolled-back test, so the database still holds exactly what migrations left.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_rows(request):
+    """Transactional tests (browser tests, threads) end with a flush that also removes the rows
+    migrations made; put them back before the next such test."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    baseline = request.getfixturevalue("migrated_baseline")
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    if not Group.objects.filter(name=Role.EMPLOYEE).exists():
+        _restore(baseline)
+
+
+def _restore(baseline):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+    from django.db import connection, transaction
+
+    # The flush's post_migrate signal made content types and permissions afresh under other
+    # keys: replace them with the baseline's, first, so that nothing saved after them (and the
+    # signals those saves send) creates content types of its own.
+    objects = list(serializers.deserialize("json", baseline))
+    objects.sort(key=lambda obj: obj.object._meta.label != "contenttypes.ContentType")
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        for obj in objects:
+            obj.save()
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -28,10 +28,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # live_server needs real commits; restoring the migrated rows (role groups and their
-            # permissions, the Wagtail root page and Site) after each flush keeps the next test's
-            # database as migrations left it.
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.fixture(scope="session")
