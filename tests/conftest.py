@@ -28,7 +28,6 @@ def _restore_migrated_rows(request):
     baseline = request.getfixturevalue("migrated_baseline")
     request.getfixturevalue("transactional_db")
     from django.contrib.auth.models import Group
-    from django.db import connection
 
     if not Group.objects.filter(name=Role.EMPLOYEE).exists():
         _restore(baseline)
