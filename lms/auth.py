@@ -19,3 +19,9 @@ class EmployeeNumberBackend(ModelBackend):
                 request, username=username.upper(), password=password, **kwargs
             )
         return user
+
+
+def lockout_username(request, credentials):
+    """The key django-axes counts failures under: the employee number as the backend reads it."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return username.strip().upper()

@@ -1,4 +1,5 @@
 import logging
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,17 @@ def portal_section(request, section):
         context = section_context(request, section, year=form.cleaned_data["year"])
     context["year_form"] = form
     return render(request, "lms/portal/section.html", context)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """What django-axes answers while an employee number is paused at this address."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"cooloff_minutes": minutes},
+        status=HTTPStatus.TOO_MANY_REQUESTS,
+    )
 
 
 @require_POST
