@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean
+.PHONY: install run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean
 
 install: $(STAMP)
 
@@ -34,6 +34,13 @@ run: install compilemessages migrate seed
 	$(DEV) $(PY) manage.py db_worker --queue-name '*' & \
 	worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-style serving: gunicorn (lms/gunicorn.conf.py) with static files from whitenoise.
+# Needs SECRET_KEY and ALLOWED_HOSTS; set SECURE_SSL_REDIRECT=0 when there is no TLS proxy in front.
+serve-prod: install compilemessages
+	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 $(VENV)/bin/gunicorn -c lms/gunicorn.conf.py lms.wsgi
 
 worker: install
 	$(DEV) $(PY) manage.py db_worker --queue-name '*'
