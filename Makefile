@@ -29,9 +29,13 @@ compilemessages: install
 seed: migrate
 	$(DEV) $(PY) manage.py seed_demo
 
+# The task worker for the configured backend: RQ when REDIS_URL is set, else the database one.
+WORKER := if [ -n "$$REDIS_URL" ]; then exec $(PY) manage.py rqworker --job-class django_tasks_rq.Job default; \
+	else exec $(PY) manage.py db_worker --queue-name "*"; fi
+
 # Development server plus the background task worker; Ctrl-C stops both.
 run: install compilemessages migrate seed
-	$(DEV) $(PY) manage.py db_worker --queue-name '*' & \
+	$(DEV) sh -c '$(WORKER)' & \
 	worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -43,7 +47,7 @@ serve-prod: install compilemessages
 	DEBUG=0 $(VENV)/bin/gunicorn -c lms/gunicorn.conf.py lms.wsgi
 
 worker: install
-	$(DEV) $(PY) manage.py db_worker --queue-name '*'
+	$(DEV) sh -c '$(WORKER)'
 
 test: install compilemessages
 	TESTING=1 $(PY) manage.py makemigrations --check --dry-run
