@@ -33,10 +33,11 @@ seed: migrate
 WORKER := if [ -n "$$REDIS_URL" ]; then exec $(PY) manage.py rqworker --job-class django_tasks_rq.Job default; \
 	else exec $(PY) manage.py db_worker --queue-name "*"; fi
 
-# Development server plus the background task worker; Ctrl-C stops both.
+# Development server plus the background task worker and the scheduler; Ctrl-C stops them all.
 run: install compilemessages migrate seed
-	$(DEV) sh -c '$(WORKER)' & \
-	worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(DEV) sh -c '$(WORKER)' & worker=$$!; \
+	$(DEV) $(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-style serving: gunicorn (lms/gunicorn.conf.py) with static files from whitenoise.

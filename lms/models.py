@@ -190,3 +190,17 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(portal_home_context(request))
         return context
+
+
+class ScheduledJobRun(models.Model):
+    """When a scheduled job (``lms.scheduling``) was last enqueued."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,58 @@
+"""Scheduled background jobs: one mechanism for everything that runs on a clock.
+
+An app registers a job with the ``register_scheduled_job`` hook, returning a ``ScheduledJob``
+(a django-tasks task without arguments and how often it should run). ``manage.py run_scheduler``
+(started by ``make run``; one or more per deployment, as a systemd service or similar) enqueues
+each job when it is due. A row per job, locked while it is read, keeps several schedulers from
+enqueuing the same run twice.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail import hooks
+
+from .hooks import _flatten
+from .models import ScheduledJobRun
+
+SCHEDULED_JOB_HOOK = "register_scheduled_job"
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    name: str
+    task: object  # a django_tasks Task taking no arguments
+    every: timedelta
+
+
+def scheduled_jobs() -> dict[str, ScheduledJob]:
+    jobs = {}
+    for fn in hooks.get_hooks(SCHEDULED_JOB_HOOK):
+        for job in _flatten([fn()]):
+            jobs[job.name] = job
+    return jobs
+
+
+def schedule_due_jobs(*, now=None) -> list[str]:
+    """Enqueue every registered job whose interval has passed; return their names."""
+    now = now or timezone.now()
+    due = []
+    jobs = scheduled_jobs()
+    with transaction.atomic():
+        for name in sorted(jobs):
+            ScheduledJobRun.objects.get_or_create(name=name)
+        runs = {
+            run.name: run
+            for run in ScheduledJobRun.objects.select_for_update().filter(name__in=list(jobs))
+        }
+        for name, job in sorted(jobs.items()):
+            run = runs[name]
+            if run.last_enqueued_at is not None and now - run.last_enqueued_at < job.every:
+                continue
+            run.last_enqueued_at = now
+            run.save(update_fields=["last_enqueued_at"])
+            due.append(name)
+            transaction.on_commit(job.task.enqueue)
+    return due
