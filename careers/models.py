@@ -1,0 +1,548 @@
+"""Careers: appraisal (indicator systems, periods, values, results, audit) and the records HR keeps.
+
+Appraisal in one paragraph: an ``IndicatorSystem`` version holds weighted ``Indicator`` rules; an
+``AppraisalPeriod`` pins one version and walks open → collecting → calculated → frozen →
+published; ``IndicatorValue`` rows carry each subject's value with its provenance; the calculation
+(``services.appraisal_period_calculate``) turns every value of the period into
+``AppraisalResult`` rows set-wise; after freezing, every change is written to ``AppraisalAudit``.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lms.roles import ScopedQuerySet
+
+TWO_PLACES = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def plain(value) -> str:
+    """A decimal without trailing zeros or exponent: 100, 99.9, 0.5."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+class AppraisalError(Exception):
+    """An illegal move in the appraisal process; the message is for the user."""
+
+
+class IndicatorCategory(models.TextChoices):
+    SUPPLY_RELIABILITY = "supply_reliability", _("Supply reliability")
+    VOLTAGE_QUALITY = "voltage_quality", _("Voltage quality")
+    BILLING_SERVICE = "billing_service", _("Billing service")
+    NEW_CONNECTIONS = "new_connections", _("New connections")
+    COMPLAINT_HANDLING = "complaint_handling", _("Complaint handling")
+    TRAINING = "training", _("Training")
+    DRILLS = "drills", _("Drills")
+    CONDUCT = "conduct", _("Conduct")
+
+
+class Subject(models.TextChoices):
+    EMPLOYEE = "employee", _("Employee")
+    DEPARTMENT = "department", _("Department")
+
+
+class IndicatorSystem(models.Model):
+    """A version of the appraisal rules (考核指标体系); indicators change only in a draft."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("In force")
+        RETIRED = "retired", _("Retired")
+
+    name = models.CharField(_("name"), max_length=100)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indicator system")
+        verbose_name_plural = _("indicator systems")
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="careers_system_version")
+        ]
+
+    def __str__(self):
+        return _("%(name)s v%(version)s") % {"name": self.name, "version": self.version}
+
+    @property
+    def is_editable(self):
+        return self.status == self.Status.DRAFT
+
+    def activate(self):
+        if self.status != self.Status.DRAFT:
+            raise AppraisalError(_("Only a draft indicator system can be put in force."))
+        self.status = self.Status.ACTIVE
+
+    def retire(self):
+        if self.status != self.Status.ACTIVE:
+            raise AppraisalError(_("Only an indicator system in force can be retired."))
+        self.status = self.Status.RETIRED
+
+
+class Indicator(models.Model):
+    """One weighted appraisal rule: how a value becomes a score out of 100."""
+
+    class Rule(models.TextChoices):
+        LINEAR = "linear", _("Linear between thresholds")
+        PASS_FAIL = "pass_fail", _("Pass or fail")
+        DEDUCTION = "deduction", _("Deduction per occurrence")
+        DIRECT = "direct", _("Direct score")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Manual entry")
+        IMPORT = "import", _("Spreadsheet import")
+        HOOK = "hook", _("Computed by an app")
+
+    system = models.ForeignKey(
+        IndicatorSystem,
+        verbose_name=_("indicator system"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=32, choices=IndicatorCategory.choices)
+    subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Share of the total score; the weights of a system add up to 100."),
+    )
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    target = models.DecimalField(
+        _("target"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Pass or fail: a value that reaches the target passes."),
+    )
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    rule = models.CharField(_("scoring rule"), max_length=16, choices=Rule.choices)
+    threshold_low = models.DecimalField(
+        _("zero-score threshold"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Linear rule: the value that scores 0."),
+    )
+    threshold_high = models.DecimalField(
+        _("full-score threshold"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Linear rule: the value that scores 100."),
+    )
+    deduction_per_occurrence = models.DecimalField(
+        _("deduction per occurrence"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    floor_score = models.DecimalField(
+        _("lowest score"), max_digits=6, decimal_places=2, default=Decimal(0)
+    )
+    min_value = models.DecimalField(
+        _("smallest allowed value"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("largest allowed value"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.IMPORT
+    )
+    source_key = models.CharField(
+        _("source key"),
+        max_length=100,
+        blank=True,
+        help_text=_("For values computed by an app: the key of its indicator source."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["system", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "code"], name="careers_indicator_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        errors = {}
+        if self.rule == self.Rule.LINEAR:
+            if self.threshold_low is None or self.threshold_high is None:
+                errors["threshold_high"] = _("A linear rule needs both thresholds.")
+            elif self.threshold_low == self.threshold_high:
+                errors["threshold_high"] = _("The two thresholds must differ.")
+        if self.rule == self.Rule.PASS_FAIL and self.target is None:
+            errors["target"] = _("A pass-or-fail rule needs a target.")
+        if self.rule == self.Rule.DEDUCTION and not self.deduction_per_occurrence:
+            errors["deduction_per_occurrence"] = _("Say how many points one occurrence costs.")
+        if self.source == self.Source.HOOK and not self.source_key:
+            errors["source_key"] = _("Choose the indicator source that computes the value.")
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            errors["max_value"] = _("The largest value is below the smallest.")
+        if self.weight is not None and self.weight <= 0:
+            errors["weight"] = _("The weight must be above zero.")
+        if errors:
+            raise ValidationError(errors)
+
+    def value_error(self, value):
+        """Why ``value`` is out of this indicator's range, or None."""
+        if self.min_value is not None and value < self.min_value:
+            return _("%(value)s is below the smallest allowed value %(min)s") % {
+                "value": value,
+                "min": plain(self.min_value),
+            }
+        if self.max_value is not None and value > self.max_value:
+            return _("%(value)s is above the largest allowed value %(max)s") % {
+                "value": value,
+                "max": plain(self.max_value),
+            }
+        return None
+
+    def score(self, value: Decimal) -> Decimal:
+        """The score out of 100 that ``value`` earns under this indicator's rule."""
+        if self.rule == self.Rule.LINEAR:
+            low, high = self.threshold_low, self.threshold_high
+            fraction = (value - low) / (high - low)
+            raw = max(Decimal(0), min(Decimal(1), fraction)) * HUNDRED
+        elif self.rule == self.Rule.PASS_FAIL:
+            passed = value >= self.target if self.higher_is_better else value <= self.target
+            raw = HUNDRED if passed else Decimal(0)
+        elif self.rule == self.Rule.DEDUCTION:
+            raw = max(self.floor_score, HUNDRED - self.deduction_per_occurrence * value)
+        else:
+            raw = max(Decimal(0), min(HUNDRED, value))
+        return raw.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+    def rule_text(self):
+        """The rule in words, for the breakdown employees read."""
+        if self.rule == self.Rule.LINEAR:
+            return _("0 points at %(low)s, 100 points at %(high)s, linear in between") % {
+                "low": plain(self.threshold_low),
+                "high": plain(self.threshold_high),
+            }
+        if self.rule == self.Rule.PASS_FAIL:
+            template = (
+                _("100 points when at least %(target)s, otherwise 0")
+                if self.higher_is_better
+                else _("100 points when at most %(target)s, otherwise 0")
+            )
+            return template % {"target": plain(self.target)}
+        if self.rule == self.Rule.DEDUCTION:
+            return _("100 points less %(points)s per occurrence, never below %(floor)s") % {
+                "points": plain(self.deduction_per_occurrence),
+                "floor": plain(self.floor_score),
+            }
+        return _("The value is the score (0 to 100)")
+
+
+class AppraisalPeriodQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=AppraisalPeriod.Status.PUBLISHED)
+
+
+class AppraisalPeriod(models.Model):
+    """A month, quarter or year of appraisal, with its life from open to published."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COLLECTING = "collecting", _("Collecting values")
+        CALCULATED = "calculated", _("Calculated")
+        FROZEN = "frozen", _("Frozen")
+        PUBLISHED = "published", _("Published")
+
+    name = models.CharField(_("name"), max_length=100)
+    system = models.ForeignKey(
+        IndicatorSystem,
+        verbose_name=_("indicator system"),
+        on_delete=models.PROTECT,
+        related_name="periods",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    calculated_at = models.DateTimeField(_("calculated"), null=True, blank=True)
+    frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = AppraisalPeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appraisal period")
+        verbose_name_plural = _("appraisal periods")
+        ordering = ["-start", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.start and self.end and self.start > self.end:
+            raise ValidationError({"end": _("The period ends before it starts.")})
+
+    # Values may be imported or entered freely until the period is frozen; later changes go
+    # through ``services.indicator_value_correct`` with a reason.
+    @property
+    def accepts_values(self):
+        return self.status in (self.Status.OPEN, self.Status.COLLECTING, self.Status.CALCULATED)
+
+    @property
+    def is_locked(self):
+        return self.status in (self.Status.FROZEN, self.Status.PUBLISHED)
+
+    def _move(self, allowed_from, to, message):
+        if self.status not in allowed_from:
+            raise AppraisalError(message % {"status": self.get_status_display()})
+        self.status = to
+
+    def start_collecting(self):
+        self._move(
+            (self.Status.OPEN, self.Status.CALCULATED),
+            self.Status.COLLECTING,
+            _("A period that is %(status)s cannot collect values."),
+        )
+
+    def mark_calculated(self):
+        if self.system.status == IndicatorSystem.Status.DRAFT:
+            raise AppraisalError(_("Put the indicator system in force before calculating."))
+        self._move(
+            (self.Status.OPEN, self.Status.COLLECTING, self.Status.CALCULATED),
+            self.Status.CALCULATED,
+            _("A period that is %(status)s cannot be calculated again; correct values instead."),
+        )
+        self.calculated_at = timezone.now()
+
+    def freeze(self):
+        self._move(
+            (self.Status.CALCULATED,),
+            self.Status.FROZEN,
+            _("Only a calculated period can be frozen; this one is %(status)s."),
+        )
+        self.frozen_at = timezone.now()
+
+    def publish(self):
+        self._move(
+            (self.Status.FROZEN,),
+            self.Status.PUBLISHED,
+            _("Only a frozen period can be published; this one is %(status)s."),
+        )
+        self.published_at = timezone.now()
+
+
+class IndicatorValueQuerySet(ScopedQuerySet):
+    employee_field = "employee"
+    full_access_roles = frozenset({"HR"})
+
+
+class IndicatorValue(models.Model):
+    """One subject's value of one indicator in one period, with where it came from."""
+
+    # Written set-wise in bulk; Wagtail's reference index must not fetch rows one by one.
+    wagtail_reference_index_ignore = True
+
+    period = models.ForeignKey(
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="values"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+    )
+    department = models.ForeignKey(
+        "lms.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+    )
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=4)
+    source = models.CharField(_("source"), max_length=16, choices=Indicator.Source.choices)
+    # [[label, url], ...]: the records behind the value, shown to the employee.
+    records = models.JSONField(_("source records"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["period", "indicator", "employee", "department"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "indicator", "employee"],
+                condition=Q(employee__isnull=False),
+                name="careers_value_employee",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "indicator", "department"],
+                condition=Q(department__isnull=False),
+                name="careers_value_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(employee__isnull=True, department__isnull=False)
+                | Q(employee__isnull=False, department__isnull=True),
+                name="careers_value_one_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} · {self.subject_label}: {plain(self.value)}"
+
+    @property
+    def subject_label(self):
+        return str(self.employee or self.department)
+
+    @property
+    def record_links(self):
+        return [{"label": label, "url": url} for label, url in self.records or []]
+
+
+class AppraisalResultQuerySet(ScopedQuerySet):
+    employee_field = "employee"
+    full_access_roles = frozenset({"HR"})
+
+    def published(self):
+        return self.filter(period__status=AppraisalPeriod.Status.PUBLISHED)
+
+
+class AppraisalResult(models.Model):
+    """An employee's calculated appraisal for a period: score, grade, rank and breakdown."""
+
+    # Written set-wise in bulk; Wagtail's reference index must not fetch rows one by one.
+    wagtail_reference_index_ignore = True
+
+    period = models.ForeignKey(
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="results"
+    )
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="appraisal_results",
+    )
+    department = models.ForeignKey(
+        "lms.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="appraisal_results",
+        help_text=_("The employee's department when the result was calculated."),
+    )
+    total_score = models.DecimalField(_("total score"), max_digits=7, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=8)
+    rank_in_department = models.PositiveIntegerField(_("rank in department"))
+    department_size = models.PositiveIntegerField(_("people ranked in department"))
+    bonus_coefficient = models.DecimalField(_("bonus coefficient"), max_digits=5, decimal_places=2)
+    # [{"indicator": id, "value": "…", "score": "…", "weighted": "…", "value_id": id}, ...]
+    breakdown = models.JSONField(_("breakdown"), default=list)
+    calculated_at = models.DateTimeField(_("calculated"))
+
+    objects = AppraisalResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appraisal result")
+        verbose_name_plural = _("appraisal results")
+        ordering = ["period", "department", "rank_in_department"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "employee"], name="careers_result_employee")
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.employee}: {self.total_score} ({self.grade})"
+
+
+class AppraisalAuditQuerySet(ScopedQuerySet):
+    employee_field = "employee"
+    full_access_roles = frozenset({"HR"})
+
+
+class AppraisalAudit(models.Model):
+    """Who changed what in a frozen or published period, when, and why."""
+
+    # Written set-wise in bulk; Wagtail's reference index must not fetch rows one by one.
+    wagtail_reference_index_ignore = True
+
+    class Action(models.TextChoices):
+        VALUE_CHANGED = "value_changed", _("Value corrected")
+        RESULT_CHANGED = "result_changed", _("Result recalculated")
+
+    period = models.ForeignKey(
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="audits"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "lms.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    before = models.CharField(_("before"), max_length=200, blank=True)
+    after = models.CharField(_("after"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = AppraisalAuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appraisal audit entry")
+        verbose_name_plural = _("appraisal audit entries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.before} → {self.after}"
