@@ -17,7 +17,15 @@ from lms.importing import TextWidget, require_columns
 from lms.models import Department, Employee
 
 from . import services
-from .models import AppraisalError, AppraisalPeriod, Indicator, IndicatorValue, Subject, plain
+from .models import (
+    AppraisalError,
+    AppraisalPeriod,
+    AppraisalResult,
+    Indicator,
+    IndicatorValue,
+    Subject,
+    plain,
+)
 
 PERIOD = "考核期间"
 INDICATOR = "指标编码"
@@ -239,6 +247,45 @@ class IndicatorValueResource(resources.ModelResource):
                 )
             except AppraisalError as error:
                 raise ValidationError(str(error)) from error
+
+    def get_export_headers(self, selected_fields=None):
+        return [field.column_name for field in self.get_export_fields(selected_fields)]
+
+
+class AppraisalResultResource(resources.ModelResource):
+    """Export of appraisal results (results are calculated, never imported)."""
+
+    period = fields.Field(attribute="period__name", column_name=PERIOD)
+    number = fields.Field(attribute="employee__number", column_name=NUMBER)
+    name = fields.Field(attribute="employee__name", column_name="姓名")
+    department = fields.Field(attribute="department__name", column_name="部门")
+    total_score = fields.Field(attribute="total_score", column_name="总分")
+    grade = fields.Field(attribute="grade", column_name="等级")
+    rank = fields.Field(attribute="rank_in_department", column_name="部门内排名")
+    department_size = fields.Field(attribute="department_size", column_name="部门参评人数")
+    bonus = fields.Field(attribute="bonus_coefficient", column_name="奖金系数")
+
+    class Meta:
+        model = AppraisalResult
+        fields = (
+            "period",
+            "number",
+            "name",
+            "department",
+            "total_score",
+            "grade",
+            "rank",
+            "department_size",
+            "bonus",
+        )
+        export_order = fields
+
+    def __init__(self, acting_user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.acting_user = acting_user
+
+    def get_queryset(self):
+        return AppraisalResult.objects.select_related("period", "employee", "department")
 
     def get_export_headers(self, selected_fields=None):
         return [field.column_name for field in self.get_export_fields(selected_fields)]

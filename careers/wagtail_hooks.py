@@ -1,6 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
+
+from .portal import AppraisalPanel, appraisal_archive_entries
+from .viewsets import CareersViewSetGroup
+
 
 @hooks.register("register_log_actions")
 def register_careers_log_actions(actions):
@@ -10,3 +15,18 @@ def register_careers_log_actions(actions):
     actions.register_action(
         "careers.values_imported", _("Import indicator values"), _("Indicator values imported")
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_careers_viewsets():
+    return CareersViewSetGroup()
+
+
+@hooks.register(PORTAL_PANEL_HOOK)
+def register_careers_portal_panels():
+    return [AppraisalPanel()]
+
+
+@hooks.register(ARCHIVE_SOURCE_HOOK)
+def register_careers_archive_source(employee, *, year=None):
+    return appraisal_archive_entries(employee, year=year)

@@ -12,11 +12,11 @@ ROLE_PERMISSIONS = {
             "indicator",
             "appraisalperiod",
             "indicatorvalue",
-            "appraisalresult",
-            "appraisalaudit",
         )
         for action in ALL
-    ],
+    ]
+    # Results and the audit trail are written by the calculation only.
+    + [("view", "appraisalresult"), ("view", "appraisalaudit")],
     "Department manager": [("view", "appraisalresult"), ("view", "indicatorvalue")],
 }
 

@@ -1,0 +1,63 @@
+"""What careers adds to the employee portal and the training archive."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from lms.hooks import ArchiveCategory, ArchiveEntry
+from lms.portal import PanelSummary, PortalPanel
+
+from .models import AppraisalResult
+
+
+class AppraisalPanel(PortalPanel):
+    section = "development"
+    title = _("My appraisal")
+    order = 30
+    template_name = "careers/portal/development_panel.html"
+
+    def _results(self, employee):
+        return list(
+            AppraisalResult.objects.for_employee(employee)
+            .published()
+            .select_related("period")
+            .order_by("-period__start")
+        )
+
+    def get_context_data(self, request, employee):
+        return {"results": self._results(employee) if employee else []}
+
+    def summary(self, request, employee):
+        latest = (
+            AppraisalResult.objects.for_employee(employee)
+            .published()
+            .order_by("-period__start")
+            .values_list("grade", flat=True)
+            .first()
+        )
+        if latest is None:
+            return None
+        return PanelSummary(1, _("latest appraisal grade %(grade)s") % {"grade": latest})
+
+
+def appraisal_archive_entries(employee, *, year=None):
+    """Published appraisal results as archive entries."""
+    results = AppraisalResult.objects.for_employee(employee).published().select_related("period")
+    if year is not None:
+        results = results.filter(period__end__year=year)
+    return [
+        ArchiveEntry(
+            date=result.period.end,
+            category=ArchiveCategory.APPRAISAL,
+            title=str(result.period),
+            detail=_("grade %(grade)s, rank %(rank)s of %(size)s")
+            % {
+                "grade": result.grade,
+                "rank": result.rank_in_department,
+                "size": result.department_size,
+            },
+            score=result.total_score,
+            url=reverse("careers:result", args=[result.pk]),
+            source="careers",
+        )
+        for result in results
+    ]

@@ -1,0 +1,521 @@
+"""Admin screens for careers: indicator systems, periods, values, results and the audit trail."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from lms.admin_views import (
+    ScopedIndexView,
+    ScopedModelViewSet,
+    SpreadsheetIndexViewMixin,
+    SpreadsheetViewSetMixin,
+)
+
+from . import services
+from .models import (
+    AppraisalAudit,
+    AppraisalError,
+    AppraisalPeriod,
+    AppraisalResult,
+    Indicator,
+    IndicatorSystem,
+    IndicatorValue,
+)
+from .resources import AppraisalResultResource, IndicatorValueResource
+
+
+class ServiceErrorsMixin:
+    """Turn a service's ValidationError or AppraisalError into form errors, nothing saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        except AppraisalError as error:
+            form.add_error(None, str(error))
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicator systems and indicators
+
+
+class IndicatorSystemCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.indicator_system_create(
+            name=data["name"], description=data["description"], acting_user=self.request.user
+        )
+
+
+class IndicatorSystemEditView(ServiceErrorsMixin, generic.EditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        system = self.object
+        if data.get("new_status") == "activate":
+            return services.indicator_system_activate(system=system, acting_user=self.request.user)
+        if data.get("new_status") == "new_version":
+            draft = services.indicator_system_new_version(
+                system=system, acting_user=self.request.user
+            )
+            self.new_version = draft
+            return draft
+        system.description = data["description"]
+        system.save(update_fields=["description"])
+        return system
+
+
+class IndicatorSystemForm(WagtailAdminModelForm):
+    new_status = forms.ChoiceField(
+        label=gettext_lazy("Also"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Only save")),
+            ("activate", gettext_lazy("Put in force (indicators can then no longer change)")),
+            ("new_version", gettext_lazy("Make a new draft version to change the rules")),
+        ],
+    )
+
+    class Meta:
+        model = IndicatorSystem
+        fields = ["name", "description"]
+
+
+class IndicatorSystemViewSet(ModelViewSet):
+    model = IndicatorSystem
+    icon = "list-ol"
+    menu_label = gettext_lazy("Indicator systems")
+    menu_order = 100
+    add_view_class = IndicatorSystemCreateView
+    edit_view_class = IndicatorSystemEditView
+    copy_view_enabled = False
+    list_display = ["__str__", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+
+    def get_form_class(self, for_update=False):
+        if for_update:
+            return IndicatorSystemForm
+
+        class CreateForm(WagtailAdminModelForm):
+            class Meta:
+                model = IndicatorSystem
+                fields = ["name", "description"]
+
+        return CreateForm
+
+
+class IndicatorCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        fields = {name: data[name] for name in services.INDICATOR_FIELDS if name in data}
+        return services.indicator_create(
+            system=data["system"], acting_user=self.request.user, **fields
+        )
+
+
+class IndicatorEditView(ServiceErrorsMixin, generic.EditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        fields = {name: data[name] for name in services.INDICATOR_FIELDS if name in data}
+        return services.indicator_update(
+            indicator=self.object, acting_user=self.request.user, **fields
+        )
+
+
+class IndicatorViewSet(ModelViewSet):
+    model = Indicator
+    icon = "tasks"
+    menu_label = gettext_lazy("Indicators")
+    menu_order = 200
+    add_view_class = IndicatorCreateView
+    edit_view_class = IndicatorEditView
+    copy_view_enabled = False
+    list_display = ["code", "name", "system", "category", "subject", "weight", "rule", "source"]
+    list_filter = ["system", "category", "subject", "source"]
+    search_fields = ["code", "name"]
+    form_fields = ["system", *services.INDICATOR_FIELDS]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Indicator.objects.select_related("system"), **kwargs
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+
+
+class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
+    """One period's control room: status, counts, grade distribution and the next moves."""
+
+    template_name = "careers/admin/period_run.html"
+    viewset = None
+    header_icon = "calendar-alt"
+    ACTIONS = {
+        "collect": services.appraisal_period_start_collecting,
+        "calculate": services.appraisal_period_calculate,
+        "freeze": services.appraisal_period_freeze,
+        "publish": services.appraisal_period_publish,
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.viewset.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        self.period = get_object_or_404(
+            AppraisalPeriod.objects.select_related("system"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.period)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.viewset.get_url_name("index")), "label": self.viewset.menu_label},
+            {"url": "", "label": str(self.period)},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = self.period
+        grades = list(
+            AppraisalResult.objects.filter(period=period)
+            .values("grade")
+            .annotate(count=Count("pk"))
+            .order_by("grade")
+        )
+        total = sum(row["count"] for row in grades)
+        for row in grades:
+            row["share"] = round(100 * row["count"] / total) if total else 0
+        context.update(
+            {
+                "period": period,
+                "value_count": IndicatorValue.objects.filter(period=period).count(),
+                "result_count": total,
+                "grades": grades,
+                "audits": AppraisalAudit.objects.filter(period=period).select_related(
+                    "user", "employee", "indicator"
+                )[:20],
+                "values_url": reverse("careers_values:index") + f"?period={period.pk}",
+                "import_url": reverse("careers_values:import"),
+                "results_url": reverse("careers_results:index") + f"?period={period.pk}",
+                "actions": self._available_actions(),
+            }
+        )
+        return context
+
+    def _available_actions(self):
+        status = self.period.status
+        S = AppraisalPeriod.Status
+        actions = []
+        if status == S.OPEN:
+            actions.append(("collect", _("Start collecting values")))
+        if status in (S.OPEN, S.COLLECTING, S.CALCULATED):
+            actions.append(("calculate", _("Calculate")))
+        if status == S.CALCULATED:
+            actions.append(("freeze", _("Freeze")))
+        if status == S.FROZEN:
+            actions.append(("publish", _("Publish to employees")))
+        return actions
+
+    def post(self, request, *args, **kwargs):
+        action = self.ACTIONS.get(request.POST.get("action"))
+        if action is None:
+            messages.error(request, _("Unknown action."))
+        else:
+            try:
+                action(period=self.period, acting_user=request.user)
+            except AppraisalError as error:
+                messages.error(request, str(error))
+            else:
+                self.period.refresh_from_db()
+                messages.success(
+                    request,
+                    _("%(period)s is now %(status)s.")
+                    % {"period": self.period, "status": self.period.get_status_display()},
+                )
+        return redirect(self.viewset.get_url_name("run"), self.period.pk)
+
+
+class PeriodCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.appraisal_period_create(
+            name=data["name"],
+            system=data["system"],
+            kind=data["kind"],
+            start=data["start"],
+            end=data["end"],
+            acting_user=self.request.user,
+        )
+
+    def get_success_url(self):
+        return reverse("careers_periods:run", args=[self.object.pk])
+
+
+class PeriodEditView(ServiceErrorsMixin, generic.EditView):
+    def save_instance(self):
+        period = self.object
+        if period.status != AppraisalPeriod.Status.OPEN:
+            raise AppraisalError(_("Only an open period can be edited."))
+        period = self.form.save(commit=False)
+        period.full_clean()
+        period.save()
+        return period
+
+
+class AppraisalPeriodViewSet(ModelViewSet):
+    model = AppraisalPeriod
+    icon = "calendar-alt"
+    menu_label = gettext_lazy("Appraisal periods")
+    menu_order = 300
+    add_view_class = PeriodCreateView
+    edit_view_class = PeriodEditView
+    copy_view_enabled = False
+    form_fields = ["name", "system", "kind", "start", "end"]
+    list_filter = ["status", "kind"]
+    search_fields = ["name"]
+
+    @cached_property
+    def list_display(self):
+        return [
+            TitleColumn(
+                "name",
+                label=_("name"),
+                get_url=lambda period: reverse(self.get_url_name("run"), args=[period.pk]),
+            ),
+            "system",
+            "kind",
+            "start",
+            "end",
+            "status",
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=AppraisalPeriod.objects.select_related("system"), **kwargs
+        )
+
+    @property
+    def run_view(self):
+        return PeriodRunView.as_view(viewset=self)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/run/", self.run_view, name="run"),
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+class IndicatorValueForm(WagtailAdminModelForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Required once the period is frozen; kept in the audit trail."),
+    )
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["period", "indicator", "employee", "department", "value", "note"]
+
+
+class IndicatorValueEditForm(IndicatorValueForm):
+    class Meta:
+        model = IndicatorValue
+        fields = ["value", "note"]
+
+
+class IndicatorValueCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.indicator_value_set(
+            period=data["period"],
+            indicator=data["indicator"],
+            employee=data["employee"],
+            department=data["department"],
+            value=data["value"],
+            note=data["note"],
+            acting_user=self.request.user,
+        )
+
+
+class IndicatorValueEditView(ServiceErrorsMixin, generic.EditView):
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        original = IndicatorValue.objects.select_related("period", "indicator").get(
+            pk=self.object.pk
+        )
+        if original.period.is_locked:
+            return services.indicator_value_correct(
+                value_item=original,
+                value=data["value"],
+                reason=data["reason"],
+                acting_user=self.request.user,
+            )
+        return services.indicator_value_set(
+            period=original.period,
+            indicator=original.indicator,
+            employee=original.employee,
+            department=original.department,
+            value=data["value"],
+            note=data["note"],
+            records=original.records,
+            source=original.source,
+            acting_user=self.request.user,
+        )
+
+
+class IndicatorValueIndexView(SpreadsheetIndexViewMixin, ScopedIndexView):
+    pass
+
+
+class IndicatorValueDeleteView(generic.DeleteView):
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def delete_action(self):
+        if self.object.period.is_locked:
+            raise PermissionDenied
+        super().delete_action()
+
+
+class IndicatorValueViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
+    model = IndicatorValue
+    icon = "table"
+    menu_label = gettext_lazy("Indicator values")
+    menu_order = 400
+    resource_class = IndicatorValueResource
+    export_filename_prefix = "indicator-values"
+    index_view_class = IndicatorValueIndexView
+    add_view_class = IndicatorValueCreateView
+    edit_view_class = IndicatorValueEditView
+    delete_view_class = IndicatorValueDeleteView
+    list_display = ["indicator", "subject_label", "value", "source", "period", "updated_at"]
+    list_filter = ["period", "indicator__category", "source"]
+    search_fields = ["employee__name", "employee__number", "department__name", "indicator__code"]
+    list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return IndicatorValueEditForm if for_update else IndicatorValueForm
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=IndicatorValue.objects.select_related(
+                "period", "indicator", "employee", "department"
+            ),
+            **kwargs,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Results and audit
+
+
+class ResultIndexView(SpreadsheetIndexViewMixin, ScopedIndexView):
+    pass
+
+
+class AppraisalResultViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
+    model = AppraisalResult
+    icon = "doc-full"
+    menu_label = gettext_lazy("Appraisal results")
+    menu_order = 500
+    resource_class = AppraisalResultResource
+    export_filename_prefix = "appraisal-results"
+    index_view_class = ResultIndexView
+    list_filter = ["period", "grade"]
+    search_fields = ["employee__name", "employee__number"]
+    form_fields = ["grade"]  # never editable: no role holds the change permission
+    list_per_page = 50
+
+    @cached_property
+    def list_display(self):
+        return [
+            TitleColumn(
+                "employee",
+                label=_("employee"),
+                get_url=lambda result: reverse("careers:result", args=[result.pk]),
+            ),
+            "department",
+            "period",
+            Column("total_score", label=_("total score")),
+            "grade",
+            Column("rank_in_department", label=_("rank in department")),
+            Column("bonus_coefficient", label=_("bonus coefficient")),
+        ]
+
+    def user_can_import(self, user):
+        return False
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=AppraisalResult.objects.select_related("employee", "department", "period"),
+            **kwargs,
+        )
+
+
+class AppraisalAuditViewSet(ScopedModelViewSet):
+    model = AppraisalAudit
+    icon = "history"
+    menu_label = gettext_lazy("Appraisal audit")
+    menu_order = 600
+    inspect_view_enabled = True
+    list_display = [
+        "created_at",
+        "period",
+        "action",
+        "employee",
+        "before",
+        "after",
+        "reason",
+        "user",
+    ]
+    list_filter = ["period", "action"]
+    form_fields = ["reason"]  # never editable: no role holds the change permission
+    search_fields = ["reason", "employee__name"]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=AppraisalAudit.objects.select_related("period", "employee", "user"),
+            **kwargs,
+        )
+
+
+class CareersViewSetGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Appraisal and careers")
+    menu_icon = "pick"
+    menu_order = 800
+    items = (
+        IndicatorSystemViewSet("careers_systems"),
+        IndicatorViewSet("careers_indicators"),
+        AppraisalPeriodViewSet("careers_periods"),
+        IndicatorValueViewSet("careers_values"),
+        AppraisalResultViewSet("careers_results"),
+        AppraisalAuditViewSet("careers_audit"),
+    )
