@@ -158,7 +158,8 @@ def main():
         period = build(args.employees, args.indicators)
         elapsed, count, summary = measure(period)
         print(
-            f"employees: {args.employees}, indicators: {args.indicators}, values: {args.employees * args.indicators}"
+            f"employees: {args.employees}, indicators: {args.indicators}, "
+            f"values: {args.employees * args.indicators}"
         )
         print(f"calculation: {elapsed:.2f} s, {count} queries, {summary.results} results")
         print(f"at {small} employees: {small_time:.2f} s, {small_queries} queries")
