@@ -546,3 +546,108 @@ class AppraisalAudit(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.before} → {self.after}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Training archive (一人一档)
+
+
+class HoursKind(models.TextChoices):
+    PROFESSIONAL = "professional", _("Professional")
+    COMPULSORY = "compulsory", _("Compulsory")
+    GENERAL = "general", _("General")
+
+
+class TrainingHoursRule(models.Model):
+    """How an archive record of one category counts towards the yearly training hours (学时)."""
+
+    category = models.CharField(_("record category"), max_length=32, unique=True)
+    counts_as = models.CharField(_("counts as"), max_length=16, choices=HoursKind.choices)
+    factor = models.DecimalField(
+        _("factor"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(1),
+        help_text=_("Recorded hours are multiplied by this (e.g. 0.5 for self-study)."),
+    )
+    default_hours = models.DecimalField(
+        _("hours when none are recorded"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("Hours credited for a record that carries no hours of its own."),
+    )
+
+    class Meta:
+        verbose_name = _("training-hours rule")
+        verbose_name_plural = _("training-hours rules")
+        ordering = ["category"]
+
+    def __str__(self):
+        return f"{self.category_label} → {self.get_counts_as_display()}"
+
+    @property
+    def category_label(self):
+        from lms.hooks import ArchiveCategory
+
+        try:
+            return ArchiveCategory(self.category).label
+        except ValueError:
+            return self.category
+
+    def credit(self, hours):
+        if hours is None:
+            return self.default_hours
+        return (Decimal(hours) * self.factor).quantize(Decimal("0.1"))
+
+
+class ArchiveExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(requested_by=user)
+
+
+class ArchiveExport(models.Model):
+    """A department's archives as a zip of PDFs, built in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    department = models.ForeignKey(
+        "lms.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("year"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("archives to build"), default=0)
+    done = models.PositiveIntegerField(_("archives built"), default=0)
+    file = models.FileField(_("file"), upload_to="archives/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    objects = ArchiveExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("archive export")
+        verbose_name_plural = _("archive exports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.department} {self.year or ''}"
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 0

@@ -1,6 +1,7 @@
 """What careers adds to the employee portal and the training archive."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.hooks import ArchiveCategory, ArchiveEntry
@@ -61,3 +62,32 @@ def appraisal_archive_entries(employee, *, year=None):
         )
         for result in results
     ]
+
+
+class ArchivePanel(PortalPanel):
+    """This year's training hours against the minimums, with links to the archive and its PDF."""
+
+    section = "archive"
+    title = _("Training hours")
+    order = 10
+    template_name = "careers/portal/archive_panel.html"
+
+    def is_shown(self, request, employee):
+        return employee is not None
+
+    def get_context_data(self, request, employee):
+        from .archive import archive_context
+
+        context = archive_context(employee, year=timezone.localdate().year)
+        return {"ledger": context["ledger"], "ledger_year": context["ledger_year"]}
+
+    def summary(self, request, employee):
+        from .archive import archive_context
+
+        ledger = archive_context(employee, year=timezone.localdate().year)["ledger"]
+        total = ledger[0]
+        return PanelSummary(
+            int(total.hours),
+            _("training hours this year (minimum %(minimum)s)") % {"minimum": total.minimum},
+            attention=not total.met,
+        )

@@ -577,3 +577,19 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
     return CalculationSummary(
         employees=len(employees), results=len(rows), source_values=source_values
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Training archive
+
+
+def archive_export_request(*, department, year=None, acting_user):
+    """Queue a zip of the department's archives (one PDF per employee) for ``acting_user``."""
+    from .models import ArchiveExport
+    from .tasks import build_department_archive_zip
+
+    export = ArchiveExport.objects.create(
+        department=department, year=year, requested_by=acting_user
+    )
+    transaction.on_commit(lambda: build_department_archive_zip.enqueue(export.pk))
+    return export

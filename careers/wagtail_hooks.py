@@ -3,7 +3,7 @@ from wagtail import hooks
 
 from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
 
-from .portal import AppraisalPanel, appraisal_archive_entries
+from .portal import AppraisalPanel, ArchivePanel, appraisal_archive_entries
 from .viewsets import CareersViewSetGroup
 
 
@@ -24,7 +24,7 @@ def register_careers_viewsets():
 
 @hooks.register(PORTAL_PANEL_HOOK)
 def register_careers_portal_panels():
-    return [AppraisalPanel()]
+    return [AppraisalPanel(), ArchivePanel()]
 
 
 @hooks.register(ARCHIVE_SOURCE_HOOK)
