@@ -651,3 +651,407 @@ class ArchiveExport(models.Model):
     @property
     def percent(self):
         return round(100 * self.done / self.total) if self.total else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Development plans
+
+
+class CareersError(AppraisalError):
+    """An illegal move on a development plan or rotation; the message is for the user."""
+
+
+def management_line_ids(department) -> set[int]:
+    """Employee ids of the managers of ``department`` and of every department above it."""
+    from lms.models import Department
+
+    steplen = Department.steplen
+    paths = [department.path[:end] for end in range(len(department.path), 0, -steplen)]
+    return set(
+        Department.objects.filter(path__in=paths, manager__isnull=False).values_list(
+            "manager_id", flat=True
+        )
+    )
+
+
+class PositionTemplate(models.Model):
+    """What a position asks for: skills and courses that pre-fill a development plan."""
+
+    position = models.OneToOneField(
+        "lms.Position",
+        verbose_name=_("position"),
+        on_delete=models.CASCADE,
+        related_name="development_template",
+    )
+    required_skills = models.TextField(
+        _("required skills"), blank=True, help_text=_("One skill per line.")
+    )
+    required_courses = models.TextField(
+        _("required courses"), blank=True, help_text=_("One course title per line.")
+    )
+
+    class Meta:
+        verbose_name = _("position template")
+        verbose_name_plural = _("position templates")
+
+    def __str__(self):
+        return str(self.position)
+
+    @staticmethod
+    def _lines(text):
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+    @property
+    def skills(self):
+        return self._lines(self.required_skills)
+
+    @property
+    def courses(self):
+        return self._lines(self.required_courses)
+
+
+class DevelopmentPlanQuerySet(ScopedQuerySet):
+    employee_field = "employee"
+    full_access_roles = frozenset({"HR"})
+
+
+class DevelopmentPlan(models.Model):
+    """An employee's career development plan (职业发展规划) for a year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REVIEWED = "reviewed", _("Reviewed")
+
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="development_plans",
+    )
+    year = models.PositiveIntegerField(_("year"))
+    target_position = models.ForeignKey(
+        "lms.Position",
+        verbose_name=_("target position"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mentor = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("mentor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentored_plans",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    approved_by = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    review = models.TextField(_("yearly review"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = DevelopmentPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("development plan")
+        verbose_name_plural = _("development plans")
+        ordering = ["-year", "employee"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "year"], name="careers_plan_year")
+        ]
+
+    def __str__(self):
+        return _("%(name)s's development plan %(year)s") % {
+            "name": self.employee.name,
+            "year": self.year,
+        }
+
+    def submit(self):
+        if self.status != self.Status.DRAFT:
+            raise CareersError(_("Only a draft plan can be submitted."))
+        self.status = self.Status.SUBMITTED
+
+    def approve(self, approver):
+        if self.status != self.Status.SUBMITTED:
+            raise CareersError(_("Only a submitted plan can be approved."))
+        if approver is None or approver.pk == self.employee_id:
+            raise CareersError(_("Nobody approves their own development plan."))
+        if approver.pk not in management_line_ids(self.employee.department):
+            raise CareersError(
+                _("Only a manager in %(name)s's management line can approve this plan.")
+                % {"name": self.employee.name}
+            )
+        self.status = self.Status.APPROVED
+        self.approved_by = approver
+        self.approved_at = timezone.now()
+
+    def return_to_draft(self):
+        if self.status != self.Status.SUBMITTED:
+            raise CareersError(_("Only a submitted plan can be sent back."))
+        self.status = self.Status.DRAFT
+
+    def close_with_review(self, text):
+        if self.status != self.Status.APPROVED:
+            raise CareersError(_("Only an approved plan can get its yearly review."))
+        if not (text or "").strip():
+            raise ValidationError({"review": _("Write the review.")})
+        self.review = text.strip()
+        self.reviewed_at = timezone.now()
+        self.status = self.Status.REVIEWED
+
+
+class DevelopmentGoal(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    plan = models.ForeignKey(
+        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
+    )
+    description = models.CharField(_("goal"), max_length=200)
+    measure = models.CharField(_("measure of success"), max_length=200, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
+    )
+
+    class Meta:
+        verbose_name = _("development goal")
+        verbose_name_plural = _("development goals")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_overdue(self):
+        return (
+            self.due_date is not None
+            and self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS)
+            and self.due_date < timezone.localdate()
+        )
+
+
+class PlannedCourse(models.Model):
+    """A course the plan counts on; done once the archive shows a completion of that title."""
+
+    plan = models.ForeignKey(
+        DevelopmentPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="planned_courses",
+    )
+    title = models.CharField(_("course"), max_length=200)
+
+    class Meta:
+        verbose_name = _("planned course")
+        verbose_name_plural = _("planned courses")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class CheckIn(models.Model):
+    plan = models.ForeignKey(
+        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="check_ins"
+    )
+    author = models.ForeignKey(
+        "lms.Employee", verbose_name=_("author"), on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("check-in note")
+        verbose_name_plural = _("check-in notes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.note[:40]
+
+
+# ---------------------------------------------------------------------------------------------
+# Job rotation
+
+
+class RotationProgramme(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rotation programme")
+        verbose_name_plural = _("rotation programmes")
+        ordering = ["-start", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.start and self.end and self.start > self.end:
+            raise ValidationError({"end": _("The programme ends before it starts.")})
+
+
+class RotationAssignmentQuerySet(ScopedQuerySet):
+    employee_field = "employee"
+    full_access_roles = frozenset({"HR"})
+
+    def blocking(self):
+        """Assignments that occupy their dates (not cancelled)."""
+        return self.exclude(status=RotationAssignment.Status.CANCELLED)
+
+
+class RotationAssignment(models.Model):
+    """One employee's rotation (岗位轮换) from one post to another for a stretch of time."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    programme = models.ForeignKey(
+        RotationProgramme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="rotations",
+    )
+    from_department = models.ForeignKey(
+        "lms.Department",
+        verbose_name=_("from department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_position = models.ForeignKey(
+        "lms.Position", verbose_name=_("from position"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_department = models.ForeignKey(
+        "lms.Department",
+        verbose_name=_("to department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_position = models.ForeignKey(
+        "lms.Position", verbose_name=_("to position"), on_delete=models.PROTECT, related_name="+"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    mentor = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("mentor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentored_rotations",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    evaluation_comment = models.TextField(_("evaluation"), blank=True)
+    evaluated_by = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("evaluated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True)
+
+    objects = RotationAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rotation assignment")
+        verbose_name_plural = _("rotation assignments")
+        ordering = ["-start", "employee"]
+
+    def __str__(self):
+        return f"{self.employee.name}: {self.from_position} → {self.to_position}"
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.start > self.end:
+            errors["end"] = _("The rotation ends before it starts.")
+        employee = self.employee if self.employee_id else None
+        if employee is not None and self.start:
+            if employee.hire_date and self.start < employee.hire_date:
+                errors["start"] = _("%(name)s was not yet employed on %(date)s.") % {
+                    "name": employee.name,
+                    "date": self.start.isoformat(),
+                }
+            if employee.status == employee.Status.LEFT:
+                errors["employee"] = _("%(name)s has left the company.") % {"name": employee.name}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def average_score(self):
+        scores = [o.score for o in self.objectives.all() if o.score is not None]
+        if not scores:
+            return None
+        return (sum(scores) / len(scores)).quantize(TWO_PLACES)
+
+    def activate(self):
+        if self.status != self.Status.PLANNED:
+            raise CareersError(_("Only a planned rotation can start."))
+        self.status = self.Status.ACTIVE
+
+    def cancel(self):
+        if self.status not in (self.Status.PLANNED, self.Status.ACTIVE):
+            raise CareersError(_("A completed rotation cannot be cancelled."))
+        self.status = self.Status.CANCELLED
+
+    def complete(self, evaluator):
+        if self.status != self.Status.ACTIVE:
+            raise CareersError(_("Only an active rotation can be evaluated and completed."))
+        if evaluator is None or evaluator.pk not in management_line_ids(self.to_department):
+            raise CareersError(
+                _("Only a manager of the receiving department can evaluate this rotation.")
+            )
+        self.status = self.Status.COMPLETED
+        self.evaluated_by = evaluator
+        self.evaluated_at = timezone.now()
+
+
+class RotationObjective(models.Model):
+    assignment = models.ForeignKey(
+        RotationAssignment,
+        verbose_name=_("rotation"),
+        on_delete=models.CASCADE,
+        related_name="objectives",
+    )
+    description = models.CharField(_("objective"), max_length=200)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("rotation objective")
+        verbose_name_plural = _("rotation objectives")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description

@@ -28,6 +28,7 @@ from .models import (
     AppraisalError,
     AppraisalPeriod,
     AppraisalResult,
+    CareersError,
     Indicator,
     IndicatorSystem,
     IndicatorValue,
@@ -593,3 +594,257 @@ def archive_export_request(*, department, year=None, acting_user):
     )
     transaction.on_commit(lambda: build_department_archive_zip.enqueue(export.pk))
     return export
+
+
+# ---------------------------------------------------------------------------------------------
+# Development plans
+
+
+def _save(instance, **clean_kwargs):
+    instance.full_clean(**clean_kwargs)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def development_plan_create(
+    *,
+    employee,
+    year: int,
+    target_position=None,
+    mentor=None,
+    use_template: bool = True,
+    acting_user=None,
+):
+    """A draft plan; the target position's template pre-fills goals and planned courses."""
+    from .models import DevelopmentGoal, DevelopmentPlan, PlannedCourse, PositionTemplate
+
+    if DevelopmentPlan.objects.filter(employee=employee, year=year).exists():
+        raise ValidationError(
+            {
+                "year": _("%(name)s already has a plan for %(year)s.")
+                % {"name": employee.name, "year": year}
+            }
+        )
+    if mentor is not None and mentor.pk == employee.pk:
+        raise ValidationError({"mentor": _("An employee cannot mentor themself.")})
+    plan = _save(
+        DevelopmentPlan(
+            employee=employee, year=year, target_position=target_position, mentor=mentor
+        )
+    )
+    if use_template and target_position is not None:
+        template = PositionTemplate.objects.filter(position=target_position).first()
+        if template is not None:
+            DevelopmentGoal.objects.bulk_create(
+                [
+                    DevelopmentGoal(
+                        plan=plan,
+                        description=_("Master: %(skill)s") % {"skill": skill},
+                        measure=_("Confirmed by the mentor"),
+                    )
+                    for skill in template.skills
+                ]
+            )
+            PlannedCourse.objects.bulk_create(
+                [PlannedCourse(plan=plan, title=title) for title in template.courses]
+            )
+    log(plan, "wagtail.create", user=acting_user)
+    return plan
+
+
+@transaction.atomic
+def development_goal_add(*, plan, description, measure="", due_date=None, acting_user=None):
+    from .models import DevelopmentGoal, DevelopmentPlan
+
+    if plan.status == DevelopmentPlan.Status.REVIEWED:
+        raise CareersError(_("A reviewed plan is closed."))
+    return _save(
+        DevelopmentGoal(plan=plan, description=description, measure=measure, due_date=due_date)
+    )
+
+
+@transaction.atomic
+def development_goal_set_status(*, goal, status, acting_user=None):
+    goal.status = status
+    return _save(goal)
+
+
+@transaction.atomic
+def planned_course_add(*, plan, title, acting_user=None):
+    from .models import PlannedCourse
+
+    return _save(PlannedCourse(plan=plan, title=title))
+
+
+@transaction.atomic
+def development_plan_submit(*, plan, acting_user=None):
+    plan.submit()
+    plan.save(update_fields=["status"])
+    log(plan, "wagtail.edit", user=acting_user)
+    return plan
+
+
+@transaction.atomic
+def development_plan_approve(*, plan, approver, acting_user=None):
+    """Approve a submitted plan; only a manager in the employee's management line may."""
+    plan.approve(approver)
+    plan.save(update_fields=["status", "approved_by", "approved_at"])
+    log(plan, "wagtail.edit", user=acting_user)
+    return plan
+
+
+@transaction.atomic
+def development_plan_review(*, plan, text, reviewer, acting_user=None):
+    """The yearly review closes an approved plan; written by the management line or HR."""
+    from lms.roles import has_role
+
+    from .models import management_line_ids
+
+    user = getattr(reviewer, "user", None)
+    if reviewer.pk not in management_line_ids(plan.employee.department) and not (
+        user and has_role(user, "HR")
+    ):
+        raise CareersError(_("Only the employee's managers or HR write the yearly review."))
+    plan.close_with_review(text)
+    plan.save(update_fields=["review", "reviewed_at", "status"])
+    log(plan, "wagtail.edit", user=acting_user)
+    return plan
+
+
+@transaction.atomic
+def check_in_add(*, plan, author, note):
+    from .models import CheckIn
+
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write the note.")})
+    return _save(CheckIn(plan=plan, author=author, note=note.strip()))
+
+
+def planned_course_progress(plan):
+    """Planned courses with whether the employee's archive shows them completed."""
+    from lms.hooks import ArchiveCategory, archive_entries
+
+    done_titles = {
+        entry.title
+        for entry in archive_entries(
+            plan.employee,
+            categories=(ArchiveCategory.TRAINING, ArchiveCategory.ATTENDANCE),
+        )
+    }
+    return [
+        {"course": course, "done": any(course.title in title for title in done_titles)}
+        for course in plan.planned_courses.all()
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Job rotation
+
+
+@transaction.atomic
+def rotation_programme_create(*, name, start, end, description="", acting_user=None):
+    from .models import RotationProgramme
+
+    programme = _save(RotationProgramme(name=name, start=start, end=end, description=description))
+    log(programme, "wagtail.create", user=acting_user)
+    return programme
+
+
+@transaction.atomic
+def rotation_assign(
+    *,
+    programme,
+    employee,
+    to_department,
+    to_position,
+    start,
+    end,
+    mentor=None,
+    objectives=(),
+    acting_user=None,
+):
+    """Place an employee on a rotation; refuses overlaps and dates outside their employment."""
+    from .models import RotationAssignment, RotationObjective
+
+    # Lock the employee's row so two concurrent assignments cannot both pass the overlap check.
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    assignment = RotationAssignment(
+        programme=programme,
+        employee=employee,
+        from_department=employee.department,
+        from_position=employee.position,
+        to_department=to_department,
+        to_position=to_position,
+        start=start,
+        end=end,
+        mentor=mentor,
+    )
+    assignment.full_clean()
+    overlapping = (
+        RotationAssignment.objects.blocking()
+        .filter(employee=employee, start__lte=end, end__gte=start)
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "start": _("%(name)s is already on a rotation from %(start)s to %(end)s.")
+                % {
+                    "name": employee.name,
+                    "start": overlapping.start.isoformat(),
+                    "end": overlapping.end.isoformat(),
+                }
+            }
+        )
+    assignment.save()
+    RotationObjective.objects.bulk_create(
+        [RotationObjective(assignment=assignment, description=text) for text in objectives if text]
+    )
+    log(assignment, "wagtail.create", user=acting_user)
+    return assignment
+
+
+@transaction.atomic
+def rotation_start(*, assignment, acting_user=None):
+    assignment.activate()
+    assignment.save(update_fields=["status"])
+    log(assignment, "wagtail.edit", user=acting_user)
+    return assignment
+
+
+@transaction.atomic
+def rotation_cancel(*, assignment, acting_user=None):
+    assignment.cancel()
+    assignment.save(update_fields=["status"])
+    log(assignment, "wagtail.edit", user=acting_user)
+    return assignment
+
+
+@transaction.atomic
+def rotation_evaluate(*, assignment, evaluator, scores: dict, comment: str = "", acting_user=None):
+    """The receiving manager scores each objective (0–100) and completes the rotation.
+
+    ``scores`` maps objective id → (score, comment).
+    """
+    objectives = list(assignment.objectives.all())
+    missing = [o for o in objectives if o.pk not in scores]
+    if missing:
+        raise ValidationError(
+            _("Score every objective; missing: %(names)s")
+            % {"names": "、".join(o.description for o in missing)}
+        )
+    assignment.complete(evaluator)
+    for objective in objectives:
+        score, note = scores[objective.pk]
+        score = Decimal(score)
+        if not Decimal(0) <= score <= Decimal(100):
+            raise ValidationError({"score": _("Scores run from 0 to 100.")})
+        objective.score, objective.comment = score, note or ""
+    from .models import RotationObjective
+
+    RotationObjective.objects.bulk_update(objectives, ["score", "comment"])
+    assignment.evaluation_comment = comment
+    assignment.save(update_fields=["status", "evaluated_by", "evaluated_at", "evaluation_comment"])
+    log(assignment, "wagtail.edit", user=acting_user)
+    return assignment
