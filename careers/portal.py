@@ -91,3 +91,84 @@ class ArchivePanel(PortalPanel):
             _("training hours this year (minimum %(minimum)s)") % {"minimum": total.minimum},
             attention=not total.met,
         )
+
+
+class PlansPanel(PortalPanel):
+    """The employee's development plans, rotations and the plans they mentor."""
+
+    section = "development"
+    title = _("My plans and rotations")
+    order = 10
+    template_name = "careers/portal/plans_panel.html"
+
+    def is_shown(self, request, employee):
+        return employee is not None
+
+    def get_context_data(self, request, employee):
+        from .models import DevelopmentPlan, RotationAssignment
+
+        return {
+            "plans": list(
+                DevelopmentPlan.objects.for_employee(employee).select_related("target_position")
+            ),
+            "rotations": list(
+                RotationAssignment.objects.for_employee(employee).select_related(
+                    "programme", "to_department", "to_position"
+                )
+            ),
+            "mentoring": list(
+                DevelopmentPlan.objects.filter(mentor=employee)
+                .exclude(status="reviewed")
+                .select_related("employee")
+            ),
+        }
+
+    def summary(self, request, employee):
+        from .models import DevelopmentGoal
+
+        open_goals = DevelopmentGoal.objects.filter(
+            plan__employee=employee, status__in=["not_started", "in_progress"]
+        ).count()
+        if not open_goals:
+            return None
+        return PanelSummary(open_goals, _("open development goals"))
+
+
+def development_archive_entries(employee, *, year=None):
+    """Development plans and rotations as archive entries."""
+    from .models import DevelopmentPlan, RotationAssignment
+
+    plans = DevelopmentPlan.objects.for_employee(employee).select_related("target_position")
+    rotations = RotationAssignment.objects.for_employee(employee).select_related(
+        "programme", "to_department", "to_position"
+    )
+    entries = [
+        ArchiveEntry(
+            date=plan.approved_at.date() if plan.approved_at else plan.created_at.date(),
+            category=ArchiveCategory.DEVELOPMENT,
+            title=str(plan),
+            detail=f"{plan.target_position or ''} · {plan.get_status_display()}",
+            url=reverse("careers:plan", args=[plan.pk]),
+            source="careers",
+        )
+        for plan in plans
+    ]
+    entries += [
+        ArchiveEntry(
+            date=rotation.start,
+            category=ArchiveCategory.ROTATION,
+            title=f"{rotation.programme}: {rotation.to_department} · {rotation.to_position}",
+            detail=f"{rotation.start:%Y-%m-%d} – {rotation.end:%Y-%m-%d} · "
+            f"{rotation.get_status_display()}",
+            score=rotation.average_score
+            if rotation.status == RotationAssignment.Status.COMPLETED
+            else None,
+            url=reverse("careers:rotation", args=[rotation.pk]),
+            source="careers",
+        )
+        for rotation in rotations.prefetch_related("objectives")
+        if rotation.status != RotationAssignment.Status.CANCELLED
+    ]
+    if year is not None:
+        entries = [entry for entry in entries if entry.date.year == year]
+    return entries

@@ -2,13 +2,16 @@
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.pdf import pdf_response
@@ -16,7 +19,18 @@ from lms.roles import get_employee, has_role
 
 from . import services
 from .archive import archive_context, archive_departments, archive_employees, archive_pdf
-from .models import AppraisalResult, ArchiveExport, Indicator, IndicatorValue
+from .forms import PlanForm
+from .models import (
+    AppraisalResult,
+    ArchiveExport,
+    CareersError,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    Indicator,
+    IndicatorValue,
+    RotationAssignment,
+    management_line_ids,
+)
 
 
 def results_for(user):
@@ -175,3 +189,171 @@ def archive_export_download(request, pk):
         True, export.file.name.rsplit("/", 1)[-1]
     )
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Development plans and rotations
+
+
+def _plans_for(user):
+    """Plans the user may open: own/subtree/all by role, plus those they mentor."""
+    employee = get_employee(user)
+    visible = DevelopmentPlan.objects.visible_to(user)
+    if employee is None:
+        return visible
+    return DevelopmentPlan.objects.filter(Q(pk__in=visible.values("pk")) | Q(mentor=employee))
+
+
+def _error_text(error):
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_object_or_404(
+        _plans_for(request.user).select_related(
+            "employee__department", "target_position", "mentor", "approved_by"
+        ),
+        pk=pk,
+    )
+    me = get_employee(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "check_in" and me is not None:
+                services.check_in_add(plan=plan, author=me, note=request.POST.get("note", ""))
+            elif action == "submit" and me is not None and me.pk == plan.employee_id:
+                services.development_plan_submit(plan=plan, acting_user=request.user)
+            elif action == "approve":
+                services.development_plan_approve(plan=plan, approver=me, acting_user=request.user)
+            elif action == "review" and me is not None:
+                services.development_plan_review(
+                    plan=plan,
+                    text=request.POST.get("review", ""),
+                    reviewer=me,
+                    acting_user=request.user,
+                )
+            elif action == "goal_status" and me is not None:
+                goal = get_object_or_404(plan.goals, pk=request.POST.get("goal") or 0)
+                if request.POST.get("status") not in DevelopmentGoal.Status.values:
+                    raise ValidationError(_("Choose a status."))
+                services.development_goal_set_status(
+                    goal=goal, status=request.POST["status"], acting_user=request.user
+                )
+            else:
+                raise PermissionDenied
+        except (ValidationError, CareersError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("careers:plan", plan.pk)
+    return render(
+        request,
+        "careers/portal/plan.html",
+        {
+            "plan": plan,
+            "goals": list(plan.goals.all()),
+            "courses": services.planned_course_progress(plan),
+            "check_ins": list(plan.check_ins.select_related("author")[:50]),
+            "goal_statuses": DevelopmentGoal.Status.choices,
+            "is_owner": me is not None and me.pk == plan.employee_id,
+            "can_approve": me is not None
+            and plan.status == DevelopmentPlan.Status.SUBMITTED
+            and me.pk in management_line_ids(plan.employee.department)
+            and me.pk != plan.employee_id,
+        },
+    )
+
+
+@login_required
+def plan_create(request):
+    me = get_employee(request.user)
+    if me is None:
+        raise Http404
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                plan = services.development_plan_create(
+                    employee=me,
+                    year=form.cleaned_data["year"],
+                    target_position=form.cleaned_data["target_position"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                return redirect("careers:plan", plan.pk)
+    else:
+        form = PlanForm(initial={"year": timezone.localdate().year})
+    return render(request, "careers/portal/plan_form.html", {"form": form})
+
+
+def _rotations_for(user):
+    employee = get_employee(user)
+    visible = RotationAssignment.objects.visible_to(user)
+    if employee is None:
+        return visible
+    receiving_paths = [d.path for d in employee.managed_departments.all()]
+    condition = Q(pk__in=visible.values("pk")) | Q(mentor=employee)
+    for path in receiving_paths:
+        condition |= Q(to_department__path__startswith=path)
+    return RotationAssignment.objects.filter(condition)
+
+
+@login_required
+def rotation_detail(request, pk):
+    rotation = get_object_or_404(
+        _rotations_for(request.user).select_related(
+            "programme",
+            "employee",
+            "from_department",
+            "from_position",
+            "to_department",
+            "to_position",
+            "mentor",
+            "evaluated_by",
+        ),
+        pk=pk,
+    )
+    me = get_employee(request.user)
+    objectives = list(rotation.objectives.all())
+    can_evaluate = (
+        me is not None
+        and rotation.status == RotationAssignment.Status.ACTIVE
+        and me.pk in management_line_ids(rotation.to_department)
+    )
+    if request.method == "POST":
+        if me is None:
+            raise PermissionDenied
+        scores = {}
+        for objective in objectives:
+            raw = request.POST.get(f"score-{objective.pk}", "").strip()
+            if raw:
+                try:
+                    scores[objective.pk] = (
+                        Decimal(raw),
+                        request.POST.get(f"comment-{objective.pk}", ""),
+                    )
+                except ArithmeticError:
+                    pass
+        try:
+            services.rotation_evaluate(
+                assignment=rotation,
+                evaluator=me,
+                scores=scores,
+                comment=request.POST.get("comment", ""),
+                acting_user=request.user,
+            )
+        except (ValidationError, CareersError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Evaluation saved; the rotation is completed."))
+        return redirect("careers:rotation", rotation.pk)
+    return render(
+        request,
+        "careers/portal/rotation.html",
+        {"rotation": rotation, "objectives": objectives, "can_evaluate": can_evaluate},
+    )

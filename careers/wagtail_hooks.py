@@ -3,7 +3,13 @@ from wagtail import hooks
 
 from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
 
-from .portal import AppraisalPanel, ArchivePanel, appraisal_archive_entries
+from .portal import (
+    AppraisalPanel,
+    ArchivePanel,
+    PlansPanel,
+    appraisal_archive_entries,
+    development_archive_entries,
+)
 from .viewsets import CareersViewSetGroup
 
 
@@ -24,9 +30,11 @@ def register_careers_viewsets():
 
 @hooks.register(PORTAL_PANEL_HOOK)
 def register_careers_portal_panels():
-    return [AppraisalPanel(), ArchivePanel()]
+    return [PlansPanel(), AppraisalPanel(), ArchivePanel()]
 
 
 @hooks.register(ARCHIVE_SOURCE_HOOK)
 def register_careers_archive_source(employee, *, year=None):
-    return appraisal_archive_entries(employee, year=year)
+    return appraisal_archive_entries(employee, year=year) + development_archive_entries(
+        employee, year=year
+    )

@@ -100,7 +100,7 @@ def test_archive_page_query_count(client, people, django_assert_num_queries, cou
     url = reverse("careers:archive", args=[people["employee"].pk])
     with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, fake_source(count)):
         client.get(url)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(10):
             response = client.get(url)
     assert len(response.context["entries"]) == count
 

@@ -159,9 +159,7 @@ def test_overlapping_rotations_are_refused(people, company, programme):
 def test_rotation_outside_employment_is_refused(people, company, programme):
     from lms import services as lms_services
 
-    lms_services.employee_update(
-        employee=people["employee"], hire_date=datetime.date(2026, 4, 1)
-    )
+    lms_services.employee_update(employee=people["employee"], hire_date=datetime.date(2026, 4, 1))
     with pytest.raises(ValidationError) as error:
         assign(people, company, programme, datetime.date(2026, 3, 1), datetime.date(2026, 5, 31))
     assert "start" in error.value.message_dict
