@@ -29,9 +29,14 @@ from .models import (
     AppraisalError,
     AppraisalPeriod,
     AppraisalResult,
+    DevelopmentPlan,
     Indicator,
     IndicatorSystem,
     IndicatorValue,
+    PositionTemplate,
+    RotationAssignment,
+    RotationProgramme,
+    TrainingHoursRule,
 )
 from .resources import AppraisalResultResource, IndicatorValueResource
 
@@ -507,6 +512,221 @@ class AppraisalAuditViewSet(ScopedModelViewSet):
         )
 
 
+# ---------------------------------------------------------------------------------------------
+# Training hours, development plans and rotations
+
+
+class TrainingHoursRuleViewSet(ModelViewSet):
+    model = TrainingHoursRule
+    icon = "time"
+    menu_label = gettext_lazy("Training-hours rules")
+    menu_order = 700
+    copy_view_enabled = False
+    form_fields = ["category", "counts_as", "factor", "default_hours"]
+    list_display = ["category_label", "counts_as", "factor", "default_hours"]
+    list_filter = ["counts_as"]
+    search_fields = ["category"]
+
+    def get_form_class(self, for_update=False):
+        from lms.hooks import ArchiveCategory
+
+        class RuleForm(WagtailAdminModelForm):
+            category = forms.ChoiceField(
+                label=gettext_lazy("record category"), choices=ArchiveCategory.choices
+            )
+
+            class Meta:
+                model = TrainingHoursRule
+                fields = ["category", "counts_as", "factor", "default_hours"]
+
+        return RuleForm
+
+
+class PositionTemplateViewSet(ModelViewSet):
+    model = PositionTemplate
+    icon = "clipboard-list"
+    menu_label = gettext_lazy("Position templates")
+    menu_order = 800
+    copy_view_enabled = False
+    form_fields = ["position", "required_skills", "required_courses"]
+    list_display = ["position", "required_courses"]
+    list_filter = ["position__category"]
+    search_fields = ["position__name"]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=PositionTemplate.objects.select_related("position"), **kwargs
+        )
+
+
+class DevelopmentPlanCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.development_plan_create(
+            employee=data["employee"],
+            year=data["year"],
+            target_position=data["target_position"],
+            mentor=data["mentor"],
+            acting_user=self.request.user,
+        )
+
+
+class DevelopmentPlanViewSet(ScopedModelViewSet):
+    model = DevelopmentPlan
+    icon = "user"
+    menu_label = gettext_lazy("Development plans")
+    menu_order = 900
+    add_view_class = DevelopmentPlanCreateView
+    form_fields = ["employee", "year", "target_position", "mentor"]
+    list_filter = ["status", "year"]
+    search_fields = ["employee__name", "employee__number"]
+
+    @cached_property
+    def list_display(self):
+        return [
+            TitleColumn(
+                "employee",
+                label=_("employee"),
+                get_url=lambda plan: reverse("careers:plan", args=[plan.pk]),
+            ),
+            "year",
+            "target_position",
+            "mentor",
+            "status",
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=DevelopmentPlan.objects.select_related(
+                "employee", "target_position", "mentor"
+            ),
+            **kwargs,
+        )
+
+
+class RotationProgrammeCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.rotation_programme_create(
+            name=data["name"],
+            start=data["start"],
+            end=data["end"],
+            description=data["description"],
+            acting_user=self.request.user,
+        )
+
+
+class RotationProgrammeViewSet(ModelViewSet):
+    model = RotationProgramme
+    icon = "resubmit"
+    menu_label = gettext_lazy("Rotation programmes")
+    menu_order = 1000
+    copy_view_enabled = False
+    add_view_class = RotationProgrammeCreateView
+    form_fields = ["name", "start", "end", "description"]
+    list_display = ["name", "start", "end"]
+    list_filter = ["start"]
+    search_fields = ["name"]
+
+
+class RotationAssignmentForm(WagtailAdminModelForm):
+    objectives = forms.CharField(
+        label=gettext_lazy("Objectives"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("One objective per line."),
+    )
+
+    class Meta:
+        model = RotationAssignment
+        fields = ["programme", "employee", "to_department", "to_position", "start", "end", "mentor"]
+
+
+class RotationAssignmentEditForm(WagtailAdminModelForm):
+    move = forms.ChoiceField(
+        label=gettext_lazy("Change status"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("start", gettext_lazy("Start the rotation")),
+            ("cancel", gettext_lazy("Cancel the rotation")),
+        ],
+    )
+
+    class Meta:
+        model = RotationAssignment
+        fields = ["mentor"]
+
+
+class RotationAssignmentCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.rotation_assign(
+            programme=data["programme"],
+            employee=data["employee"],
+            to_department=data["to_department"],
+            to_position=data["to_position"],
+            start=data["start"],
+            end=data["end"],
+            mentor=data["mentor"],
+            objectives=[line.strip() for line in data["objectives"].splitlines()],
+            acting_user=self.request.user,
+        )
+
+
+class RotationAssignmentEditView(ServiceErrorsMixin, generic.EditView):
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        assignment = RotationAssignment.objects.get(pk=self.object.pk)
+        assignment.mentor = data["mentor"]
+        assignment.save(update_fields=["mentor"])
+        if data.get("move") == "start":
+            services.rotation_start(assignment=assignment, acting_user=self.request.user)
+        elif data.get("move") == "cancel":
+            services.rotation_cancel(assignment=assignment, acting_user=self.request.user)
+        return assignment
+
+
+class RotationAssignmentViewSet(ScopedModelViewSet):
+    model = RotationAssignment
+    icon = "arrow-right-full"
+    menu_label = gettext_lazy("Rotation assignments")
+    menu_order = 1100
+    add_view_class = RotationAssignmentCreateView
+    edit_view_class = RotationAssignmentEditView
+    list_filter = ["status", "programme"]
+    search_fields = ["employee__name", "employee__number"]
+
+    @cached_property
+    def list_display(self):
+        return [
+            TitleColumn(
+                "employee",
+                label=_("employee"),
+                get_url=lambda rotation: reverse("careers:rotation", args=[rotation.pk]),
+            ),
+            "programme",
+            "to_department",
+            "to_position",
+            "start",
+            "end",
+            "status",
+        ]
+
+    def get_form_class(self, for_update=False):
+        return RotationAssignmentEditForm if for_update else RotationAssignmentForm
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=RotationAssignment.objects.select_related(
+                "employee", "programme", "to_department", "to_position"
+            ),
+            **kwargs,
+        )
+
+
 class CareersViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("Appraisal and careers")
     menu_icon = "pick"
@@ -518,4 +738,9 @@ class CareersViewSetGroup(ViewSetGroup):
         IndicatorValueViewSet("careers_values"),
         AppraisalResultViewSet("careers_results"),
         AppraisalAuditViewSet("careers_audit"),
+        TrainingHoursRuleViewSet("careers_hours_rules"),
+        PositionTemplateViewSet("careers_templates"),
+        DevelopmentPlanViewSet("careers_plans"),
+        RotationProgrammeViewSet("careers_programmes"),
+        RotationAssignmentViewSet("careers_rotations"),
     )

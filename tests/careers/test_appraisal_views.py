@@ -287,6 +287,16 @@ ADMIN_PAGES = [
     "careers_values:add",
     "careers_results:index",
     "careers_audit:index",
+    "careers_hours_rules:index",
+    "careers_hours_rules:add",
+    "careers_templates:index",
+    "careers_templates:add",
+    "careers_plans:index",
+    "careers_plans:add",
+    "careers_programmes:index",
+    "careers_programmes:add",
+    "careers_rotations:index",
+    "careers_rotations:add",
 ]
 
 
@@ -305,7 +315,16 @@ def test_admin_pages_open_for_hr(client, people, name):
         for name in ADMIN_PAGES
         for who in ("manager", "trainer", "employee")
         # Managers read their department's results and values (see the scope tests).
-        if not (who == "manager" and name in ("careers_results:index", "careers_values:index"))
+        if not (
+            who == "manager"
+            and name
+            in (
+                "careers_results:index",
+                "careers_values:index",
+                "careers_plans:index",
+                "careers_rotations:index",
+            )
+        )
     ],
 )
 def test_admin_pages_refused_to_others(client, people, name, who):

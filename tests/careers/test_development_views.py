@@ -139,3 +139,34 @@ def test_development_section_lists_plans_and_rotations(client, people, plan, rot
     html = client.get(reverse("portal:section", args=["development"])).content.decode()
     assert reverse("careers:plan", args=[plan.pk]) in html
     assert reverse("careers:rotation", args=[rotation.pk]) in html
+
+
+def test_hr_assigns_rotation_in_admin_and_overlap_is_refused(client, people, company, rotation):
+    login(client, people["hr"])
+    position = f.position(name="抄表员")
+    data = {
+        "programme": rotation.programme.pk,
+        "employee": people["employee"].pk,
+        "to_department": company["other"].pk,
+        "to_position": position.pk,
+        "start": "2026-05-01",
+        "end": "2026-06-30",
+        "objectives": "熟悉抄表流程",
+    }
+    response = client.post(reverse("careers_rotations:add"), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "2026-03-01" in response.content.decode()
+    assert RotationAssignment.objects.count() == 1
+    data.update(start="2026-06-01", end="2026-07-31")
+    response = client.post(reverse("careers_rotations:add"), data)
+    assert response.status_code == HTTPStatus.FOUND
+    created = RotationAssignment.objects.latest("pk")
+    assert [o.description for o in created.objectives.all()] == ["熟悉抄表流程"]
+
+
+def test_manager_plan_list_is_scoped(client, people, plan):
+    other = services.development_plan_create(employee=people["outsider"], year=2026)
+    login(client, people["manager"])
+    response = client.get(reverse("careers_plans:index"))
+    listed = {p.pk for p in response.context["object_list"]}
+    assert plan.pk in listed and other.pk not in listed
