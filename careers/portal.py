@@ -25,7 +25,16 @@ class AppraisalPanel(PortalPanel):
         )
 
     def get_context_data(self, request, employee):
-        return {"results": self._results(employee) if employee else []}
+        from .models import Recognition
+
+        if employee is None:
+            return {"results": [], "recognitions": []}
+        return {
+            "results": self._results(employee),
+            "recognitions": list(
+                Recognition.objects.for_employee(employee).select_related("period")
+            ),
+        }
 
     def summary(self, request, employee):
         latest = (

@@ -2,12 +2,13 @@
 
 from decimal import Decimal
 
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -19,6 +20,7 @@ from lms.roles import get_employee, has_role
 
 from . import services
 from .archive import archive_context, archive_departments, archive_employees, archive_pdf
+from .dashboards import dashboard_context
 from .forms import PlanForm
 from .models import (
     AppraisalResult,
@@ -357,3 +359,67 @@ def rotation_detail(request, pk):
         "careers/portal/rotation.html",
         {"rotation": rotation, "objectives": objectives, "can_evaluate": can_evaluate},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboards
+
+
+def _dashboard_user(request):
+    if not has_role(request.user, "HR", "Department manager"):
+        raise PermissionDenied
+
+
+@login_required
+def dashboard(request):
+    _dashboard_user(request)
+    return render(request, "careers/portal/dashboard.html", dashboard_context(request.user))
+
+
+def _xlsx_response(dataset, name):
+    data = dataset.export("xlsx")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def dashboard_export(request, name):
+    _dashboard_user(request)
+    context = dashboard_context(request.user)
+    dataset = tablib.Dataset()
+    if name == "grades":
+        distribution = context["distribution"]
+        dataset.headers = [_("Department"), *distribution["grades"], _("People")]
+        rows = distribution["rows"] + ([distribution["total"]] if distribution["total"] else [])
+        for row in rows:
+            dataset.append([str(row["department"]), *row["cells"], row["people"]])
+    elif name == "rectifications":
+        dataset.headers = [
+            _("Employee number"),
+            _("Name"),
+            _("Department"),
+            _("Rectification"),
+            _("Deadline"),
+            _("Follow-up"),
+        ]
+        for record in context["overdue"]:
+            dataset.append(
+                [
+                    record.employee.number,
+                    record.employee.name,
+                    str(record.employee.department),
+                    record.title,
+                    record.deadline.isoformat(),
+                    str(record.get_follow_up_display()),
+                ]
+            )
+    elif name == "sources":
+        dataset.headers = [_("Indicator source"), _("People with a value"), _("Average")]
+        for figure in context["sources"]:
+            dataset.append([str(figure["label"]), figure["count"], str(figure["average"] or "")])
+    else:
+        raise Http404
+    return _xlsx_response(dataset, f"{name}-{timezone.localdate().isoformat()}.xlsx")

@@ -34,6 +34,7 @@ from .models import (
     IndicatorSystem,
     IndicatorValue,
     PositionTemplate,
+    Recognition,
     RotationAssignment,
     RotationProgramme,
     TrainingHoursRule,
@@ -727,6 +728,96 @@ class RotationAssignmentViewSet(ScopedModelViewSet):
         )
 
 
+# ---------------------------------------------------------------------------------------------
+# Commendation and rectification
+
+
+class RecognitionCreateView(ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.recognition_create(
+            period=data["period"],
+            kind=data["kind"],
+            employee=data["employee"],
+            title=data["title"],
+            description=data["description"],
+            deadline=data["deadline"],
+            acting_user=self.request.user,
+        )
+
+
+class RecognitionFollowUpForm(WagtailAdminModelForm):
+    move = forms.ChoiceField(label=gettext_lazy("Follow-up"), required=False, choices=[("", "—")])
+    note = forms.CharField(
+        label=gettext_lazy("Follow-up note"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    class Meta:
+        model = Recognition
+        fields = ["description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        moves = Recognition.FOLLOW_UP_MOVES.get(self.instance.follow_up, ())
+        self.fields["move"].choices = [("", "—")] + [
+            (move, Recognition.FollowUp(move).label) for move in moves
+        ]
+
+
+class RecognitionEditView(ServiceErrorsMixin, generic.EditView):
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        record = Recognition.objects.get(pk=self.object.pk)
+        record.description = data["description"]
+        record.save(update_fields=["description"])
+        if data.get("move"):
+            services.rectification_follow_up(
+                record=record, status=data["move"], note=data["note"], acting_user=self.request.user
+            )
+        return record
+
+
+class RecognitionViewSet(ScopedModelViewSet):
+    model = Recognition
+    icon = "pick"
+    menu_label = gettext_lazy("Commendations and rectifications")
+    menu_order = 1200
+    add_view_class = RecognitionCreateView
+    edit_view_class = RecognitionEditView
+    form_fields = ["period", "kind", "employee", "title", "description", "deadline"]
+    list_filter = ["kind", "follow_up", "period"]
+    search_fields = ["title", "employee__name", "employee__number"]
+
+    @cached_property
+    def list_display(self):
+        return [
+            "title",
+            "kind",
+            "employee",
+            "period",
+            "deadline",
+            "follow_up",
+            Column(
+                "is_overdue",
+                label=_("Overdue"),
+                accessor=lambda record: _("Overdue") if record.is_overdue else "",
+            ),
+        ]
+
+    def get_form_class(self, for_update=False):
+        if for_update:
+            return RecognitionFollowUpForm
+        return super().get_form_class(for_update)
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Recognition.objects.select_related("employee", "period"), **kwargs
+        )
+
+
 class CareersViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("Appraisal and careers")
     menu_icon = "pick"
@@ -743,4 +834,5 @@ class CareersViewSetGroup(ViewSetGroup):
         DevelopmentPlanViewSet("careers_plans"),
         RotationProgrammeViewSet("careers_programmes"),
         RotationAssignmentViewSet("careers_rotations"),
+        RecognitionViewSet("careers_recognitions"),
     )

@@ -3,6 +3,7 @@ from wagtail import hooks
 
 from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
 
+from .admin_panels import add_careers_panel
 from .portal import (
     AppraisalPanel,
     ArchivePanel,
@@ -38,3 +39,8 @@ def register_careers_archive_source(employee, *, year=None):
     return appraisal_archive_entries(employee, year=year) + development_archive_entries(
         employee, year=year
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_careers_homepage_panel(request, panels):
+    add_careers_panel(request, panels)

@@ -297,6 +297,8 @@ ADMIN_PAGES = [
     "careers_programmes:add",
     "careers_rotations:index",
     "careers_rotations:add",
+    "careers_recognitions:index",
+    "careers_recognitions:add",
 ]
 
 
@@ -323,6 +325,7 @@ def test_admin_pages_open_for_hr(client, people, name):
                 "careers_values:index",
                 "careers_plans:index",
                 "careers_rotations:index",
+                "careers_recognitions:index",
             )
         )
     ],
