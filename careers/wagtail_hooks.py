@@ -4,6 +4,7 @@ from wagtail import hooks
 from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
 
 from .admin_panels import add_careers_panel
+from .demo import CareersDemoSeeder
 from .portal import (
     AppraisalPanel,
     ArchivePanel,
@@ -44,3 +45,8 @@ def register_careers_archive_source(employee, *, year=None):
 @hooks.register("construct_homepage_panels")
 def add_careers_homepage_panel(request, panels):
     add_careers_panel(request, panels)
+
+
+@hooks.register("register_demo_seed")
+def register_careers_demo_seed():
+    return CareersDemoSeeder()
