@@ -306,7 +306,7 @@ class AppraisalPeriodViewSet(ModelViewSet):
         return [
             TitleColumn(
                 "name",
-                label=_("name"),
+                label=gettext_lazy("name"),
                 get_url=lambda period: reverse(self.get_url_name("run"), args=[period.pk]),
             ),
             "system",
@@ -422,7 +422,14 @@ class IndicatorValueViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     add_view_class = IndicatorValueCreateView
     edit_view_class = IndicatorValueEditView
     delete_view_class = IndicatorValueDeleteView
-    list_display = ["indicator", "subject_label", "value", "source", "period", "updated_at"]
+    list_display = [
+        "indicator",
+        Column("subject_label", label=gettext_lazy("subject")),
+        "value",
+        "source",
+        "period",
+        "updated_at",
+    ]
     list_filter = ["period", "indicator__category", "source"]
     search_fields = ["employee__name", "employee__number", "department__name", "indicator__code"]
     list_per_page = 50
@@ -465,15 +472,15 @@ class AppraisalResultViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
         return [
             TitleColumn(
                 "employee",
-                label=_("employee"),
+                label=gettext_lazy("employee"),
                 get_url=lambda result: reverse("careers:result", args=[result.pk]),
             ),
             "department",
             "period",
-            Column("total_score", label=_("total score")),
+            Column("total_score", label=gettext_lazy("total score")),
             "grade",
-            Column("rank_in_department", label=_("rank in department")),
-            Column("bonus_coefficient", label=_("bonus coefficient")),
+            Column("rank_in_department", label=gettext_lazy("rank in department")),
+            Column("bonus_coefficient", label=gettext_lazy("bonus coefficient")),
         ]
 
     def user_can_import(self, user):
@@ -587,7 +594,7 @@ class DevelopmentPlanViewSet(ScopedModelViewSet):
         return [
             TitleColumn(
                 "employee",
-                label=_("employee"),
+                label=gettext_lazy("employee"),
                 get_url=lambda plan: reverse("careers:plan", args=[plan.pk]),
             ),
             "year",
@@ -705,7 +712,7 @@ class RotationAssignmentViewSet(ScopedModelViewSet):
         return [
             TitleColumn(
                 "employee",
-                label=_("employee"),
+                label=gettext_lazy("employee"),
                 get_url=lambda rotation: reverse("careers:rotation", args=[rotation.pk]),
             ),
             "programme",
@@ -802,8 +809,8 @@ class RecognitionViewSet(ScopedModelViewSet):
             "follow_up",
             Column(
                 "is_overdue",
-                label=_("Overdue"),
-                accessor=lambda record: _("Overdue") if record.is_overdue else "",
+                label=gettext_lazy("Overdue"),
+                accessor=lambda record: gettext_lazy("Overdue") if record.is_overdue else "",
             ),
         ]
 

@@ -1,7 +1,10 @@
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
+from lms.roles import has_role
 
 from .admin_panels import add_careers_panel
 from .demo import CareersDemoSeeder
@@ -50,3 +53,27 @@ def add_careers_homepage_panel(request, panels):
 @hooks.register("register_demo_seed")
 def register_careers_demo_seed():
     return CareersDemoSeeder()
+
+
+class _RoleMenuItem(MenuItem):
+    """A menu link shown only to HR and department managers."""
+
+    def is_shown(self, request):
+        return has_role(request.user, "HR", "Department manager")
+
+
+@hooks.register("register_admin_menu_item")
+def register_archive_menu_item():
+    return _RoleMenuItem(
+        _("Training archives"),
+        reverse_lazy("careers:archive_index"),
+        icon_name="folder-open-1",
+        order=810,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return _RoleMenuItem(
+        _("Careers dashboard"), reverse_lazy("careers:dashboard"), icon_name="view", order=811
+    )
