@@ -296,6 +296,9 @@ class AppraisalPeriod(models.Model):
 
     objects = AppraisalPeriodQuerySet.as_manager()
 
+    # Its status changes inside the set-wise calculation; keep the reference index out of it.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("appraisal period")
         verbose_name_plural = _("appraisal periods")
