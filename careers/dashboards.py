@@ -59,13 +59,22 @@ def grade_distribution(user, period):
             total[grade] += count
         rows.append({"department": names[path], "cells": cells, "people": sum(cells)})
     people = sum(total.values())
+    most = max(total.values(), default=0)
+    bars = [
+        {
+            "grade": grade,
+            "share": round(100 * total[grade] / people) if people else 0,
+            "height": round(100 * total[grade] / most) if most else 0,
+        }
+        for grade in grades
+    ]
     total_row = {
         "department": _("Total"),
         "cells": [total[grade] for grade in grades],
         "people": people,
         "shares": [round(100 * total[grade] / people) if people else 0 for grade in grades],
     }
-    return {"grades": grades, "rows": rows, "total": total_row}
+    return {"grades": grades, "rows": rows, "total": total_row, "bars": bars}
 
 
 def overdue_rectifications(user):
@@ -77,22 +86,52 @@ def overdue_rectifications(user):
     )
 
 
+def _average(values):
+    return (sum(values) / len(values)).quantize(Decimal("0.01")) if values else None
+
+
 def source_figures(user, period):
-    """For each registered indicator source: people with a value and their average."""
+    """For each registered indicator source: per department, people with a value and average."""
     if period is None:
         return []
     sources = appraisal_indicator_sources()
     if not sources:
         return []
-    employees = archive_employees(user)
-    employee_ids = list(employees.values_list("pk", flat=True))
-    department_ids = sorted(set(employees.values_list("department_id", flat=True)))
+    employees = list(
+        archive_employees(user).values_list(
+            "pk", "department_id", "department__name", "department__path"
+        )
+    )
+    departments = {dept: (name, path) for _pk, dept, name, path in employees}
     figures = []
     for key, source in sorted(sources.items()):
-        ids = employee_ids if source.subject == "employee" else department_ids
-        readings = source.compute(period.start, period.end, ids)
-        values = [Decimal(reading.value) for reading in readings.values()]
-        average = (sum(values) / len(values)).quantize(Decimal("0.01")) if values else None
+        by_department = defaultdict(list)
+        if source.subject == "employee":
+            ids = [pk for pk, _dept, _name, _path in employees]
+            readings = source.compute(period.start, period.end, ids)
+            for pk, dept, _name, _path in employees:
+                if pk in readings:
+                    by_department[dept].append(Decimal(readings[pk].value))
+            sizes = defaultdict(int)
+            for _pk, dept, _name, _path in employees:
+                sizes[dept] += 1
+        else:
+            ids = sorted(departments)
+            readings = source.compute(period.start, period.end, ids)
+            for dept in ids:
+                if dept in readings:
+                    by_department[dept].append(Decimal(readings[dept].value))
+            sizes = dict.fromkeys(ids, 1)
+        rows = [
+            {
+                "department": departments[dept][0],
+                "count": len(by_department[dept]),
+                "of": sizes[dept],
+                "average": _average(by_department[dept]),
+            }
+            for dept in sorted(sizes, key=lambda d: departments[d][1])
+        ]
+        values = [value for values in by_department.values() for value in values]
         figures.append(
             {
                 "key": key,
@@ -100,7 +139,8 @@ def source_figures(user, period):
                 "unit": source.unit,
                 "count": len(values),
                 "of": len(ids),
-                "average": average,
+                "average": _average(values),
+                "rows": rows,
             }
         )
     return figures

@@ -32,6 +32,7 @@ from .models import (
     IndicatorValue,
     RotationAssignment,
     management_line_ids,
+    plain,
 )
 
 
@@ -59,7 +60,7 @@ def explain(result):
                 "value": value,
                 "score": Decimal(score),
                 "weighted": Decimal(weighted),
-                "weight": indicator.weight,
+                "weight": plain(indicator.weight),
                 "rule": indicator.rule_text(),
                 "records": [
                     {"label": label, "url": url} for label, url in records.get(value_id) or []

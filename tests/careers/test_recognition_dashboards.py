@@ -137,12 +137,16 @@ def test_dashboard_query_count(client, people, company, django_assert_num_querie
     url = reverse("careers:dashboard")
     with hooks.register_temporarily(APPRAISAL_INDICATOR_SOURCE_HOOK, fake_source):
         client.get(url)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             response = client.get(url)
     distribution = response.context["distribution"]
     assert distribution["total"]["people"] == size
     assert len(response.context["overdue"]) == 3
-    assert response.context["sources"][0]["count"] == 2
+    figure = response.context["sources"][0]
+    assert figure["count"] == 2 and figure["average"] == Decimal(90)
+    assert sum(row["count"] for row in figure["rows"]) == 2
+    team_row = next(row for row in figure["rows"] if row["department"] == "变电班")
+    assert team_row["of"] == size + 1  # the employee fixture sits in this team too
 
 
 def test_dashboard_works_without_any_data_or_sources(client, people):
