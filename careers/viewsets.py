@@ -147,6 +147,32 @@ class IndicatorEditView(ServiceErrorsMixin, generic.EditView):
         )
 
 
+class IndicatorForm(WagtailAdminModelForm):
+    """The source key is chosen from the indicator sources the installed apps register."""
+
+    class Meta:
+        model = Indicator
+        fields = ["system", *services.INDICATOR_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from lms.hooks import appraisal_indicator_sources
+
+        choices = [("", "—")] + [
+            (key, f"{source.label} ({key})")
+            for key, source in sorted(appraisal_indicator_sources().items())
+        ]
+        current = self.initial.get("source_key") or getattr(self.instance, "source_key", "")
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["source_key"] = forms.ChoiceField(
+            label=Indicator._meta.get_field("source_key").verbose_name,
+            help_text=Indicator._meta.get_field("source_key").help_text,
+            choices=choices,
+            required=False,
+        )
+
+
 class IndicatorViewSet(ModelViewSet):
     model = Indicator
     icon = "tasks"
@@ -159,6 +185,9 @@ class IndicatorViewSet(ModelViewSet):
     list_filter = ["system", "category", "subject", "source"]
     search_fields = ["code", "name"]
     form_fields = ["system", *services.INDICATOR_FIELDS]
+
+    def get_form_class(self, for_update=False):
+        return IndicatorForm
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(

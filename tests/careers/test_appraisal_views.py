@@ -406,3 +406,19 @@ def test_manager_reads_only_their_subtree_values(client, people):
     response = client.get(reverse("careers_values:index"))
     assert response.status_code == HTTPStatus.OK
     assert [v.employee for v in response.context["object_list"]] == [people["employee"]]
+
+
+def test_indicator_form_offers_registered_sources(client, people):
+    from wagtail import hooks
+
+    from lms.hooks import APPRAISAL_INDICATOR_SOURCE_HOOK, IndicatorSource
+
+    def source():
+        return IndicatorSource(
+            key="drills.score", label="演练评估得分", subject="employee", compute=lambda *a: {}
+        )
+
+    login(client, people["hr"])
+    with hooks.register_temporarily(APPRAISAL_INDICATOR_SOURCE_HOOK, source):
+        html = client.get(reverse("careers_indicators:add")).content.decode()
+    assert 'value="drills.score"' in html and "演练评估得分" in html
