@@ -128,7 +128,7 @@ class IndicatorValueResource(resources.ModelResource):
         self._existing = {
             (v[0], v[1], v[2], v[3]): v[4]
             for v in IndicatorValue.objects.filter(
-                period__in=list(self._periods.values())
+                period__in=[p for p in self._periods.values() if p.accepts_values]
             ).values_list("period_id", "indicator_id", "employee_id", "department_id", "pk")
         }
 

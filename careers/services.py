@@ -466,11 +466,24 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
     bands = grade_bands()
     coefficients = bonus_coefficients()
     indicators = list(period.system.indicators.all())
-    employees = list(
-        Employee.objects.filter(status=Employee.Status.ACTIVE).values_list(
-            "pk", "department_id", "department__path"
+    results = AppraisalResult.objects.filter(period=period)
+    before = {}
+    if period.is_locked:
+        # A frozen period keeps the people (and their departments) it was frozen with, even if
+        # someone has since left or moved; only their scores may change.
+        snapshot = list(
+            results.values_list(
+                "employee_id", "department_id", "department__path", "total_score", "grade"
+            )
         )
-    )
+        employees = [(pk, dept, path) for pk, dept, path, _total, _grade in snapshot]
+        before = {pk: (total, grade) for pk, _dept, _path, total, grade in snapshot}
+    else:
+        employees = list(
+            Employee.objects.filter(status=Employee.Status.ACTIVE).values_list(
+                "pk", "department_id", "department__path"
+            )
+        )
     departments = dict(Department.objects.values_list("pk", "path"))
     source_values = 0
     if refresh_sources:
@@ -546,14 +559,7 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
                 }
             )
 
-    results = AppraisalResult.objects.filter(period=period)
     if period.is_locked:
-        before = {
-            employee_id: (total, grade)
-            for employee_id, total, grade in results.values_list(
-                "employee_id", "total_score", "grade"
-            )
-        }
         audits = []
         for row in rows:
             old = before.get(row["employee_id"])

@@ -303,3 +303,21 @@ def test_calculation_runs_a_fixed_number_of_queries(company, django_assert_num_q
     with django_assert_num_queries(12):
         services.appraisal_period_calculate(period=period)
     assert AppraisalResult.objects.filter(period=period).count() == size
+
+
+def test_frozen_period_keeps_its_people_when_someone_leaves(people):
+    from lms import services as lms_services
+
+    period = cf.period()
+    item = cf.value(period=period, code="KPI-TRAIN", value="100", employee=people["employee"])
+    cf.value(period=period, code="KPI-TRAIN", value="80", employee=people["colleague"])
+    services.appraisal_period_calculate(period=period)
+    period = services.appraisal_period_freeze(period=period)
+    lms_services.employee_update(employee=people["colleague"], status="left")
+    services.indicator_value_correct(value_item=item, value=Decimal(90), reason="复核")
+    results = dict(
+        AppraisalResult.objects.filter(period=period).values_list("employee__number", "total_score")
+    )
+    assert results == {"E1": Decimal("75.00"), "E2": Decimal("50.00")}
+    # Only the changed result is audited.
+    assert AppraisalAudit.objects.filter(action="result_changed").count() == 1
