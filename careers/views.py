@@ -1,5 +1,6 @@
-"""Portal pages for careers: an employee's appraisal result with its explained breakdown."""
+"""Portal pages for careers: appraisal results, archives, plans, rotations and dashboards."""
 
+import datetime
 from decimal import Decimal
 
 import tablib
@@ -238,6 +239,15 @@ def plan_detail(request, pk):
                     reviewer=me,
                     acting_user=request.user,
                 )
+            elif action == "goal_add" and me is not None and me.pk == plan.employee_id:
+                due = request.POST.get("due_date") or None
+                services.development_goal_add(
+                    plan=plan,
+                    description=request.POST.get("description", "").strip(),
+                    measure=request.POST.get("measure", "").strip(),
+                    due_date=datetime.date.fromisoformat(due) if due else None,
+                    acting_user=request.user,
+                )
             elif action == "goal_status" and me is not None:
                 goal = get_object_or_404(plan.goals, pk=request.POST.get("goal") or 0)
                 if request.POST.get("status") not in DevelopmentGoal.Status.values:
@@ -249,6 +259,8 @@ def plan_detail(request, pk):
                 raise PermissionDenied
         except (ValidationError, CareersError) as error:
             messages.error(request, _error_text(error))
+        except ValueError:
+            messages.error(request, _("Write the date as YYYY-MM-DD."))
         else:
             messages.success(request, _("Saved."))
         return redirect("careers:plan", plan.pk)

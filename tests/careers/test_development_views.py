@@ -170,3 +170,25 @@ def test_manager_plan_list_is_scoped(client, people, plan):
     response = client.get(reverse("careers_plans:index"))
     listed = {p.pk for p in response.context["object_list"]}
     assert plan.pk in listed and other.pk not in listed
+
+
+def test_owner_adds_a_goal_and_others_cannot(client, people, plan):
+    url = reverse("careers:plan", args=[plan.pk])
+    login(client, people["employee"])
+    client.post(
+        url,
+        {
+            "action": "goal_add",
+            "description": "完成配网带电作业培训",
+            "measure": "取得合格证",
+            "due_date": "2026-12-31",
+        },
+    )
+    goal = plan.goals.get(description="完成配网带电作业培训")
+    assert goal.due_date == datetime.date(2026, 12, 31)
+    response = client.post(url, {"action": "goal_add", "description": "x", "due_date": "明天"})
+    assert not plan.goals.filter(description="x").exists()
+    login(client, people["colleague"])
+    response = client.post(url, {"action": "goal_add", "description": "导师加的目标"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not plan.goals.filter(description="导师加的目标").exists()
