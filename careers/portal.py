@@ -1,5 +1,6 @@
 """What careers adds to the employee portal and the training archive."""
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -130,17 +131,40 @@ class PlansPanel(PortalPanel):
                 .exclude(status="reviewed")
                 .select_related("employee")
             ),
+            "to_approve": list(_plans_to_approve(request.user, employee)),
         }
 
     def summary(self, request, employee):
         from .models import DevelopmentGoal
 
+        waiting = _plans_to_approve(request.user, employee).count()
+        if waiting:
+            return PanelSummary(waiting, _("development plans await your approval"), True)
         open_goals = DevelopmentGoal.objects.filter(
             plan__employee=employee, status__in=["not_started", "in_progress"]
         ).count()
         if not open_goals:
             return None
         return PanelSummary(open_goals, _("open development goals"))
+
+
+def _plans_to_approve(user, employee):
+    """Submitted plans of people below the departments this manager heads."""
+    from lms.roles import managed_department_paths
+
+    from .models import DevelopmentPlan
+
+    paths = managed_department_paths(user)
+    if not paths:
+        return DevelopmentPlan.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(employee__department__path__startswith=path)
+    return (
+        DevelopmentPlan.objects.filter(condition, status=DevelopmentPlan.Status.SUBMITTED)
+        .exclude(employee=employee)
+        .select_related("employee")
+    )
 
 
 def development_archive_entries(employee, *, year=None):

@@ -192,3 +192,15 @@ def test_owner_adds_a_goal_and_others_cannot(client, people, plan):
     response = client.post(url, {"action": "goal_add", "description": "导师加的目标"})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not plan.goals.filter(description="导师加的目标").exists()
+
+
+def test_manager_sees_plans_awaiting_approval(client, people, plan):
+    login(client, people["manager"])
+    html = client.get(reverse("portal:section", args=["development"])).content.decode()
+    assert reverse("careers:plan", args=[plan.pk]) in html
+    cards = client.get("/").context["cards"]
+    summaries = [s for card in cards for s in card["summaries"]]
+    assert any(s.count == 1 and s.attention for s in summaries)
+    login(client, people["other_manager"])
+    html = client.get(reverse("portal:section", args=["development"])).content.decode()
+    assert reverse("careers:plan", args=[plan.pk]) not in html
