@@ -260,7 +260,7 @@ LOGGING = {
 }
 
 # --- careers ---
-# Appraisal grade bands: "grade:lowest total score" from best to worst; the last band takes the rest.
+# Appraisal grade bands, "grade:lowest total score" from best to worst; the last takes the rest.
 APPRAISAL_GRADE_BANDS = os.environ.get("APPRAISAL_GRADE_BANDS", "A:90,B:80,C:60,D:0")
 # Bonus coefficient per grade.
 APPRAISAL_BONUS_COEFFICIENTS = os.environ.get(
