@@ -271,3 +271,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- careers ---
+# Appraisal grade bands, "grade:lowest total score" from best to worst; the last takes the rest.
+APPRAISAL_GRADE_BANDS = os.environ.get("APPRAISAL_GRADE_BANDS", "A:90,B:80,C:60,D:0")
+# Bonus coefficient per grade.
+APPRAISAL_BONUS_COEFFICIENTS = os.environ.get(
+    "APPRAISAL_BONUS_COEFFICIENTS", "A:1.20,B:1.00,C:0.80,D:0.50"
+)
+# Yearly training-hour minimums (学时): total, professional and compulsory.
+TRAINING_HOURS_MIN_TOTAL = env_int("TRAINING_HOURS_MIN_TOTAL", 90)
+TRAINING_HOURS_MIN_PROFESSIONAL = env_int("TRAINING_HOURS_MIN_PROFESSIONAL", 60)
+TRAINING_HOURS_MIN_COMPULSORY = env_int("TRAINING_HOURS_MIN_COMPULSORY", 30)

@@ -1,0 +1,79 @@
+"""Benchmark: render a 300-record training archive (一人一档) to PDF; print pages per second.
+
+.venv/bin/python bench/archive_pdf.py [--records 300] [--runs 3]
+"""
+
+import argparse
+import datetime
+import io
+import os
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        os.environ.setdefault("DEBUG", "1")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from pypdf import PdfReader
+        from wagtail import hooks
+
+        from careers.archive import archive_pdf
+        from lms import services
+        from lms.hooks import ARCHIVE_SOURCE_HOOK, ArchiveEntry
+
+        call_command("migrate", verbosity=0, interactive=False)
+        department = services.department_create(code="QC-CG", name="城关供电所")
+        position = services.position_create(code="P12", name="配电线路工", category="skilled")
+        employee = services.employee_create(
+            number="QC1001", name="王小明", department=department, position=position
+        )
+        categories = ["training", "attendance", "exam", "certificate", "drill", "rotation"]
+
+        def source(employee, *, year=None):
+            return [
+                ArchiveEntry(
+                    date=datetime.date(2020 + n % 7, 1 + n % 12, 1 + n % 28),
+                    category=categories[n % len(categories)],
+                    title=f"《电力安全工作规程》配电部分培训 第{n + 1}期",
+                    detail="城关供电所 · 集中培训 · 考试合格",
+                    hours=Decimal(4),
+                    score=Decimal(80 + n % 20),
+                    url=f"/learning/c/{n}/",
+                    source="bench",
+                )
+                for n in range(args.records)
+            ]
+
+        with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, source):
+            archive_pdf(employee)  # warm up fonts
+            timings, pages = [], 0
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                pdf = archive_pdf(employee)
+                timings.append(time.perf_counter() - started)
+                pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        best = min(timings)
+        print(f"records: {args.records}, pages: {pages}, PDF size: {len(pdf) // 1024} KiB")
+        print(
+            f"render: best {best:.2f} s of {args.runs} runs → {pages / best:.1f} pages per second"
+        )
+
+
+if __name__ == "__main__":
+    main()

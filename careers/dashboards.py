@@ -1,0 +1,156 @@
+"""HR and manager dashboards: appraisal grades, rectifications and what the indicator sources give.
+
+Every figure is scoped by role (HR: the company; managers: their subtree) and read in a fixed
+number of queries whatever the number of employees.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from lms.hooks import appraisal_indicator_sources
+
+from .archive import archive_employees
+from .models import AppraisalPeriod, AppraisalResult, Recognition
+from .services import grade_bands
+
+
+def latest_period():
+    """The newest period that has results (calculated, frozen or published)."""
+    return (
+        AppraisalPeriod.objects.filter(
+            status__in=[
+                AppraisalPeriod.Status.CALCULATED,
+                AppraisalPeriod.Status.FROZEN,
+                AppraisalPeriod.Status.PUBLISHED,
+            ]
+        )
+        .select_related("system")
+        .order_by("-end", "-pk")
+        .first()
+    )
+
+
+def grade_distribution(user, period):
+    """Per department, how many people got each grade (plus a company line), for ``period``."""
+    grades = [grade for grade, _lowest in grade_bands()]
+    if period is None:
+        return {"grades": grades, "rows": [], "total": None}
+    counts = (
+        AppraisalResult.objects.visible_to(user)
+        .filter(period=period)
+        .values("department__name", "department__path", "grade")
+        .annotate(count=Count("pk"))
+        .order_by("department__path")
+    )
+    by_department = defaultdict(lambda: defaultdict(int))
+    names = {}
+    for row in counts:
+        path = row["department__path"]
+        names[path] = row["department__name"]
+        by_department[path][row["grade"]] += row["count"]
+    rows = []
+    total = defaultdict(int)
+    for path in sorted(by_department):
+        cells = [by_department[path].get(grade, 0) for grade in grades]
+        for grade, count in zip(grades, cells, strict=True):
+            total[grade] += count
+        rows.append({"department": names[path], "cells": cells, "people": sum(cells)})
+    people = sum(total.values())
+    most = max(total.values(), default=0)
+    bars = [
+        {
+            "grade": grade,
+            "share": round(100 * total[grade] / people) if people else 0,
+            "height": round(100 * total[grade] / most) if most else 0,
+        }
+        for grade in grades
+    ]
+    total_row = {
+        "department": _("Total"),
+        "cells": [total[grade] for grade in grades],
+        "people": people,
+        "shares": [round(100 * total[grade] / people) if people else 0 for grade in grades],
+    }
+    return {"grades": grades, "rows": rows, "total": total_row, "bars": bars}
+
+
+def overdue_rectifications(user):
+    return list(
+        Recognition.objects.visible_to(user)
+        .overdue()
+        .select_related("employee__department", "period")
+        .order_by("deadline")
+    )
+
+
+def _average(values):
+    return (sum(values) / len(values)).quantize(Decimal("0.01")) if values else None
+
+
+def source_figures(user, period):
+    """For each registered indicator source: per department, people with a value and average."""
+    if period is None:
+        return []
+    sources = appraisal_indicator_sources()
+    if not sources:
+        return []
+    employees = list(
+        archive_employees(user).values_list(
+            "pk", "department_id", "department__name", "department__path"
+        )
+    )
+    departments = {dept: (name, path) for _pk, dept, name, path in employees}
+    figures = []
+    for key, source in sorted(sources.items()):
+        by_department = defaultdict(list)
+        if source.subject == "employee":
+            ids = [pk for pk, _dept, _name, _path in employees]
+            readings = source.compute(period.start, period.end, ids)
+            for pk, dept, _name, _path in employees:
+                if pk in readings:
+                    by_department[dept].append(Decimal(readings[pk].value))
+            sizes = defaultdict(int)
+            for _pk, dept, _name, _path in employees:
+                sizes[dept] += 1
+        else:
+            ids = sorted(departments)
+            readings = source.compute(period.start, period.end, ids)
+            for dept in ids:
+                if dept in readings:
+                    by_department[dept].append(Decimal(readings[dept].value))
+            sizes = dict.fromkeys(ids, 1)
+        rows = [
+            {
+                "department": departments[dept][0],
+                "count": len(by_department[dept]),
+                "of": sizes[dept],
+                "average": _average(by_department[dept]),
+            }
+            for dept in sorted(sizes, key=lambda d: departments[d][1])
+        ]
+        values = [value for values in by_department.values() for value in values]
+        figures.append(
+            {
+                "key": key,
+                "label": source.label,
+                "unit": source.unit,
+                "count": len(values),
+                "of": len(ids),
+                "average": _average(values),
+                "rows": rows,
+            }
+        )
+    return figures
+
+
+def dashboard_context(user):
+    period = latest_period()
+    return {
+        "period": period,
+        "distribution": grade_distribution(user, period),
+        "overdue": overdue_rectifications(user),
+        "sources": source_figures(user, period),
+    }

@@ -1,0 +1,438 @@
+"""Portal pages for careers: appraisal results, archives, plans, rotations and dashboards."""
+
+import datetime
+from decimal import Decimal
+
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lms.pdf import pdf_response
+from lms.roles import get_employee, has_role
+
+from . import services
+from .archive import archive_context, archive_departments, archive_employees, archive_pdf
+from .dashboards import dashboard_context
+from .forms import PlanForm
+from .models import (
+    AppraisalResult,
+    ArchiveExport,
+    CareersError,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    Indicator,
+    IndicatorValue,
+    RotationAssignment,
+    management_line_ids,
+    plain,
+)
+
+
+def results_for(user):
+    """Results the user may open: HR sees every state, others only published ones."""
+    results = AppraisalResult.objects.visible_to(user)
+    if not has_role(user, "HR"):
+        results = results.published()
+    return results
+
+
+def explain(result):
+    """The breakdown rows of a result: indicator, value, rule, score, points and records."""
+    indicators = {i.pk: i for i in Indicator.objects.filter(system_id=result.period.system_id)}
+    value_ids = [row[4] for row in result.breakdown]
+    records = dict(IndicatorValue.objects.filter(pk__in=value_ids).values_list("pk", "records"))
+    rows = []
+    for indicator_id, value, score, weighted, value_id in result.breakdown:
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            continue
+        rows.append(
+            {
+                "indicator": indicator,
+                "value": value,
+                "score": Decimal(score),
+                "weighted": Decimal(weighted),
+                "weight": plain(indicator.weight),
+                "rule": indicator.rule_text(),
+                "records": [
+                    {"label": label, "url": url} for label, url in records.get(value_id) or []
+                ],
+            }
+        )
+    return rows
+
+
+@login_required
+def result_detail(request, pk):
+    result = get_object_or_404(
+        results_for(request.user).select_related("period", "employee", "department"), pk=pk
+    )
+    return render(
+        request, "careers/portal/result.html", {"result": result, "rows": explain(result)}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Training archive
+
+
+def _year(request):
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    return year if 2000 <= year <= 2100 else None
+
+
+@login_required
+def archive_index(request):
+    """Employees whose archive the user may open (HR: all; managers: their subtree)."""
+    employees = archive_employees(request.user)
+    if not has_role(request.user, "HR", "Department manager"):
+        own = get_employee(request.user)
+        if own is None:
+            raise Http404
+        return redirect("careers:archive", own.pk)
+    query = (request.GET.get("q") or "").strip()
+    if query:
+        employees = employees.filter(Q(name__icontains=query) | Q(number__icontains=query))
+    department_id = request.GET.get("department") or ""
+    departments = list(archive_departments(request.user).only("pk", "name", "depth", "path"))
+    department = next((d for d in departments if str(d.pk) == department_id), None)
+    if department is not None:
+        employees = employees.filter(department__path__startswith=department.path)
+    page = Paginator(
+        employees.select_related("department", "position").order_by("number"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "careers/portal/archive_index.html",
+        {
+            "page": page,
+            "query": query,
+            "departments": departments,
+            "department": department,
+            "year": _year(request),
+            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+        },
+    )
+
+
+def _archive_employee(request, pk):
+    return get_object_or_404(
+        archive_employees(request.user).select_related("department", "position"), pk=pk
+    )
+
+
+@login_required
+def archive_detail(request, pk):
+    employee = _archive_employee(request, pk)
+    year = _year(request)
+    context = archive_context(employee, year=year)
+    this_year = timezone.localdate().year
+    context["years"] = range(this_year, this_year - 6, -1)
+    return render(request, "careers/portal/archive.html", context)
+
+
+@login_required
+def archive_pdf_download(request, pk):
+    employee = _archive_employee(request, pk)
+    year = _year(request)
+    pdf = archive_pdf(employee, year=year, request=request)
+    name = f"{employee.number}-{employee.name}-{year or 'all'}.pdf"
+    return pdf_response(pdf, name)
+
+
+@login_required
+@require_POST
+def archive_zip_request(request):
+    department = get_object_or_404(
+        archive_departments(request.user), pk=request.POST.get("department") or 0
+    )
+    export = services.archive_export_request(
+        department=department, year=_year(request) or _post_year(request), acting_user=request.user
+    )
+    return redirect("careers:archive_export", export.pk)
+
+
+def _post_year(request):
+    try:
+        year = int(request.POST.get("year") or 0)
+    except ValueError:
+        return None
+    return year if 2000 <= year <= 2100 else None
+
+
+@login_required
+def archive_export_status(request, pk):
+    export = get_object_or_404(
+        ArchiveExport.objects.visible_to(request.user).select_related("department"), pk=pk
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse({"status": export.status, "done": export.done, "total": export.total})
+    return render(request, "careers/portal/archive_export.html", {"export": export})
+
+
+@login_required
+def archive_export_download(request, pk):
+    export = get_object_or_404(
+        ArchiveExport.objects.visible_to(request.user), pk=pk, status=ArchiveExport.Status.DONE
+    )
+    response = FileResponse(export.file.open("rb"), as_attachment=True)
+    response["Content-Type"] = "application/zip"
+    response["Content-Disposition"] = content_disposition_header(
+        True, export.file.name.rsplit("/", 1)[-1]
+    )
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Development plans and rotations
+
+
+def _plans_for(user):
+    """Plans the user may open: own/subtree/all by role, plus those they mentor."""
+    employee = get_employee(user)
+    visible = DevelopmentPlan.objects.visible_to(user)
+    if employee is None:
+        return visible
+    return DevelopmentPlan.objects.filter(Q(pk__in=visible.values("pk")) | Q(mentor=employee))
+
+
+def _error_text(error):
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_object_or_404(
+        _plans_for(request.user).select_related(
+            "employee__department", "target_position", "mentor", "approved_by"
+        ),
+        pk=pk,
+    )
+    me = get_employee(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "check_in" and me is not None:
+                services.check_in_add(plan=plan, author=me, note=request.POST.get("note", ""))
+            elif action == "submit" and me is not None and me.pk == plan.employee_id:
+                services.development_plan_submit(plan=plan, acting_user=request.user)
+            elif action == "approve":
+                services.development_plan_approve(plan=plan, approver=me, acting_user=request.user)
+            elif action == "review" and me is not None:
+                services.development_plan_review(
+                    plan=plan,
+                    text=request.POST.get("review", ""),
+                    reviewer=me,
+                    acting_user=request.user,
+                )
+            elif action == "goal_add" and me is not None and me.pk == plan.employee_id:
+                due = request.POST.get("due_date") or None
+                services.development_goal_add(
+                    plan=plan,
+                    description=request.POST.get("description", "").strip(),
+                    measure=request.POST.get("measure", "").strip(),
+                    due_date=datetime.date.fromisoformat(due) if due else None,
+                    acting_user=request.user,
+                )
+            elif action == "goal_status" and me is not None:
+                goal = get_object_or_404(plan.goals, pk=request.POST.get("goal") or 0)
+                if request.POST.get("status") not in DevelopmentGoal.Status.values:
+                    raise ValidationError(_("Choose a status."))
+                services.development_goal_set_status(
+                    goal=goal, status=request.POST["status"], acting_user=request.user
+                )
+            else:
+                raise PermissionDenied
+        except (ValidationError, CareersError) as error:
+            messages.error(request, _error_text(error))
+        except ValueError:
+            messages.error(request, _("Write the date as YYYY-MM-DD."))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("careers:plan", plan.pk)
+    return render(
+        request,
+        "careers/portal/plan.html",
+        {
+            "plan": plan,
+            "goals": list(plan.goals.all()),
+            "courses": services.planned_course_progress(plan),
+            "check_ins": list(plan.check_ins.select_related("author")[:50]),
+            "goal_statuses": DevelopmentGoal.Status.choices,
+            "is_owner": me is not None and me.pk == plan.employee_id,
+            "can_approve": me is not None
+            and plan.status == DevelopmentPlan.Status.SUBMITTED
+            and me.pk in management_line_ids(plan.employee.department)
+            and me.pk != plan.employee_id,
+        },
+    )
+
+
+@login_required
+def plan_create(request):
+    me = get_employee(request.user)
+    if me is None:
+        raise Http404
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                plan = services.development_plan_create(
+                    employee=me,
+                    year=form.cleaned_data["year"],
+                    target_position=form.cleaned_data["target_position"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                return redirect("careers:plan", plan.pk)
+    else:
+        form = PlanForm(initial={"year": timezone.localdate().year})
+    return render(request, "careers/portal/plan_form.html", {"form": form})
+
+
+def _rotations_for(user):
+    employee = get_employee(user)
+    visible = RotationAssignment.objects.visible_to(user)
+    if employee is None:
+        return visible
+    receiving_paths = [d.path for d in employee.managed_departments.all()]
+    condition = Q(pk__in=visible.values("pk")) | Q(mentor=employee)
+    for path in receiving_paths:
+        condition |= Q(to_department__path__startswith=path)
+    return RotationAssignment.objects.filter(condition)
+
+
+@login_required
+def rotation_detail(request, pk):
+    rotation = get_object_or_404(
+        _rotations_for(request.user).select_related(
+            "programme",
+            "employee",
+            "from_department",
+            "from_position",
+            "to_department",
+            "to_position",
+            "mentor",
+            "evaluated_by",
+        ),
+        pk=pk,
+    )
+    me = get_employee(request.user)
+    objectives = list(rotation.objectives.all())
+    can_evaluate = (
+        me is not None
+        and rotation.status == RotationAssignment.Status.ACTIVE
+        and me.pk in management_line_ids(rotation.to_department)
+    )
+    if request.method == "POST":
+        if me is None:
+            raise PermissionDenied
+        scores = {}
+        for objective in objectives:
+            raw = request.POST.get(f"score-{objective.pk}", "").strip()
+            if raw:
+                try:
+                    scores[objective.pk] = (
+                        Decimal(raw),
+                        request.POST.get(f"comment-{objective.pk}", ""),
+                    )
+                except ArithmeticError:
+                    pass
+        try:
+            services.rotation_evaluate(
+                assignment=rotation,
+                evaluator=me,
+                scores=scores,
+                comment=request.POST.get("comment", ""),
+                acting_user=request.user,
+            )
+        except (ValidationError, CareersError) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Evaluation saved; the rotation is completed."))
+        return redirect("careers:rotation", rotation.pk)
+    return render(
+        request,
+        "careers/portal/rotation.html",
+        {"rotation": rotation, "objectives": objectives, "can_evaluate": can_evaluate},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboards
+
+
+def _dashboard_user(request):
+    if not has_role(request.user, "HR", "Department manager"):
+        raise PermissionDenied
+
+
+@login_required
+def dashboard(request):
+    _dashboard_user(request)
+    return render(request, "careers/portal/dashboard.html", dashboard_context(request.user))
+
+
+def _xlsx_response(dataset, name):
+    data = dataset.export("xlsx")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def dashboard_export(request, name):
+    _dashboard_user(request)
+    context = dashboard_context(request.user)
+    dataset = tablib.Dataset()
+    if name == "grades":
+        distribution = context["distribution"]
+        dataset.headers = [_("Department"), *distribution["grades"], _("People")]
+        rows = distribution["rows"] + ([distribution["total"]] if distribution["total"] else [])
+        for row in rows:
+            dataset.append([str(row["department"]), *row["cells"], row["people"]])
+    elif name == "rectifications":
+        dataset.headers = [
+            _("Employee number"),
+            _("Name"),
+            _("Department"),
+            _("Rectification"),
+            _("Deadline"),
+            _("Follow-up"),
+        ]
+        for record in context["overdue"]:
+            dataset.append(
+                [
+                    record.employee.number,
+                    record.employee.name,
+                    str(record.employee.department),
+                    record.title,
+                    record.deadline.isoformat(),
+                    str(record.get_follow_up_display()),
+                ]
+            )
+    elif name == "sources":
+        dataset.headers = [_("Indicator source"), _("People with a value"), _("Average")]
+        for figure in context["sources"]:
+            dataset.append([str(figure["label"]), figure["count"], str(figure["average"] or "")])
+    else:
+        raise Http404
+    return _xlsx_response(dataset, f"{name}-{timezone.localdate().isoformat()}.xlsx")

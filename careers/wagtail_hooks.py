@@ -1,0 +1,79 @@
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
+from lms.roles import has_role
+
+from .admin_panels import add_careers_panel
+from .demo import CareersDemoSeeder
+from .portal import (
+    AppraisalPanel,
+    ArchivePanel,
+    PlansPanel,
+    appraisal_archive_entries,
+    development_archive_entries,
+)
+from .viewsets import CareersViewSetGroup
+
+
+@hooks.register("register_log_actions")
+def register_careers_log_actions(actions):
+    actions.register_action(
+        "careers.calculated", _("Calculate appraisal"), _("Appraisal calculated")
+    )
+    actions.register_action(
+        "careers.values_imported", _("Import indicator values"), _("Indicator values imported")
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_careers_viewsets():
+    return CareersViewSetGroup()
+
+
+@hooks.register(PORTAL_PANEL_HOOK)
+def register_careers_portal_panels():
+    return [PlansPanel(), AppraisalPanel(), ArchivePanel()]
+
+
+@hooks.register(ARCHIVE_SOURCE_HOOK)
+def register_careers_archive_source(employee, *, year=None):
+    return appraisal_archive_entries(employee, year=year) + development_archive_entries(
+        employee, year=year
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_careers_homepage_panel(request, panels):
+    add_careers_panel(request, panels)
+
+
+@hooks.register("register_demo_seed")
+def register_careers_demo_seed():
+    return CareersDemoSeeder()
+
+
+class _RoleMenuItem(MenuItem):
+    """A menu link shown only to HR and department managers."""
+
+    def is_shown(self, request):
+        return has_role(request.user, "HR", "Department manager")
+
+
+@hooks.register("register_admin_menu_item")
+def register_archive_menu_item():
+    return _RoleMenuItem(
+        _("Training archives"),
+        reverse_lazy("careers:archive_index"),
+        icon_name="folder-open-1",
+        order=810,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return _RoleMenuItem(
+        _("Careers dashboard"), reverse_lazy("careers:dashboard"), icon_name="view", order=811
+    )

@@ -1,0 +1,187 @@
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+from wagtail import hooks
+
+from careers.archive import hours_ledger
+from careers.models import ArchiveExport
+from lms.hooks import ARCHIVE_SOURCE_HOOK, ArchiveEntry
+from tests import factories as f
+from tests.conftest import login
+
+
+def fake_source(count, year=2026):
+    def source(employee, *, year=None):
+        return [
+            ArchiveEntry(
+                date=datetime.date(2026 if n % 2 else 2025, 1 + n % 12, 1 + n % 28),
+                category="training" if n % 3 else "attendance",
+                title=f"配网运维培训第{n}期",
+                detail="城关供电所",
+                hours=Decimal(4),
+                score=Decimal(88) if n % 5 == 0 else None,
+                url=f"/learning/c/{n}/",
+                source="test",
+            )
+            for n in range(count)
+        ]
+
+    return source
+
+
+def test_ledger_converts_categories_and_checks_minimums(db, settings):
+    settings.TRAINING_HOURS_MIN_TOTAL = 20
+    settings.TRAINING_HOURS_MIN_PROFESSIONAL = 10
+    settings.TRAINING_HOURS_MIN_COMPULSORY = 10
+    day = datetime.date(2026, 3, 1)
+    entries = [
+        ArchiveEntry(day, "training", "a", hours=Decimal(8)),
+        ArchiveEntry(day, "training", "b", hours=Decimal(4)),
+        ArchiveEntry(day, "attendance", "c", hours=Decimal(3)),
+        ArchiveEntry(day, "exam", "安规考试"),  # no hours recorded: 2 h by the default table
+        ArchiveEntry(day, "drill", "防汛演练"),  # 4 h professional
+        ArchiveEntry(day, "appraisal", "考核"),  # counts nothing
+    ]
+    total, professional, compulsory = hours_ledger(entries)
+    assert professional.hours == Decimal(16) and professional.met
+    assert compulsory.hours == Decimal(5) and not compulsory.met
+    assert compulsory.missing == Decimal(5)
+    assert total.hours == Decimal(21) and total.met
+
+
+@pytest.mark.parametrize(
+    ("who", "target", "status"),
+    [
+        ("employee", "employee", HTTPStatus.OK),
+        ("employee", "colleague", HTTPStatus.NOT_FOUND),
+        ("manager", "employee", HTTPStatus.OK),
+        ("manager", "outsider", HTTPStatus.NOT_FOUND),
+        ("other_manager", "employee", HTTPStatus.NOT_FOUND),
+        ("hr", "outsider", HTTPStatus.OK),
+        ("trainer", "employee", HTTPStatus.NOT_FOUND),
+        ("coordinator", "employee", HTTPStatus.NOT_FOUND),
+    ],
+)
+def test_archive_page_and_pdf_scope(client, people, who, target, status):
+    login(client, people[who])
+    pk = people[target].pk
+    assert client.get(reverse("careers:archive", args=[pk])).status_code == status
+    if status == HTTPStatus.NOT_FOUND:
+        assert client.get(reverse("careers:archive_pdf", args=[pk])).status_code == status
+
+
+def test_archive_page_works_with_no_sources(client, people):
+    login(client, people["employee"])
+    response = client.get(reverse("careers:archive", args=[people["employee"].pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["entries"] == []
+
+
+def test_archive_page_filters_by_year(client, people):
+    login(client, people["hr"])
+    with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, fake_source(10)):
+        response = client.get(
+            reverse("careers:archive", args=[people["employee"].pk]), {"year": 2025}
+        )
+    entries = response.context["entries"]
+    assert len(entries) == 5 and {e.date.year for e in entries} == {2025}
+    assert response.context["ledger_year"] == 2025
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_archive_page_query_count(client, people, django_assert_num_queries, count):
+    login(client, people["hr"])
+    url = reverse("careers:archive", args=[people["employee"].pk])
+    with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, fake_source(count)):
+        client.get(url)
+        with django_assert_num_queries(10):
+            response = client.get(url)
+    assert len(response.context["entries"]) == count
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_archive_index_query_count(client, people, company, django_assert_num_queries, count):
+    for _ in range(count):
+        f.employee(department=company["team_a"])
+    login(client, people["hr"])
+    url = reverse("careers:archive_index")
+    client.get(url)
+    with django_assert_num_queries(8):
+        response = client.get(url, {"department": company["team_a"].pk})
+    assert len(response.context["page"].object_list) == min(count + 1, 50)
+
+
+def test_archive_index_scope(client, people):
+    login(client, people["manager"])
+    response = client.get(reverse("careers:archive_index"))
+    numbers = {e.number for e in response.context["page"]}
+    assert numbers == {"E1", "E2", "M1"}
+    login(client, people["employee"])
+    response = client.get(reverse("careers:archive_index"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("careers:archive", args=[people["employee"].pk])
+
+
+def test_archive_pdf_is_chinese_and_paginated(client, people):
+    login(client, people["employee"])
+    with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, fake_source(120)):
+        response = client.get(reverse("careers:archive_pdf", args=[people["employee"].pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) > 1
+    text = reader.pages[0].extract_text()
+    assert "员工甲" in text and "配网运维培训" in text
+    # The page footer numbers every page: "1 / N".
+    assert f"1 / {len(reader.pages)}" in text
+
+
+def test_department_zip_is_built_in_the_background_with_progress(
+    client, people, company, django_capture_on_commit_callbacks
+):
+    login(client, people["manager"])
+    with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, fake_source(3)):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("careers:archive_zip"), {"department": company["branch"].pk}
+            )
+    assert response.status_code == HTTPStatus.FOUND
+    export = ArchiveExport.objects.get()
+    assert export.status == "done" and export.total == 3 and export.done == 3
+    status = client.get(reverse("careers:archive_export", args=[export.pk]), {"format": "json"})
+    assert status.json() == {"status": "done", "done": 3, "total": 3}
+    download = client.get(reverse("careers:archive_export_download", args=[export.pk]))
+    content = b"".join(download.streaming_content)
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert sorted(names) == sorted(
+        f"{e.number}-{e.name}.pdf"
+        for e in (people["employee"], people["colleague"], people["manager"])
+    )
+    # Someone else's export is not theirs to see.
+    login(client, people["hr"])
+    assert (
+        client.get(reverse("careers:archive_export", args=[export.pk])).status_code
+        == HTTPStatus.NOT_FOUND
+    )
+
+
+@pytest.mark.parametrize("who", ["employee", "other_manager", "trainer"])
+def test_department_zip_refused_outside_scope(client, people, company, who):
+    login(client, people[who])
+    response = client.post(reverse("careers:archive_zip"), {"department": company["branch"].pk})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not ArchiveExport.objects.exists()
+
+
+def test_portal_archive_panel_shows_ledger(client, people):
+    login(client, people["employee"])
+    response = client.get(reverse("portal:section", args=["archive"]))
+    html = response.content.decode()
+    assert 'data-testid="ledger-total"' in html
+    assert reverse("careers:archive_pdf", args=[people["employee"].pk]) in html
