@@ -1,0 +1,77 @@
+import datetime
+
+import pytest
+from django.test import Client
+
+from careers import services as careers_services
+from tests import factories as f
+from tests.factories import careers as cf
+
+
+@pytest.fixture
+def world(people, company, superuser):
+    """One object of every kind the URLs take, owned by people["employee"]."""
+    period = cf.period()
+    cf.value(period=period, code="KPI-TRAIN", value="90", employee=people["employee"])
+    careers_services.appraisal_period_calculate(period=period)
+    plan = careers_services.development_plan_create(employee=people["employee"], year=2026)
+    programme = careers_services.rotation_programme_create(
+        name="轮岗", start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31)
+    )
+    rotation = careers_services.rotation_assign(
+        programme=programme,
+        employee=people["employee"],
+        to_department=company["other"],
+        to_position=f.position(),
+        start=datetime.date(2026, 3, 1),
+        end=datetime.date(2026, 4, 30),
+        objectives=["x"],
+    )
+    export = careers_services.archive_export_request(
+        department=company["branch"], year=2026, acting_user=people["manager"].user
+    )
+    return {
+        **people,
+        "company": company,
+        "superuser": superuser,
+        "period": period,
+        "result": period.results.get(employee=people["employee"]),
+        "plan": plan,
+        "rotation": rotation,
+        "archive_export": export,
+    }
+
+
+@pytest.fixture
+def client_for(world):
+    clients = {}
+    users = {
+        "employee": world["employee"].user,
+        "other_employee": world["colleague"].user,
+        "other_manager": world["other_manager"].user,
+        "manager": world["manager"].user,
+        "trainer": world["trainer"].user,
+        "hr": world["hr"].user,
+        "coordinator": world["coordinator"].user,
+        "evaluator": world["evaluator"].user,
+        "superuser": world["superuser"],
+    }
+
+    def get(role):
+        if role not in clients:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(users[role])
+            clients[role] = client
+        return clients[role]
+
+    return get
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.security.test_authorization_matrix import COUNTED
+
+    if COUNTED["cases"]:
+        terminalreporter.write_line(
+            f"authorisation matrix: {COUNTED['cases']} (URL, role) cases checked"
+        )

@@ -1,0 +1,105 @@
+"""What every role gets from every URL. See tests/security/matrix.py for the vocabulary.
+
+Object URLs are built around records owned by ``world["employee"]`` (a team member in the
+branch that ``world["manager"]`` heads); ``other_employee`` is a peer in the other team of that
+branch and ``other_manager`` heads a different branch.
+"""
+
+from django.urls import reverse
+
+from .matrix import ANY, DENY, OK, Case, Rule, expect
+
+
+def url(name, *keys, **kwargs):
+    """A URL builder: reverse ``name`` with the pks of world objects named by ``keys``."""
+    return lambda world: reverse(name, args=[world[key].pk for key in keys], kwargs=kwargs or None)
+
+
+ADMIN_ROLES = ("other_manager", "manager", "trainer", "hr", "coordinator")
+
+
+def only(*roles):
+    """Signed-in users with these roles (and superusers) get the page; the rest are refused."""
+    return expect(DENY, **{role: OK for role in roles})
+
+
+SIGNED_IN = expect(OK)
+# Public pages: everyone, signed in or not.
+PUBLIC = {role: OK for role in expect()}
+NOBODY = {role: DENY for role in expect()}
+
+CASES = {
+    # --- platform (lms) ----------------------------------------------------------------
+    "healthz": Case(url("healthz"), PUBLIC),
+    "login": Case(url("login"), PUBLIC),
+    "logout": Case(url("logout"), PUBLIC, method="POST"),
+    "password_change": Case(url("password_change"), SIGNED_IN),
+    "password_change_done": Case(url("password_change_done"), SIGNED_IN),
+    "set_language": Case(
+        url("set_language"), PUBLIC, method="POST", data=lambda w: {"language": "en"}
+    ),
+    "portal:section": Case(
+        lambda w: reverse("portal:section", args=["archive"]),
+        SIGNED_IN,
+    ),
+    "wagtail_serve": Case(lambda w: "/", PUBLIC),
+    "wagtaildocs_serve": Case(lambda w: "/documents/999999/missing.pdf", NOBODY),
+    "wagtaildocs_authenticate_with_password": Case(
+        lambda w: "/documents/authenticate_with_password/999999/", NOBODY
+    ),
+    "wagtailcore_authenticate_with_password": Case(
+        lambda w: "/_util/authenticate_with_password/999999/999999/", NOBODY
+    ),
+    "wagtailcore_login": Case(lambda w: "/_util/login/", {**PUBLIC}),
+    # The organisation admin: HR manages it; the other admin roles read the directory (a
+    # manager only their subtree).
+    "employees:index": Case(url("employees:index"), only(*ADMIN_ROLES)),
+    "employees:index_results": Case(url("employees:index_results"), only(*ADMIN_ROLES)),
+    "employees:export": Case(
+        lambda w: reverse("employees:export", args=["csv"]), only(*ADMIN_ROLES)
+    ),
+    "employees:add": Case(url("employees:add"), only("hr")),
+    "employees:edit": Case(url("employees:edit", "employee"), only("hr")),
+    "employees:delete": Case(url("employees:delete", "employee"), only("hr")),
+    "employees:history": Case(url("employees:history", "employee"), only("hr")),
+    "employees:history_results": Case(url("employees:history_results", "employee"), only("hr")),
+    "employees:usage": Case(url("employees:usage", "employee"), only("hr")),
+    "employees:import": Case(url("employees:import"), only("hr")),
+}
+
+# Departments and positions: HR edits, the rest of the admin may not.
+for model in ("departments", "positions"):
+    CASES.update(
+        {
+            f"{model}:index": Case(url(f"{model}:index"), only("hr")),
+            f"{model}:index_results": Case(url(f"{model}:index_results"), only("hr")),
+            f"{model}:add": Case(url(f"{model}:add"), only("hr")),
+        }
+    )
+
+# Wagtail's own admin screens are governed by Wagtail's permissions. The matrix asserts what
+# our roles mean for them: anonymous visitors are sent to sign in, and the portal-only roles
+# (employee, evaluator — no admin access) are refused every one of them.
+WAGTAIL_ADMIN = expect(ANY, employee=DENY, evaluator=DENY, superuser=ANY)
+RULES = [
+    Rule(prefix, WAGTAIL_ADMIN)
+    for prefix in (
+        "wagtailadmin_",
+        "wagtailimages:",
+        "wagtaildocs:",
+        "wagtailusers_",
+        "wagtailsites:",
+        "wagtailredirects:",
+        "wagtailforms:",
+        "wagtailsettings:",
+        "wagtailembeds:",
+        "wagtailsnippets",
+        "wagtailsnippets_",
+        "wagtaillocales:",
+        "wagtailsearch",
+        "wagtail_bulk_action",
+        "departments:",
+        "positions:",
+        "employees:",
+    )
+]

@@ -1,0 +1,107 @@
+"""Every URL × every role has a declared outcome, and the site behaves as declared."""
+
+import uuid
+
+import pytest
+from django.http import HttpResponse
+from django.urls import NoReverseMatch, path, reverse
+
+from .declarations import CASES, RULES
+from .matrix import ANY, DENY, LOGIN, ROLES, Case, all_url_patterns, check
+
+# Patterns that exist only in development (DEBUG) or carry no name and serve files.
+UNNAMED_ALLOWED = {"^media/(?P<path>.*)$", "^static/(?P<path>.*)$"}
+
+COUNTED = {"cases": 0}
+
+
+def rule_for(name):
+    for rule in RULES:
+        if name.startswith(rule.prefix):
+            return rule
+    return None
+
+
+def test_every_url_is_declared():
+    missing = []
+    for pattern in all_url_patterns():
+        if pattern.name is None:
+            if pattern.route not in UNNAMED_ALLOWED:
+                missing.append(f"(unnamed) {pattern.route}")
+            continue
+        if pattern.name not in CASES and rule_for(pattern.name) is None:
+            missing.append(f"{pattern.name}  {pattern.route}")
+    assert not missing, "URLs without a declared outcome:\n" + "\n".join(sorted(missing))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_declared_case(name, world, client_for):
+    case = CASES[name]
+    COUNTED["cases"] += sum(1 for outcome in case.outcomes.values() if outcome != ANY)
+    problems = check(client_for, case, world)
+    assert not problems, "\n".join(problems)
+
+
+SAMPLES = {"int": 999999, "slug": "x", "str": "x", "path": "x", "uuid": uuid.UUID(int=1)}
+
+
+def _sample_url(pattern):
+    converters = pattern.pattern.pattern.converters if hasattr(pattern.pattern.pattern, "converters") else {}
+    kwargs = {}
+    for arg in pattern.argument_names:
+        converter = converters.get(arg)
+        kind = type(converter).__name__.replace("Converter", "").lower() if converter else "int"
+        kwargs[arg] = SAMPLES.get(kind, 1)
+    try:
+        return reverse(pattern.name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        try:
+            return reverse(pattern.name, args=[1] * len(pattern.argument_names))
+        except NoReverseMatch:
+            return reverse(pattern.name, args=["x"] * len(pattern.argument_names))
+
+
+def _rule_members():
+    members = []
+    for pattern in all_url_patterns():
+        if pattern.name and pattern.name not in CASES and rule_for(pattern.name):
+            members.append(pattern)
+    return sorted({p.name: p for p in members}.values(), key=lambda p: p.name)
+
+
+@pytest.mark.parametrize("pattern", _rule_members(), ids=lambda p: p.name)
+def test_framework_screens_follow_their_rule(pattern, world, client_for):
+    rule = rule_for(pattern.name)
+    roles = rule.with_args_roles if pattern.argument_names else ROLES
+    outcomes = {role: rule.outcomes[role] for role in roles}
+    # A framework screen that lives behind sign-in answers anonymous visitors with LOGIN;
+    # with made-up arguments a signed-in portal-only user is refused either way.
+    case = Case(lambda w: _sample_url(pattern), outcomes)
+    COUNTED["cases"] += sum(1 for outcome in outcomes.values() if outcome != ANY)
+    problems = check(client_for, case, world)
+    assert not problems, "\n".join(problems)
+
+
+def unprotected_view(request):
+    return HttpResponse("every archive, for anyone")
+
+
+urlpatterns = [path("leak/", unprotected_view, name="leak")]
+
+
+@pytest.mark.urls("tests.security.test_authorization_matrix")
+def test_an_unprotected_view_fails_the_matrix(world, client_for):
+    case = Case(lambda w: "/leak/", {"anonymous": LOGIN, "employee": DENY})
+    problems = check(client_for, case, world)
+    assert problems == [
+        "GET /leak/ as anonymous: expected login, got ok",
+        "GET /leak/ as employee: expected deny, got ok",
+    ]
+
+
+def test_a_new_undeclared_url_is_reported(monkeypatch):
+    from tests.security import declarations
+
+    monkeypatch.delitem(declarations.CASES, "healthz")
+    with pytest.raises(AssertionError, match="healthz"):
+        test_every_url_is_declared()
