@@ -258,3 +258,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- drills ---
+# Default days from start to due date of a corrective action, by finding grade ("" = strengths
+# and anything ungraded).
+DRILLS_ACTION_DUE_DAYS = {
+    "deficiency": env_int("DRILLS_DUE_DAYS_DEFICIENCY", 30),
+    "rectification": env_int("DRILLS_DUE_DAYS_RECTIFICATION", 60),
+    "improvement": env_int("DRILLS_DUE_DAYS_IMPROVEMENT", 90),
+    "": env_int("DRILLS_DUE_DAYS_OTHER", 90),
+}
+# Overdue owners are reminded at most once per this many days.
+DRILLS_REMINDER_INTERVAL_DAYS = env_int("DRILLS_REMINDER_INTERVAL_DAYS", 7)
+# A plan section counts as drilled if a drill covering it was conducted in the last N months.
+DRILLS_COVERAGE_MONTHS = env_int("DRILLS_COVERAGE_MONTHS", 12)
+# Photo evidence on evaluation sheets.
+DRILLS_EVIDENCE_MAX_BYTES = env_int("DRILLS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+DRILLS_EVIDENCE_TYPES = ("jpeg", "png", "webp")
