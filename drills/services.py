@@ -321,7 +321,10 @@ def drill_summary_update(*, drill: Drill, summary: str, acting_user=None) -> Dri
 @transaction.atomic
 def report_approve(*, drill: Drill, acting_user=None) -> ScoreSnapshot:
     """Approve the after-action report and freeze the scores; re-approval adds a new snapshot."""
-    drill = Drill.objects.select_for_update().get(pk=drill.pk)
+    # Lock the row so that two approvals cannot take the same snapshot version.
+    drill.status = (
+        Drill.objects.select_for_update().values_list("status", flat=True).get(pk=drill.pk)
+    )
     drill.mark_report_approved()
     drill.save(update_fields=["status"])
     scores = drill_scores(drill)

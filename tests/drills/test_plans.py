@@ -11,11 +11,6 @@ from tests.conftest import login
 from tests.factories import drills as df
 
 
-@pytest.fixture
-def plan(people, company):
-    return df.plan(department=company["branch"], code="YA-TF-01", title="台风电网故障专项预案")
-
-
 def edit_data(plan, **overrides):
     data = {
         "title": plan.title,

@@ -1,0 +1,29 @@
+import pytest
+
+from lms.roles import Role
+from tests import factories as f
+from tests.factories import drills as df
+
+
+@pytest.fixture
+def plan(people, company):
+    return df.plan(department=company["branch"], code="YA-TF-01", title="台风电网故障专项预案")
+
+
+@pytest.fixture
+def evaluator2(company):
+    return f.employee(
+        number="V2", name="评估员乙", department=company["root"], roles=[Role.EVALUATOR]
+    )
+
+
+@pytest.fixture
+def drill(plan, people, evaluator2, company):
+    """A planned drill in the branch: two evaluators, a commander and a player from team A."""
+    return df.drill(
+        plan=plan,
+        coordinator=people["coordinator"],
+        evaluators=[people["evaluator"], evaluator2],
+        participants=[(people["manager"], "commander"), (people["employee"], "player")],
+        department=company["branch"],
+    )
