@@ -8,6 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
@@ -53,8 +54,12 @@ PLAN_WORKFLOW_NAME = "Emergency plan approval"
 TRAINING_ACTION_HOOK = "drills_training_action_created"
 
 
-def _user(employee_or_user):
-    return getattr(employee_or_user, "user", employee_or_user)
+def _validate(instance, **kwargs):
+    """full_clean, reporting any problem as a DrillError (a ValidationError) for the caller."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        raise DrillError(getattr(error, "error_dict", None) or error.messages) from None
 
 
 # --- plans ------------------------------------------------------------------------------------
@@ -154,7 +159,7 @@ def plan_revision_note_record(
         explanation=explanation,
         created_by=acting_user,
     )
-    note.full_clean()
+    _validate(note)
     note.save()
     for action in actions:
         if action.element != CorrectiveAction.Element.PLAN:
@@ -249,7 +254,7 @@ def drill_schedule(*, drill: Drill, acting_user=None) -> Drill:
         raise DrillError(_("This drill is already scheduled."))
     drill.plan_revision = plan_current_revision(drill.plan)
     drill.status = Drill.Status.PLANNED
-    drill.full_clean(exclude=["plan_revision"])
+    _validate(drill, exclude=["plan_revision"])
     drill.save()
     _sync_sheets(drill)
     log(drill, "wagtail.create", user=acting_user)
@@ -266,7 +271,7 @@ def drill_update(*, drill: Drill, acting_user=None) -> Drill:
         if drill.status != Drill.Status.PLANNED:
             raise DrillError(_("The plan of a conducted drill cannot change."))
         drill.plan_revision = plan_current_revision(drill.plan)
-    drill.full_clean(exclude=["plan_revision"])
+    _validate(drill, exclude=["plan_revision"])
     drill.save()
     _sync_sheets(drill)
     log(drill, "wagtail.edit", user=acting_user)
@@ -424,7 +429,7 @@ def result_save(
     if photo is not None:
         validate_evidence(photo)
         result.photo = photo
-    result.full_clean()
+    _validate(result)
     result.save()
     return result
 
@@ -502,7 +507,7 @@ def finding_record(
         recurrence_of=recurrence_of,
         created_by=recorded_by,
     )
-    finding.full_clean()
+    _validate(finding)
     finding.save()
     criteria = list(criteria)
     if any(c.template_id != drill.template_id for c in criteria):
@@ -537,7 +542,7 @@ def action_create(
         start_date=start_date,
         due_date=due_date or CorrectiveAction.default_due_date(finding.grade, start_date),
     )
-    action.full_clean()
+    _validate(action)
     action.save()
     ActionLogEntry.objects.create(
         action=action,
