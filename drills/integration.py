@@ -22,6 +22,7 @@ from .models import (
     ExerciseRole,
     ScoreSnapshot,
 )
+from .models.evaluation import EDITABLE_DRILL_STATUSES
 
 HELD = [
     Drill.Status.CONDUCTED,
@@ -296,7 +297,7 @@ class MyDrillsPanel(PortalPanel):
                 EvaluationSheet.objects.filter(
                     evaluator=employee,
                     status=EvaluationSheet.Status.DRAFT,
-                    drill__status__in=[Drill.Status.PLANNED, Drill.Status.CONDUCTED],
+                    drill__status__in=EDITABLE_DRILL_STATUSES,
                 ).select_related("drill")
             )
             participations = list(

@@ -41,6 +41,7 @@ from .models import (
     Phase,
     RatingLevel,
 )
+from .models.evaluation import EDITABLE_DRILL_STATUSES
 from .scoring import drill_scores, plan_coverage
 
 DASHBOARD_LIMIT = 20
@@ -72,7 +73,7 @@ def dashboard(request):
     )
     outstanding = list(
         EvaluationSheet.objects.outstanding()
-        .filter(drill__status__in=[Drill.Status.PLANNED, Drill.Status.CONDUCTED])
+        .filter(drill__status__in=EDITABLE_DRILL_STATUSES)
         .select_related("drill", "evaluator")
         .order_by("drill__planned_start", "pk")[:DASHBOARD_LIMIT]
     )
@@ -307,7 +308,7 @@ def sheet_view(request, pk):
         employee is not None
         and sheet.evaluator_id == employee.pk
         and not sheet.is_submitted
-        and sheet.drill.status in (Drill.Status.PLANNED, Drill.Status.CONDUCTED)
+        and sheet.drill.status in EDITABLE_DRILL_STATUSES
     )
     return render(
         request,

@@ -260,7 +260,7 @@ class EvaluationSheet(models.Model):
     def require_editable(self):
         if self.is_submitted:
             raise DrillError(_("This sheet has been submitted and can no longer be changed."))
-        if self.drill.status not in (self.drill.Status.PLANNED, self.drill.Status.CONDUCTED):
+        if self.drill.status not in EDITABLE_DRILL_STATUSES:
             raise DrillError(_("This drill's evaluation is finished."))
 
     def submit(self, results):
@@ -280,6 +280,10 @@ class EvaluationSheet(models.Model):
             )
         self.status = self.Status.SUBMITTED
         self.submitted_at = timezone.now()
+
+
+# Sheets can be filled until the report is approved (a late sheet still counts).
+EDITABLE_DRILL_STATUSES = ("planned", "conducted", "evaluated")
 
 
 def evidence_upload_to(instance, filename):
