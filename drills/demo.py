@@ -148,9 +148,14 @@ class DrillsDemoSeeder(DemoSeeder):
             owning_department=dept["QC-YJ"],
             summary="适用于台风影响本县电网造成线路跳闸、倒杆断线、大面积停电时的应急处置。",
             organisation="<p>成立防台风应急指挥部，总指挥由公司总经理担任；下设抢修、调度、物资、客服、后勤保障组。</p>",
-            response="<p>气象红色预警→启动 I 级响应；调度中心 15 分钟内研判故障范围，指挥部 30 分钟内下达抢修指令。</p>",
+            response=(
+                "<p>气象红色预警→启动 I 级响应；调度中心 15 分钟内研判故障范围，"
+                "指挥部 30 分钟内下达抢修指令。</p>"
+            ),
             disposal="<p>优先隔离故障、转供重要用户；倒杆断线现场设置安全围栏；恢复送电按先主干后分支顺序。</p>",
-            resources="<p>抢修队伍 6 支 48 人，发电车 2 台，应急物资库：电杆 40 基、导线 10 km。</p>",
+            resources=(
+                "<p>抢修队伍 6 支 48 人，发电车 2 台，应急物资库：电杆 40 基、导线 10 km。</p>"
+            ),
         )
         complaint = services.plan_create(
             index=index,
@@ -181,7 +186,9 @@ class DrillsDemoSeeder(DemoSeeder):
             exercise_type=Drill.ExerciseType.TABLETOP,
             scope=Drill.Scope.COMPREHENSIVE,
             purpose=Drill.Purpose.INSPECTION,
-            scenario="第 9 号台风“海燕”正面登陆，10kV 城关线、黄溪线相继跳闸，3 个供电所 1.2 万户停电。",
+            scenario=(
+                "第 9 号台风“海燕”正面登陆，10kV 城关线、黄溪线相继跳闸，3 个供电所 1.2 万户停电。"
+            ),
             objectives="检验指挥部启动、故障研判和信息报送流程；明确各组职责衔接。",
             announced=True,
             planned_start=now - datetime.timedelta(days=60),
