@@ -1,8 +1,17 @@
 import pytest
+from django.utils import translation
 
 from lms.roles import Role
 from tests import factories as f
 from tests.factories import drills as df
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assert on the English source strings; test_refusal_message_is_translated checks zh."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
