@@ -23,12 +23,17 @@ from .models import (
     CorrectiveAction,
     Drill,
     DrillError,
+    EmergencyPlanPage,
     EvaluationTemplate,
     PlanSection,
 )
 
 
 class DrillAdminForm(WagtailAdminModelForm):
+    plan = forms.ModelChoiceField(
+        label=gettext_lazy("Emergency plan"),
+        queryset=EmergencyPlanPage.objects.live().order_by("code"),
+    )
     covered_sections = forms.MultipleChoiceField(
         label=gettext_lazy("Plan sections covered"),
         choices=PlanSection.choices,
