@@ -63,6 +63,7 @@ class FindingForm(forms.ModelForm):
 
 
 class ActionForm(forms.ModelForm):
+    finding = forms.ModelChoiceField(label=_("Finding"), queryset=Finding.objects.none())
     due_date = forms.DateField(
         label=_("Due date"),
         required=False,
@@ -72,11 +73,22 @@ class ActionForm(forms.ModelForm):
 
     class Meta:
         model = CorrectiveAction
-        fields = ["description", "element", "owner", "department", "start_date", "due_date"]
+        fields = [
+            "finding",
+            "description",
+            "element",
+            "owner",
+            "department",
+            "start_date",
+            "due_date",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "start_date": DATE_INPUT}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, drill, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = Finding.objects.filter(
+            drill=drill, kind=Finding.Kind.IMPROVEMENT
+        )
         self.fields["owner"].queryset = Employee.objects.active().select_related("department")
         self.fields["department"].required = False
         self.fields["start_date"].required = False

@@ -13,7 +13,7 @@ urlpatterns = [
         name="transition",
     ),
     path("<int:pk>/findings/add/", views.finding_add, name="finding_add"),
-    path("<int:pk>/findings/<int:finding_pk>/actions/add/", views.action_add, name="action_add"),
+    path("<int:pk>/actions/add/", views.action_add, name="action_add"),
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("sheets/<int:pk>/", views.sheet_view, name="sheet"),

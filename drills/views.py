@@ -139,7 +139,7 @@ def drill_detail(request, pk):
             "conduct_form": ConductForm(participants=participants),
             "summary_form": SummaryForm(initial={"summary": drill.summary}),
             "finding_form": FindingForm(drill=drill),
-            "action_form": ActionForm(),
+            "action_form": ActionForm(drill=drill),
             "today": timezone.localdate(),
         },
     )
@@ -232,18 +232,13 @@ def finding_add(request, pk):
 
 @login_required
 @require_POST
-def action_add(request, pk, finding_pk):
+def action_add(request, pk):
     _require_coordinator(request)
     drill = _visible_drill(request, pk)
-    finding = get_object_or_404(Finding, pk=finding_pk, drill=drill)
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, drill=drill)
     if form.is_valid():
         try:
-            services.action_create(
-                finding=finding,
-                created_by=get_employee(request.user),
-                **form.cleaned_data,
-            )
+            services.action_create(created_by=get_employee(request.user), **form.cleaned_data)
             messages.success(request, _("Corrective action created."))
         except DrillError as error:
             _error(request, error)

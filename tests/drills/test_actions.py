@@ -230,8 +230,13 @@ def test_coordinator_records_findings_and_actions_in_the_workbench(client, condu
     finding = Finding.objects.get(title="抢修物资不足")
     assert finding.criteria.count() == 1
     response = client.post(
-        reverse("drills:action_add", args=[conducted.pk, finding.pk]),
-        {"description": "补充发电车", "element": "equipment", "owner": people["employee"].pk},
+        reverse("drills:action_add", args=[conducted.pk]),
+        {
+            "finding": finding.pk,
+            "description": "补充发电车",
+            "element": "equipment",
+            "owner": people["employee"].pk,
+        },
     )
     assert response.status_code == HTTPStatus.FOUND
     action = finding.actions.get()

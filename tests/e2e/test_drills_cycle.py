@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from drills.models import CorrectiveAction, Drill, EvaluationSheet, RatingScale
+from drills.models import CorrectiveAction, Drill, EvaluationSheet, Finding, RatingScale
 from lms import services as lms_services
 from lms.roles import Role
 from tests import factories as f
@@ -129,8 +129,9 @@ def test_drill_loop(page, phone, world, live_server):
     page.fill("#finding-form #id_title", "信息报送不及时")
     page.select_option("#finding-form #id_responsible_department", str(world["ops"].pk))
     page.click("#finding-form button[type=submit]")
-    page.click(".finding details summary")
+    page.click("#add-action summary")
     action_form = page.locator(".action-form")
+    action_form.locator("#id_finding").select_option(str(Finding.objects.get().pk))
     action_form.locator("#id_description").fill("预案增加信息报送时限")
     action_form.locator("#id_element").select_option("plan")
     action_form.locator("#id_owner").select_option(str(people["owner"].pk))
