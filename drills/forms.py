@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.models import Department, Employee
 
-from .models import CorrectiveAction, Finding, RatingLevel, TemplateCriterion
+from .models import (
+    CorrectiveAction,
+    EvaluationSheet,
+    Finding,
+    Phase,
+    RatingLevel,
+    TemplateCriterion,
+)
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -139,3 +146,24 @@ class SelfAssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What went well, what was hard, what you would do differently."),
     )
+
+
+class SheetAssignForm(forms.Form):
+    sheet = forms.ModelChoiceField(label=_("Evaluator"), queryset=EvaluationSheet.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("Department observed"), queryset=Department.objects.all()
+    )
+    phases = forms.MultipleChoiceField(
+        label=_("Phases judged"),
+        choices=Phase.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave every box empty for all phases."),
+    )
+
+    def __init__(self, *args, drill, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].queryset = EvaluationSheet.objects.filter(drill=drill).select_related(
+            "evaluator"
+        )
+        self.fields["sheet"].label_from_instance = lambda sheet: sheet.evaluator.name

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from .models import (
     EvaluationTemplate,
     ExerciseRole,
     Finding,
+    Phase,
     PlanRevisionNote,
     ScoreSnapshot,
     TemplateCriterion,
@@ -432,6 +433,35 @@ def result_save(
     _validate(result)
     result.save()
     return result
+
+
+@transaction.atomic
+def sheet_assign(
+    *, sheet: EvaluationSheet, department, phases=(), acting_user=None
+) -> EvaluationSheet:
+    """Set the unit an evaluator observes and the phases they judge (empty: every phase)."""
+    sheet.require_editable()
+    phases = [phase for phase in Phase.values if phase in set(phases)]
+    criteria = [c for c in sheet.template.criteria.all() if not phases or c.phase in phases]
+    if not criteria:
+        raise DrillError(_("No criterion of the evaluation template falls in those phases."))
+    keep = {criterion.pk for criterion in criteria}
+    dropped = sheet.results.exclude(criterion_id__in=keep)
+    if dropped.filter(Q(level__isnull=False) | Q(points__isnull=False)).exists():
+        raise DrillError(
+            _("The evaluator has already rated criteria outside those phases; keep them.")
+        )
+    dropped.delete()
+    existing = set(sheet.results.values_list("criterion_id", flat=True))
+    CriterionResult.objects.bulk_create(
+        [CriterionResult(sheet=sheet, criterion=c) for c in criteria if c.pk not in existing]
+    )
+    sheet.department = department
+    sheet.phases = phases
+    _validate(sheet)
+    sheet.save(update_fields=["department", "phases"])
+    log(sheet, "wagtail.edit", user=acting_user)
+    return sheet
 
 
 @transaction.atomic

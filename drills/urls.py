@@ -13,6 +13,7 @@ urlpatterns = [
         name="transition",
     ),
     path("<int:pk>/findings/add/", views.finding_add, name="finding_add"),
+    path("<int:pk>/sheets/assign/", views.sheet_assign, name="sheet_assign"),
     path("<int:pk>/actions/add/", views.action_add, name="action_add"),
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),

@@ -25,6 +25,7 @@ from .forms import (
     RejectForm,
     ResultForm,
     SelfAssessmentForm,
+    SheetAssignForm,
     SummaryForm,
     VerifyForm,
 )
@@ -114,7 +115,7 @@ def _workbench_drill(request, pk):
 def drill_detail(request, pk):
     drill = _workbench_drill(request, pk)
     participants = list(drill.participants.select_related("employee__department"))
-    sheets = list(drill.sheets.select_related("evaluator"))
+    sheets = list(drill.sheets.select_related("evaluator", "department"))
     findings = list(
         drill.findings.prefetch_related("criteria").select_related(
             "responsible_department", "recurrence_of"
@@ -140,6 +141,7 @@ def drill_detail(request, pk):
             "summary_form": SummaryForm(initial={"summary": drill.summary}),
             "finding_form": FindingForm(drill=drill),
             "action_form": ActionForm(drill=drill),
+            "assign_form": SheetAssignForm(drill=drill),
             "today": timezone.localdate(),
         },
     )
@@ -253,6 +255,27 @@ def action_add(request, pk):
                 ]
             ),
         )
+    return redirect("drills:drill", pk=drill.pk)
+
+
+@login_required
+@require_POST
+def sheet_assign(request, pk):
+    _require_coordinator(request)
+    drill = _visible_drill(request, pk)
+    form = SheetAssignForm(request.POST, drill=drill)
+    try:
+        if not form.is_valid():
+            raise DrillError([e for errors in form.errors.values() for e in errors])
+        services.sheet_assign(
+            sheet=form.cleaned_data["sheet"],
+            department=form.cleaned_data["department"],
+            phases=form.cleaned_data["phases"],
+            acting_user=request.user,
+        )
+        messages.success(request, _("Assignment saved."))
+    except DrillError as error:
+        _error(request, error)
     return redirect("drills:drill", pk=drill.pk)
 
 

@@ -234,6 +234,12 @@ class EvaluationSheet(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    phases = models.JSONField(
+        _("phases assigned"),
+        default=list,
+        blank=True,
+        help_text=_("The phases this evaluator judges; empty for every phase."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
@@ -252,6 +258,10 @@ class EvaluationSheet(models.Model):
 
     def __str__(self):
         return f"{self.drill} · {self.evaluator.name}"
+
+    @property
+    def phase_labels(self):
+        return [Phase(key).label for key in self.phases or []]
 
     @property
     def is_submitted(self):

@@ -125,7 +125,7 @@ def test_workbench_query_count_is_constant(client, plan, people, django_assert_n
     assert len(response.context["findings"]) == 20
 
 
-QUERIES_WORKBENCH = 20
+QUERIES_WORKBENCH = 22
 
 
 @pytest.mark.parametrize("key", [s.key for s in indicator_sources()])

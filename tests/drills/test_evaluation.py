@@ -262,3 +262,47 @@ def test_participation_page_scope(client, drill, people, who, status):
     if status == 200:
         # Nobody writes someone else's self-assessment.
         assert client.post(url, {"text": "x"}).status_code == HTTPStatus.FORBIDDEN
+
+
+# --- assignment -------------------------------------------------------------------------------
+
+
+def test_coordinator_assigns_phases_and_department(client, drill, people, company):
+    sheet = drill.sheets.get(evaluator=people["evaluator"])
+    login(client, people["coordinator"])
+    response = client.post(
+        reverse("drills:sheet_assign", args=[drill.pk]),
+        {"sheet": sheet.pk, "department": company["team_a"].pk, "phases": ["alarm", "onsite"]},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    sheet.refresh_from_db()
+    assert sheet.phases == ["alarm", "onsite"]
+    assert sorted(sheet.results.values_list("criterion__phase", flat=True)) == ["alarm", "onsite"]
+    df.conduct(drill)
+    df.fill_sheet(sheet)
+    scores = drill_scores(drill)
+    # psmu S=75 (w1) and 80 points (w1) observed in team A
+    assert scores["by_department"][company["team_a"].pk]["score"] == Decimal("77.50")
+
+
+def test_assignment_keeps_ratings_already_given(drill, people, company):
+    sheet = drill.sheets.get(evaluator=people["evaluator"])
+    services.result_save(result=_result(sheet, "psmu"), level=df.level("psmu", "P"))
+    with pytest.raises(DrillError, match="already rated criteria outside"):
+        services.sheet_assign(sheet=sheet, department=company["branch"], phases=["onsite"])
+    with pytest.raises(DrillError, match="No criterion"):
+        services.sheet_assign(sheet=sheet, department=company["branch"], phases=["recovery"])
+    assert sheet.results.count() == 3
+
+
+@pytest.mark.parametrize("who", ["manager", "evaluator", "employee"])
+def test_only_coordinators_assign_sheets(client, drill, people, company, who):
+    sheet = drill.sheets.get(evaluator=people["evaluator"])
+    login(client, people[who])
+    response = client.post(
+        reverse("drills:sheet_assign", args=[drill.pk]),
+        {"sheet": sheet.pk, "department": company["team_a"].pk, "phases": ["alarm"]},
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    sheet.refresh_from_db()
+    assert sheet.phases == []
