@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
 from lms.portal import PanelSummary, PortalPanel
+from lms.roles import Role, has_role
 
 from .models import (
     CorrectiveAction,
@@ -321,6 +322,7 @@ class MyDrillsPanel(PortalPanel):
         return {
             **data,
             "overdue_ids": {a.pk for a in data["actions"] if a.is_overdue(today)},
+            "is_coordinator": has_role(request.user, Role.COORDINATOR),
         }
 
     def summary(self, request, employee):

@@ -255,3 +255,37 @@ def test_portal_my_drills_panel(client, drill, people):
     body = client.get(reverse("portal:section", args=["drills"])).content.decode()
     participant = drill.participants.get(employee=people["employee"])
     assert reverse("drills:participation", args=[participant.pk]) in body
+
+
+def test_portal_links_coordinators_to_the_dashboard(client, people):
+    login(client, people["coordinator"])
+    body = client.get(reverse("portal:section", args=["drills"])).content.decode()
+    link = f'href="{reverse("drills:dashboard")}"'
+    assert link in body
+    login(client, people["employee"])
+    body = client.get(reverse("portal:section", args=["drills"])).content.decode()
+    assert link not in body
+
+
+def test_reminder_command_queues_the_task(finding_with_overdue_action):
+    from io import StringIO
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    call_command("drills_remind_overdue", stdout=StringIO())
+    assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def finding_with_overdue_action(drill, people):
+    people["employee"].email = "e1@example.com"
+    people["employee"].save()
+    df.conduct(drill)
+    today = timezone.localdate()
+    return df.action(
+        df.improvement(drill),
+        owner=people["employee"],
+        start_date=today - datetime.timedelta(days=30),
+        due_date=today - datetime.timedelta(days=1),
+    )
