@@ -1,4 +1,5 @@
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -273,3 +274,24 @@ def test_only_coordinators_move_drills(client, drill, people, who):
     login(client, people[who])
     response = client.post(reverse("drills:transition", args=[drill.pk, "evaluate"]))
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_evaluated_drill_can_no_longer_be_edited(drill):
+    df.conduct(drill)
+    for sheet in drill.sheets.all():
+        df.fill_sheet(sheet)
+    services.drill_mark_evaluated(drill=drill)
+    drill.location = "别处"
+    with pytest.raises(DrillError, match="can no longer be changed"):
+        services.drill_update(drill=drill)
+
+
+def test_coordinator_opens_the_admin_edit_page(client, drill, people):
+    login(client, people["coordinator"])
+    response = client.get(reverse("drill_admin:edit", args=[drill.pk]))
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["form"]
+    # The sections covered come back ticked, so saving the page keeps them.
+    assert form["covered_sections"].value() == ["response", "disposal"]
+    assert re.search(r'value="response"[^>]*checked', response.content.decode())
+    assert not re.search(r'value="organisation"[^>]*checked', response.content.decode())

@@ -306,3 +306,75 @@ def test_only_coordinators_assign_sheets(client, drill, people, company, who):
     assert response.status_code == HTTPStatus.FORBIDDEN
     sheet.refresh_from_db()
     assert sheet.phases == []
+
+
+def test_coordinator_builds_a_template_in_admin(client, people):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    from drills.models import EvaluationTemplate
+
+    login(client, people["coordinator"])
+    assert client.get(reverse("evaluation_templates:add")).status_code == HTTPStatus.OK
+    data = nested_form_data(
+        {
+            "code": "QC-PG-NEW",
+            "name": "新评估表",
+            "organised_by": "capability",
+            "description": "",
+            "criteria": inline_formset(
+                [
+                    {
+                        "text": "指挥部 30 分钟内成立",
+                        "phase": "command",
+                        "capability": "coordination",
+                        "exercise_role": "commander",
+                        "weight": "2",
+                        "scale": RatingScale.objects.get(code="psmu").pk,
+                        "guidance": "",
+                    }
+                ]
+            ),
+        }
+    )
+    response = client.post(reverse("evaluation_templates:add"), data)
+    assert response.status_code == HTTPStatus.FOUND
+    template = EvaluationTemplate.objects.get(code="QC-PG-NEW")
+    assert template.version == 1
+    assert template.criteria.get().weight == Decimal("2")
+
+
+def test_template_in_use_refuses_edits(client, drill, people):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    template = drill.template
+    criteria = list(template.criteria.all())
+    data = nested_form_data(
+        {
+            "code": template.code,
+            "name": "改名",
+            "organised_by": template.organised_by,
+            "description": "",
+            "criteria": inline_formset(
+                [
+                    {
+                        "id": c.pk,
+                        "text": c.text,
+                        "phase": c.phase,
+                        "capability": c.capability,
+                        "exercise_role": c.exercise_role,
+                        "weight": str(c.weight),
+                        "scale": c.scale_id,
+                        "guidance": "",
+                    }
+                    for c in criteria
+                ],
+                initial=len(criteria),
+            ),
+        }
+    )
+    login(client, people["coordinator"])
+    response = client.post(reverse("evaluation_templates:edit", args=[template.pk]), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "create a new version" in response.content.decode()
+    template.refresh_from_db()
+    assert template.name != "改名"
