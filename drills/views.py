@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -461,7 +461,9 @@ def report(request, pk):
 @login_required
 def report_pdf(request, pk):
     context = _report_context(request, pk)
-    pdf = render_pdf("drills/report_pdf.html", context, request=request)
+    # The PDF is the company's record, so it is always in Chinese.
+    with translation.override("zh-hans"):
+        pdf = render_pdf("drills/report_pdf.html", context, request=request)
     return pdf_response(pdf, f"drill-report-{pk}.pdf")
 
 

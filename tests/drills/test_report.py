@@ -64,6 +64,20 @@ def test_report_pdf_is_chinese_pdf(client, approved, people):
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    # Chinese, whatever the reader's interface language: the PDF is the company's record.
+    assert "演练评估报告" in text and "指挥有序" in text and "64.38" in text
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+    }
+    assert any("CJK" in font for font in fonts)
     login(client, people["colleague"])
     assert client.get(reverse("drills:report_pdf", args=[approved.pk])).status_code == 404
 
