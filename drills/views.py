@@ -470,28 +470,12 @@ def report_pdf(request, pk):
 # --- participants -----------------------------------------------------------------------------
 
 
-class _ParticipantQuery:
-    """Participations this user may open: own; a manager's scope; coordinators all."""
-
-    @staticmethod
-    def visible_to(user):
-        queryset = DrillParticipant.objects.select_related("drill", "employee")
-        if _is_coordinator(user):
-            return queryset
-        employee = get_employee(user)
-        from django.db.models import Q
-
-        condition = Q(pk__in=[])
-        if employee is not None:
-            condition |= Q(employee=employee)
-        for path in managed_department_paths(user):
-            condition |= Q(employee__department__path__startswith=path)
-        return queryset.filter(condition)
-
-
 @login_required
 def participation(request, pk):
-    participant = get_object_or_404(_ParticipantQuery.visible_to(request.user), pk=pk)
+    participant = get_object_or_404(
+        DrillParticipant.objects.visible_to(request.user).select_related("drill", "employee"),
+        pk=pk,
+    )
     employee = get_employee(request.user)
     own = employee is not None and participant.employee_id == employee.pk
     form = SelfAssessmentForm(initial={"text": participant.self_assessment})

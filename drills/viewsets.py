@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
-from wagtail.admin.ui.tables import Column
+import django_filters
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -199,8 +201,20 @@ class EvaluationTemplateViewSet(ModelViewSet):
         ]
 
 
+class ActionFilterSet(WagtailFilterSet):
+    overdue = django_filters.BooleanFilter(label=gettext_lazy("Overdue"), method="filter_overdue")
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["status", "element", "department"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = CorrectiveAction.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
 class ActionIndexView(ScopedIndexView):
-    pass
+    filterset_class = ActionFilterSet
 
 
 class CorrectiveActionViewSet(ScopedModelViewSet):
@@ -217,8 +231,8 @@ class CorrectiveActionViewSet(ScopedModelViewSet):
         "department",
         "due_date",
         Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
+        BooleanColumn("overdue", label=gettext_lazy("Overdue"), accessor="is_overdue"),
     ]
-    list_filter = ["status", "element"]
     search_fields = ["description"]
     form_fields = ["description", "owner", "department", "start_date", "due_date"]
     list_per_page = 50

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
-from lms.roles import Role, get_employee, managed_department_paths, user_roles
+from lms.roles import Role, ScopedQuerySet, get_employee, managed_department_paths, user_roles
 
 from .base import DrillError
 from .plans import PlanSection
@@ -248,6 +248,10 @@ class Drill(ClusterableModel):
         self.status = self.Status.CLOSED
 
 
+class ParticipantQuerySet(ScopedQuerySet):
+    full_access_roles = COORDINATOR_ROLES
+
+
 class DrillParticipant(models.Model):
     class Attendance(models.TextChoices):
         EXPECTED = "expected", _("Expected")
@@ -270,6 +274,8 @@ class DrillParticipant(models.Model):
     )
     self_assessment = models.TextField(_("self-assessment"), blank=True)
     self_assessed_at = models.DateTimeField(_("self-assessed at"), null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("drill participant")

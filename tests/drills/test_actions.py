@@ -266,3 +266,38 @@ def test_admin_action_listing_is_scoped(client, finding, people, company):
     login(client, people["employee"])
     response = client.get(reverse("corrective_actions:index"))
     assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+
+
+def test_admin_action_listing_filters_overdue(client, finding, people):
+    today = timezone.localdate()
+    late = df.action(
+        finding,
+        owner=people["employee"],
+        start_date=today - datetime.timedelta(days=30),
+        due_date=today - datetime.timedelta(days=1),
+    )
+    df.action(finding, owner=people["employee"])
+    login(client, people["coordinator"])
+    response = client.get(reverse("corrective_actions:index"), {"overdue": "true"})
+    assert [a.pk for a in response.context["object_list"]] == [late.pk]
+    response = client.get(reverse("corrective_actions:index"), {"overdue": "false"})
+    assert late.pk not in [a.pk for a in response.context["object_list"]]
+
+
+def test_admin_action_listing_query_count(client, finding, people, django_assert_num_queries):
+    def make(n):
+        for _ in range(n):
+            df.action(finding, owner=people["employee"])
+
+    login(client, people["coordinator"])
+    make(3)
+    client.get(reverse("corrective_actions:index"))
+    with django_assert_num_queries(QUERIES_ACTION_LIST) as ctx:
+        client.get(reverse("corrective_actions:index"))
+    make(27)
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        response = client.get(reverse("corrective_actions:index"))
+    assert len(response.context["object_list"]) == 30
+
+
+QUERIES_ACTION_LIST = 14
