@@ -34,8 +34,8 @@ DRILL_PERMISSIONS = {
 
 
 @pytest.fixture
-def world(transactional_db, django_db_serialized_rollback):
-    # The serialized rollback restores the migrated state (home page, groups, rating scales).
+def world(transactional_db):
+    # Migrations made the home page, the role groups and the rating scales.
     assert RatingScale.objects.count() == 3
     for role, codenames in DRILL_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
