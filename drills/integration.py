@@ -5,6 +5,7 @@ sources, the portal's "My drills" panel and the demo story."""
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -346,3 +347,18 @@ def demo_seeder():
     from .demo import DrillsDemoSeeder
 
     return DrillsDemoSeeder()
+
+
+def scheduled_jobs():
+    """The daily overdue reminder, for the lms scheduler (``register_scheduled_job``)."""
+    import datetime
+
+    from lms.scheduling import ScheduledJob
+
+    from .tasks import remind_overdue_actions
+
+    return ScheduledJob(
+        name="drills.remind_overdue_actions",
+        task=remind_overdue_actions,
+        every=datetime.timedelta(hours=settings.DRILLS_REMINDER_RUN_HOURS),
+    )

@@ -270,6 +270,8 @@ DRILLS_ACTION_DUE_DAYS = {
 }
 # Overdue owners are reminded at most once per this many days.
 DRILLS_REMINDER_INTERVAL_DAYS = env_int("DRILLS_REMINDER_INTERVAL_DAYS", 7)
+# How often the scheduler looks for overdue actions.
+DRILLS_REMINDER_RUN_HOURS = env_int("DRILLS_REMINDER_RUN_HOURS", 24)
 # A plan section counts as drilled if a drill covering it was conducted in the last N months.
 DRILLS_COVERAGE_MONTHS = env_int("DRILLS_COVERAGE_MONTHS", 12)
 # Photo evidence on evaluation sheets.

@@ -302,3 +302,12 @@ def test_admin_action_listing_query_count(client, finding, people, django_assert
 
 
 QUERIES_ACTION_LIST = with_session(13)
+
+
+def test_overdue_reminder_is_a_scheduled_job():
+    scheduling = pytest.importorskip("lms.scheduling")  # the lms scheduler, where present
+    job = scheduling.scheduled_jobs()["drills.remind_overdue_actions"]
+    from drills.tasks import remind_overdue_actions
+
+    assert job.task is remind_overdue_actions
+    assert job.every == datetime.timedelta(hours=24)
