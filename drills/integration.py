@@ -6,11 +6,14 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db.models import Count, Exists, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
+from lms.models import Employee
 from lms.portal import PanelSummary, PortalPanel
 from lms.roles import Role, has_role
 
@@ -25,6 +28,7 @@ from .models import (
     ScoreSnapshot,
 )
 from .models.evaluation import EDITABLE_DRILL_STATUSES
+from .portal import cached_summary, known_to_have_no_drills, remember_no_drills
 
 HELD = [
     Drill.Status.CONDUCTED,
@@ -89,11 +93,17 @@ def _latest_snapshots(drill_ids):
 
 def drill_archive_entries(employee, *, year=None):
     """Each drill the employee took part in, with their exercise role and role score."""
+    # Most employees have no drill: once seen, that costs no query until a drill changes.
+    if known_to_have_no_drills(employee):
+        return []
     participations = list(
         DrillParticipant.objects.filter(employee=employee, drill__status__in=HELD)
         .select_related("drill")
         .order_by("-drill__actual_start")
     )
+    if not participations:
+        remember_no_drills(employee)
+        return []
     if year is not None:
         participations = [
             p for p in participations if timezone.localtime(p.drill.actual_start).year == year
@@ -327,15 +337,49 @@ class MyDrillsPanel(PortalPanel):
         }
 
     def summary(self, request, employee):
-        data = self._data(employee)
-        count = len(data["sheets"]) + len(data["actions"])
-        if not count and not data["participations"]:
+        count, attention, involved = cached_summary(employee, lambda: self._summary(employee))
+        if not count and not involved:
             return None
-        today = timezone.localdate()
         return PanelSummary(
-            count=count,
-            label=_("sheets to fill and actions to finish"),
-            attention=bool(data["sheets"]) or any(a.is_overdue(today) for a in data["actions"]),
+            count=count, label=_("sheets to fill and actions to finish"), attention=attention
+        )
+
+    @staticmethod
+    def _summary(employee):
+        """(things to do, needs attention, takes part in an open drill) in one query."""
+        today = timezone.localdate()
+        sheets = EvaluationSheet.objects.filter(
+            evaluator=employee,
+            status=EvaluationSheet.Status.DRAFT,
+            drill__status__in=EDITABLE_DRILL_STATUSES,
+        )
+        actions = CorrectiveAction.objects.filter(owner=employee).unfinished()
+        participations = DrillParticipant.objects.filter(employee=employee).exclude(
+            drill__status=Drill.Status.CLOSED
+        )
+
+        def count(queryset, group):
+            # Grouped by the one employee: a single row holding the count (none when zero).
+            return Coalesce(
+                Subquery(queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]),
+                0,
+            )
+
+        row = (
+            Employee.objects.filter(pk=employee.pk)
+            .annotate(
+                sheets=count(sheets, "evaluator"),
+                actions=count(actions, "owner"),
+                overdue=Exists(actions.filter(due_date__lt=today)),
+                involved=Exists(participations),
+            )
+            .values("sheets", "actions", "overdue", "involved")
+            .get()
+        )
+        return (
+            row["sheets"] + row["actions"],
+            bool(row["sheets"]) or row["overdue"],
+            row["involved"],
         )
 
 
@@ -350,7 +394,11 @@ def demo_seeder():
 
 
 def scheduled_jobs():
-    """The daily overdue reminder, for the lms scheduler (``register_scheduled_job``)."""
+    """The daily overdue reminder as a job for the lms scheduler.
+
+    Not registered yet: register it with ``register_scheduled_job`` once the scheduler is on
+    this branch (``manage.py drills_remind_overdue`` queues the same task meanwhile).
+    """
     import datetime
 
     from lms.scheduling import ScheduledJob

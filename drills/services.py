@@ -5,6 +5,7 @@ writes an audit entry. Illegal moves raise ``DrillError`` (from the model method
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -47,12 +48,27 @@ from .models import (
     ScoreSnapshot,
     TemplateCriterion,
 )
+from .portal import portal_summaries_changed
 from .scoring import drill_scores
 
 PLAN_WORKFLOW_NAME = "Emergency plan approval"
 #: Hook through which a training app can turn a training-element corrective action into course
 #: assignments: fn(action) -> None. drills does not import courses (imports point one way).
 TRAINING_ACTION_HOOK = "drills_training_action_created"
+
+
+def _refreshes_portal(service):
+    """After the transaction commits, the portal's "My drills" summaries are recomputed."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        result = service(*args, **kwargs)
+        # Now, and again once committed: a visit in between must not keep the old summary.
+        portal_summaries_changed()
+        transaction.on_commit(portal_summaries_changed)
+        return result
+
+    return wrapper
 
 
 def _validate(instance, **kwargs):
@@ -248,6 +264,7 @@ def _sync_sheets(drill: Drill):
         )
 
 
+@_refreshes_portal
 @transaction.atomic
 def drill_schedule(*, drill: Drill, acting_user=None) -> Drill:
     """Save a new drill (with its participants), pinned to the plan's current revision."""
@@ -262,6 +279,7 @@ def drill_schedule(*, drill: Drill, acting_user=None) -> Drill:
     return drill
 
 
+@_refreshes_portal
 @transaction.atomic
 def drill_update(*, drill: Drill, acting_user=None) -> Drill:
     """Save edits to a drill; the pinned revision moves only if the plan itself changed."""
@@ -288,6 +306,7 @@ def drill_create(*, participants=(), acting_user=None, **fields) -> Drill:
     return drill_schedule(drill=drill, acting_user=acting_user)
 
 
+@_refreshes_portal
 @transaction.atomic
 def drill_record_conducted(
     *, drill: Drill, actual_start, actual_end, absent=(), acting_user=None
@@ -306,6 +325,7 @@ def drill_record_conducted(
     return drill
 
 
+@_refreshes_portal
 @transaction.atomic
 def drill_mark_evaluated(*, drill: Drill, summary: str | None = None, acting_user=None) -> Drill:
     drill.mark_evaluated()
@@ -324,6 +344,7 @@ def drill_summary_update(*, drill: Drill, summary: str, acting_user=None) -> Dri
     return drill
 
 
+@_refreshes_portal
 @transaction.atomic
 def report_approve(*, drill: Drill, acting_user=None) -> ScoreSnapshot:
     """Approve the after-action report and freeze the scores; re-approval adds a new snapshot."""
@@ -366,6 +387,7 @@ def scores_to_json(scores: dict) -> dict:
     }
 
 
+@_refreshes_portal
 @transaction.atomic
 def drill_close(*, drill: Drill, acting_user=None) -> Drill:
     drill.mark_closed()
@@ -435,6 +457,7 @@ def result_save(
     return result
 
 
+@_refreshes_portal
 @transaction.atomic
 def sheet_assign(
     *, sheet: EvaluationSheet, department, phases=(), acting_user=None
@@ -464,6 +487,7 @@ def sheet_assign(
     return sheet
 
 
+@_refreshes_portal
 @transaction.atomic
 def sheet_submit(*, sheet: EvaluationSheet) -> EvaluationSheet:
     results = list(sheet.results.select_related("level"))
@@ -547,6 +571,7 @@ def finding_record(
     return finding
 
 
+@_refreshes_portal
 @transaction.atomic
 def action_create(
     *,
@@ -594,6 +619,7 @@ def _log_move(action, previous, by, note=""):
     log(action, "drills.action_status", user=getattr(by, "user", None))
 
 
+@_refreshes_portal
 @transaction.atomic
 def action_start(*, action: CorrectiveAction, by, note: str = "") -> CorrectiveAction:
     previous = action.start(by=by)
@@ -602,6 +628,7 @@ def action_start(*, action: CorrectiveAction, by, note: str = "") -> CorrectiveA
     return action
 
 
+@_refreshes_portal
 @transaction.atomic
 def action_submit(*, action: CorrectiveAction, by, note: str) -> CorrectiveAction:
     if not note.strip():
@@ -612,6 +639,7 @@ def action_submit(*, action: CorrectiveAction, by, note: str) -> CorrectiveActio
     return action
 
 
+@_refreshes_portal
 @transaction.atomic
 def action_verify(
     *, action: CorrectiveAction, by, method: str, result: str, passed: bool = True
@@ -622,6 +650,7 @@ def action_verify(
     return action
 
 
+@_refreshes_portal
 @transaction.atomic
 def action_reject(*, action: CorrectiveAction, by, reason: str) -> CorrectiveAction:
     previous = action.reject(reason=reason)

@@ -16,7 +16,6 @@ hooks.register(ARCHIVE_SOURCE_HOOK, integration.drill_archive_entries)
 hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK, integration.indicator_sources)
 hooks.register(PORTAL_PANEL_HOOK, integration.portal_panels)
 hooks.register("register_demo_seed", integration.demo_seeder)
-hooks.register("register_scheduled_job", integration.scheduled_jobs)
 
 
 @hooks.register("register_admin_viewset")

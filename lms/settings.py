@@ -272,6 +272,9 @@ DRILLS_ACTION_DUE_DAYS = {
 DRILLS_REMINDER_INTERVAL_DAYS = env_int("DRILLS_REMINDER_INTERVAL_DAYS", 7)
 # How often the scheduler looks for overdue actions.
 DRILLS_REMINDER_RUN_HOURS = env_int("DRILLS_REMINDER_RUN_HOURS", 24)
+# The portal home's "My drills" line is cached per employee at most this long (every drill
+# write refreshes it at once where the cache is shared).
+DRILLS_PORTAL_CACHE_SECONDS = env_int("DRILLS_PORTAL_CACHE_SECONDS", 300)
 # A plan section counts as drilled if a drill covering it was conducted in the last N months.
 DRILLS_COVERAGE_MONTHS = env_int("DRILLS_COVERAGE_MONTHS", 12)
 # Photo evidence on evaluation sheets.

@@ -7,6 +7,14 @@ from tests.factories import drills as df
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The portal summary is cached; every test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english(settings):
     """Assert on the English source strings; test_refusal_message_is_translated checks zh."""
     settings.LANGUAGE_CODE = "en"

@@ -304,3 +304,41 @@ def finding_with_overdue_action(drill, people):
         start_date=today - datetime.timedelta(days=30),
         due_date=today - datetime.timedelta(days=1),
     )
+
+
+def test_portal_home_summary_is_cached_until_a_drill_write(
+    client, drill, people, django_assert_num_queries
+):
+    login(client, people["evaluator"])
+
+    def summary():
+        cards = {card["section"].slug: card for card in client.get("/").context["cards"]}
+        return cards["drills"]["summaries"][0]
+
+    assert summary().count == 1
+    with django_assert_num_queries(0):
+        from drills.integration import MyDrillsPanel
+
+        MyDrillsPanel().summary(None, people["evaluator"])
+    df.conduct(drill)
+    df.fill_sheet(drill.sheets.get(evaluator=people["evaluator"]))
+    assert summary().count == 0  # the submitted sheet is no longer to fill
+
+
+def test_archive_source_costs_nothing_for_people_without_drills(
+    drill, people, django_assert_num_queries
+):
+    from drills.integration import drill_archive_entries
+
+    assert drill_archive_entries(people["colleague"]) == []
+    with django_assert_num_queries(0):
+        assert drill_archive_entries(people["colleague"]) == []
+    # A drill the colleague takes part in is seen at once.
+    df.conduct(
+        df.drill(
+            plan=drill.plan,
+            coordinator=people["coordinator"],
+            participants=[(people["colleague"], "observer")],
+        )
+    )
+    assert len(drill_archive_entries(people["colleague"])) == 1
