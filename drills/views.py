@@ -101,7 +101,10 @@ def dashboard(request):
 
 
 def _visible_drill(request, pk):
-    return get_object_or_404(Drill.objects.visible_to(request.user).with_related(), pk=pk)
+    return get_object_or_404(
+        Drill.objects.visible_to(request.user).with_related().select_related("plan_revision"),
+        pk=pk,
+    )
 
 
 def _workbench_drill(request, pk):
@@ -556,7 +559,6 @@ def action_detail(request, pk):
             elif op == "reject":
                 if not _is_coordinator(request.user):
                     raise PermissionDenied
-                form = RejectForm(request.POST)
                 services.action_reject(
                     action=action, by=employee, reason=request.POST.get("reason", "")
                 )

@@ -122,6 +122,13 @@ class EmergencyPlanPage(Page):
     def section_text(self, key):
         return getattr(self, key)
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["revision_notes"] = self.revision_notes.select_related(
+            "created_by"
+        ).prefetch_related("closed_actions__finding__drill")
+        return context
+
 
 class PlanAttachment(Orderable):
     page = ParentalKey(EmergencyPlanPage, on_delete=models.CASCADE, related_name="attachments")

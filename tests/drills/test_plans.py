@@ -143,10 +143,18 @@ def test_coordinator_cannot_publish_directly(plan, people):
 
 
 def test_plan_page_renders_for_signed_in_staff(client, plan, people):
+    services.plan_revise(
+        plan=plan,
+        reason=PlanRevisionNote.Reason.REGULATION_CHANGE,
+        explanation="依据新版安规",
+        changes={"summary": "新"},
+    )
     login(client, people["employee"])
     response = client.get(plan.url)
     assert response.status_code == HTTPStatus.OK
-    assert "台风电网故障专项预案" in response.content.decode()
+    body = response.content.decode()
+    assert "台风电网故障专项预案" in body
+    assert "依据新版安规" in body and "Regulation change" in body
 
 
 def test_plans_are_not_public(client, plan):
