@@ -4,13 +4,14 @@ import django_filters
 from django import forms
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
@@ -19,6 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from lms.admin_views import ScopedEditView, ScopedIndexView, ScopedModelViewSet
+from lms.roles import Role, has_role
 
 from . import services
 from .models import (
@@ -251,4 +253,21 @@ class DrillsViewSetGroup(ViewSetGroup):
         DrillViewSet("drill_admin"),
         CorrectiveActionViewSet("corrective_actions"),
         EvaluationTemplateViewSet("evaluation_templates"),
+    )
+
+
+class DashboardMenuItem(MenuItem):
+    """The coordinator's dashboard (a portal page) from the admin menu."""
+
+    def is_shown(self, request):
+        return has_role(request.user, Role.COORDINATOR)
+
+
+def dashboard_menu_item():
+    return DashboardMenuItem(
+        gettext_lazy("Drill dashboard"),
+        reverse_lazy("drills:dashboard"),
+        name="drill-dashboard",
+        icon_name="view",
+        order=499,
     )

@@ -8,7 +8,7 @@ from lms.hooks import (
 )
 
 from . import integration
-from .viewsets import DrillsViewSetGroup
+from .viewsets import DrillsViewSetGroup, dashboard_menu_item
 
 hooks.register("after_create_page", integration.record_plan_revision_note)
 hooks.register("after_edit_page", integration.record_plan_revision_note)
@@ -16,6 +16,7 @@ hooks.register(ARCHIVE_SOURCE_HOOK, integration.drill_archive_entries)
 hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK, integration.indicator_sources)
 hooks.register(PORTAL_PANEL_HOOK, integration.portal_panels)
 hooks.register("register_demo_seed", integration.demo_seeder)
+hooks.register("register_admin_menu_item", dashboard_menu_item)
 
 
 @hooks.register("register_admin_viewset")

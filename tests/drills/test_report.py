@@ -342,3 +342,10 @@ def test_archive_source_costs_nothing_for_people_without_drills(
         )
     )
     assert len(drill_archive_entries(people["colleague"])) == 1
+
+
+@pytest.mark.parametrize(("who", "shown"), [("coordinator", True), ("manager", False)])
+def test_admin_menu_links_the_dashboard(client, people, who, shown):
+    login(client, people[who])
+    body = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert ("drill-dashboard" in body) is shown
