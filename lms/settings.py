@@ -283,3 +283,24 @@ APPRAISAL_BONUS_COEFFICIENTS = os.environ.get(
 TRAINING_HOURS_MIN_TOTAL = env_int("TRAINING_HOURS_MIN_TOTAL", 90)
 TRAINING_HOURS_MIN_PROFESSIONAL = env_int("TRAINING_HOURS_MIN_PROFESSIONAL", 60)
 TRAINING_HOURS_MIN_COMPULSORY = env_int("TRAINING_HOURS_MIN_COMPULSORY", 30)
+# --- drills ---
+# Default days from start to due date of a corrective action, by finding grade ("" = strengths
+# and anything ungraded).
+DRILLS_ACTION_DUE_DAYS = {
+    "deficiency": env_int("DRILLS_DUE_DAYS_DEFICIENCY", 30),
+    "rectification": env_int("DRILLS_DUE_DAYS_RECTIFICATION", 60),
+    "improvement": env_int("DRILLS_DUE_DAYS_IMPROVEMENT", 90),
+    "": env_int("DRILLS_DUE_DAYS_OTHER", 90),
+}
+# Overdue owners are reminded at most once per this many days.
+DRILLS_REMINDER_INTERVAL_DAYS = env_int("DRILLS_REMINDER_INTERVAL_DAYS", 7)
+# How often the scheduler looks for overdue actions.
+DRILLS_REMINDER_RUN_HOURS = env_int("DRILLS_REMINDER_RUN_HOURS", 24)
+# The portal home's "My drills" line is cached per employee at most this long (every drill
+# write refreshes it at once where the cache is shared).
+DRILLS_PORTAL_CACHE_SECONDS = env_int("DRILLS_PORTAL_CACHE_SECONDS", 300)
+# A plan section counts as drilled if a drill covering it was conducted in the last N months.
+DRILLS_COVERAGE_MONTHS = env_int("DRILLS_COVERAGE_MONTHS", 12)
+# Photo evidence on evaluation sheets.
+DRILLS_EVIDENCE_MAX_BYTES = env_int("DRILLS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+DRILLS_EVIDENCE_TYPES = ("jpeg", "png", "webp")

@@ -36,6 +36,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("my/", include(portal_patterns)),
     path("careers/", include("careers.urls")),
+    path("drills/", include("drills.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

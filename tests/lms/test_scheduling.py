@@ -30,11 +30,11 @@ def registered(db):
 def test_a_due_job_runs_once_per_interval(registered, django_capture_on_commit_callbacks):
     start = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        assert schedule_due_jobs(now=start) == ["test.remember"]
+        assert "test.remember" in schedule_due_jobs(now=start)
     with django_capture_on_commit_callbacks(execute=True):
-        assert schedule_due_jobs(now=start + timedelta(minutes=59)) == []
+        assert "test.remember" not in schedule_due_jobs(now=start + timedelta(minutes=59))
     with django_capture_on_commit_callbacks(execute=True):
-        assert schedule_due_jobs(now=start + timedelta(minutes=61)) == ["test.remember"]
+        assert "test.remember" in schedule_due_jobs(now=start + timedelta(minutes=61))
     assert len(RUNS) == 2
 
 
@@ -73,5 +73,6 @@ def test_two_schedulers_at_once_enqueue_a_job_once():
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
-    assert sorted(map(len, results)) == [0, 1]
+    enqueued = sorted(sum(1 for name in result if name == "test.remember") for result in results)
+    assert enqueued == [0, 1]
     assert len(RUNS) == 1

@@ -46,7 +46,9 @@ SAMPLES = {"int": 999999, "slug": "x", "str": "x", "path": "x", "uuid": uuid.UUI
 
 
 def _sample_url(pattern):
-    converters = pattern.pattern.pattern.converters if hasattr(pattern.pattern.pattern, "converters") else {}
+    converters = (
+        pattern.pattern.pattern.converters if hasattr(pattern.pattern.pattern, "converters") else {}
+    )
     kwargs = {}
     for arg in pattern.argument_names:
         converter = converters.get(arg)

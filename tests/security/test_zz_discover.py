@@ -3,6 +3,7 @@ import pytest
 from .declarations import CASES
 from .matrix import ROLES, judge
 
+
 @pytest.mark.skipif(not os.environ.get("MATRIX_DISCOVER"), reason="discovery only")
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_discover(name, world, client_for):

@@ -1,0 +1,39 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from lms.hooks import (
+    APPRAISAL_INDICATOR_SOURCE_HOOK,
+    ARCHIVE_SOURCE_HOOK,
+    PORTAL_PANEL_HOOK,
+)
+
+from . import integration
+from .viewsets import DrillsViewSetGroup, dashboard_menu_item
+
+hooks.register("after_create_page", integration.record_plan_revision_note)
+hooks.register("after_edit_page", integration.record_plan_revision_note)
+hooks.register(ARCHIVE_SOURCE_HOOK, integration.drill_archive_entries)
+hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK, integration.indicator_sources)
+hooks.register(PORTAL_PANEL_HOOK, integration.portal_panels)
+hooks.register("register_demo_seed", integration.demo_seeder)
+hooks.register("register_scheduled_job", integration.scheduled_jobs)
+hooks.register("register_admin_menu_item", dashboard_menu_item)
+
+
+@hooks.register("register_admin_viewset")
+def register_drills_viewsets():
+    return DrillsViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def register_drills_log_actions(actions):
+    for name, label, message in (
+        ("drills.plan_revision_reason", _("Record revision reason"), _("Revision reason recorded")),
+        ("drills.drill_conducted", _("Record drill conducted"), _("Drill recorded as conducted")),
+        ("drills.drill_evaluated", _("Mark drill evaluated"), _("Drill marked evaluated")),
+        ("drills.report_approved", _("Approve report"), _("After-action report approved")),
+        ("drills.drill_closed", _("Close drill"), _("Drill closed")),
+        ("drills.sheet_submitted", _("Submit evaluation sheet"), _("Evaluation sheet submitted")),
+        ("drills.action_status", _("Change action status"), _("Corrective action status changed")),
+    ):
+        actions.register_action(name, label, message)
