@@ -1,5 +1,7 @@
 import os
+
 import pytest
+
 from .declarations import CASES
 from .matrix import ROLES, judge
 
