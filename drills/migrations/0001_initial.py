@@ -252,7 +252,7 @@ class Migration(migrations.Migration):
             name='RatingLevel',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, verbose_name='code')),
+                ('code', models.CharField(max_length=32, verbose_name='code')),
                 ('label', models.CharField(max_length=100, verbose_name='label')),
                 ('definition', models.TextField(blank=True, verbose_name='definition')),
                 ('value', models.DecimalField(decimal_places=2, help_text='What this rating counts for on a 0–100 scale when scores are rolled up.', max_digits=5, verbose_name='score value')),

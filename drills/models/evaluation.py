@@ -74,7 +74,7 @@ class RatingLevel(models.Model):
     scale = models.ForeignKey(
         RatingScale, verbose_name=_("scale"), on_delete=models.CASCADE, related_name="levels"
     )
-    code = models.CharField(_("code"), max_length=16)
+    code = models.CharField(_("code"), max_length=32)
     label = models.CharField(_("label"), max_length=100)
     definition = models.TextField(_("definition"), blank=True)
     value = models.DecimalField(

@@ -43,18 +43,18 @@ def world(people, company, superuser):
 
 
 @pytest.fixture
-def client_for(world):
+def client_for(people, superuser):
     clients = {}
     users = {
-        "employee": world["employee"].user,
-        "other_employee": world["colleague"].user,
-        "other_manager": world["other_manager"].user,
-        "manager": world["manager"].user,
-        "trainer": world["trainer"].user,
-        "hr": world["hr"].user,
-        "coordinator": world["coordinator"].user,
-        "evaluator": world["evaluator"].user,
-        "superuser": world["superuser"],
+        "employee": people["employee"].user,
+        "other_employee": people["colleague"].user,
+        "other_manager": people["other_manager"].user,
+        "manager": people["manager"].user,
+        "trainer": people["trainer"].user,
+        "hr": people["hr"].user,
+        "coordinator": people["coordinator"].user,
+        "evaluator": people["evaluator"].user,
+        "superuser": superuser,
     }
 
     def get(role):

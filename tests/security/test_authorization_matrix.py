@@ -7,17 +7,14 @@ from django.http import HttpResponse
 from django.urls import NoReverseMatch, path, reverse
 
 from .declarations import CASES, RULES
-from .matrix import ANY, DENY, LOGIN, ROLES, Case, all_url_patterns, check
-
-# Patterns that exist only in development (DEBUG) or carry no name and serve files.
-UNNAMED_ALLOWED = {"^media/(?P<path>.*)$", "^static/(?P<path>.*)$"}
+from .matrix import ANY, DENY, LOGIN, Case, all_url_patterns, check
 
 COUNTED = {"cases": 0}
 
 
-def rule_for(name):
+def rule_for(pattern):
     for rule in RULES:
-        if name.startswith(rule.prefix):
+        if rule.covers(pattern):
             return rule
     return None
 
@@ -25,11 +22,7 @@ def rule_for(name):
 def test_every_url_is_declared():
     missing = []
     for pattern in all_url_patterns():
-        if pattern.name is None:
-            if pattern.route not in UNNAMED_ALLOWED:
-                missing.append(f"(unnamed) {pattern.route}")
-            continue
-        if pattern.name not in CASES and rule_for(pattern.name) is None:
+        if pattern.name not in CASES and rule_for(pattern) is None:
             missing.append(f"{pattern.name}  {pattern.route}")
     assert not missing, "URLs without a declared outcome:\n" + "\n".join(sorted(missing))
 
@@ -64,23 +57,20 @@ def _sample_url(pattern):
 
 
 def _rule_members():
-    members = []
+    """Named URLs that no Case declares, each once (unnamed ones cannot be reversed)."""
+    members = {}
     for pattern in all_url_patterns():
-        if pattern.name and pattern.name not in CASES and rule_for(pattern.name):
-            members.append(pattern)
-    return sorted({p.name: p for p in members}.values(), key=lambda p: p.name)
+        if pattern.name and pattern.name not in CASES:
+            members.setdefault(pattern.name, pattern)
+    return sorted(members.values(), key=lambda p: p.name)
 
 
 @pytest.mark.parametrize("pattern", _rule_members(), ids=lambda p: p.name)
-def test_framework_screens_follow_their_rule(pattern, world, client_for):
-    rule = rule_for(pattern.name)
-    roles = rule.with_args_roles if pattern.argument_names else ROLES
-    outcomes = {role: rule.outcomes[role] for role in roles}
-    # A framework screen that lives behind sign-in answers anonymous visitors with LOGIN;
-    # with made-up arguments a signed-in portal-only user is refused either way.
+def test_undeclared_screens_follow_their_rule(pattern, client_for):
+    outcomes = rule_for(pattern).outcomes
     case = Case(lambda w: _sample_url(pattern), outcomes)
     COUNTED["cases"] += sum(1 for outcome in outcomes.values() if outcome != ANY)
-    problems = check(client_for, case, world)
+    problems = check(client_for, case, {})
     assert not problems, "\n".join(problems)
 
 
@@ -92,9 +82,9 @@ urlpatterns = [path("leak/", unprotected_view, name="leak")]
 
 
 @pytest.mark.urls("tests.security.test_authorization_matrix")
-def test_an_unprotected_view_fails_the_matrix(world, client_for):
+def test_an_unprotected_view_fails_the_matrix(client_for):
     case = Case(lambda w: "/leak/", {"anonymous": LOGIN, "employee": DENY})
-    problems = check(client_for, case, world)
+    problems = check(client_for, case, {})
     assert problems == [
         "GET /leak/ as anonymous: expected login, got ok",
         "GET /leak/ as employee: expected deny, got ok",
@@ -104,6 +94,8 @@ def test_an_unprotected_view_fails_the_matrix(world, client_for):
 def test_a_new_undeclared_url_is_reported(monkeypatch):
     from tests.security import declarations
 
+    monkeypatch.setattr(declarations, "RULES", [])
+    monkeypatch.setattr("tests.security.test_authorization_matrix.RULES", [])
     monkeypatch.delitem(declarations.CASES, "healthz")
     with pytest.raises(AssertionError, match="healthz"):
         test_every_url_is_declared()
