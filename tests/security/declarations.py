@@ -80,6 +80,28 @@ CASES = {
     "employees:import": Case(url("employees:import"), only("hr")),
 }
 
+# Careers: an employee's own archive and plan; their managers up the line and HR see them too.
+# The rotation's receiving manager (other_manager heads the department it rotates into) sees the
+# rotation; an unpublished appraisal result is HR's alone; a department archive export belongs to
+# whoever asked for it (the manager here).
+OWN_LINE_HR = only("employee", "manager", "hr")
+CASES.update(
+    {
+        "careers:archive": Case(url("careers:archive", "employee"), OWN_LINE_HR),
+        "careers:archive_pdf": Case(url("careers:archive_pdf", "employee"), OWN_LINE_HR),
+        "careers:archive_index": Case(url("careers:archive_index"), SIGNED_IN),
+        "careers:plan": Case(url("careers:plan", "plan"), OWN_LINE_HR),
+        "careers:rotation": Case(
+            url("careers:rotation", "rotation"), only("employee", "manager", "other_manager", "hr")
+        ),
+        "careers:result": Case(url("careers:result", "result"), only("hr")),
+        "careers:dashboard": Case(url("careers:dashboard"), only("manager", "other_manager", "hr")),
+        "careers:archive_export": Case(
+            url("careers:archive_export", "archive_export"), only("manager")
+        ),
+    }
+)
+
 # Departments and positions: HR edits, the rest of the admin may not.
 for model in ("departments", "positions"):
     CASES.update(
