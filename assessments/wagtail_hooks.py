@@ -1,0 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+@hooks.register("register_log_actions")
+def register_assessment_log_actions(actions):
+    actions.register_action("assessments.attempt_started", _("Start attempt"), _("Attempt started"))
+    actions.register_action(
+        "assessments.attempt_submitted", _("Submit attempt"), _("Attempt submitted")
+    )
+    actions.register_action("assessments.item_graded", _("Grade answer"), _("Answer graded"))
+    actions.register_action("assessments.regraded", _("Regrade"), _("Attempt regraded"))
+    actions.register_action(
+        "assessments.certificate_revoked", _("Revoke certificate"), _("Certificate revoked")
+    )
