@@ -13,3 +13,10 @@ def register_assessment_log_actions(actions):
     actions.register_action(
         "assessments.certificate_revoked", _("Revoke certificate"), _("Certificate revoked")
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_assessment_viewsets():
+    from .viewsets import AssessmentsViewSetGroup
+
+    return AssessmentsViewSetGroup()

@@ -140,6 +140,11 @@ class Question(models.Model):
     def __str__(self):
         return Truncator(self.stem_text).chars(60)
 
+    def category_name(self) -> str:
+        return self.category.name
+
+    category_name.short_description = _("category")
+
     @property
     def stem_text(self) -> str:
         return strip_tags(self.stem or "").strip()

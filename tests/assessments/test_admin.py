@@ -1,0 +1,83 @@
+from http import HTTPStatus
+
+import pytest
+
+from assessments.models import Question
+from tests.conftest import login
+from tests.factories import assessments as af
+
+pytestmark = pytest.mark.django_db
+
+
+def question_form(category, **overrides):
+    data = {
+        "category": category.pk,
+        "type": "multiple",
+        "stem": '{"blocks":[{"key":"a","type":"unstyled","text":"停电作业的技术措施有哪些？",'
+        '"depth":0,"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}',
+        "option_A": "停电",
+        "option_B": "验电",
+        "option_C": "聊天",
+        "answer_text": "A,B",
+        "explanation": "",
+        "difficulty": "3",
+        "points": "2",
+        "is_active": "on",
+        "knowledge_text": "停电，验电",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_trainer_adds_and_edits_a_question_making_versions(client, people):
+    category = af.category()
+    login(client, people["trainer"])
+    response = client.post("/admin/assessments/questions/new/", question_form(category))
+    assert response.status_code == HTTPStatus.FOUND, response.context["form"].errors
+    question = Question.objects.get()
+    assert question.answer == ["A", "B"] and question.options == ["停电", "验电", "聊天"]
+    assert question.knowledge_points == ["停电", "验电"]
+    response = client.post(
+        f"/admin/assessments/questions/edit/{question.pk}/",
+        question_form(category, answer_text="ABC"),
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    question.refresh_from_db()
+    assert question.version == 2 and question.answer == ["A", "B", "C"]
+
+
+def test_a_bad_answer_is_shown_on_the_form(client, people):
+    category = af.category()
+    login(client, people["trainer"])
+    response = client.post(
+        "/admin/assessments/questions/new/", question_form(category, answer_text="AZ")
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "answer_text" in response.context["form"].errors
+    response = client.post(
+        "/admin/assessments/questions/new/", question_form(category, answer_text="A")
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["employee", "hr", "manager"])
+def test_other_roles_cannot_add_questions(client, people, role):
+    login(client, people[role])
+    response = client.get("/admin/assessments/questions/new/")
+    assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_question_index_query_count(client, people, django_assert_num_queries, count):
+    category = af.category()
+    for _ in range(count):
+        af.question(category=category)
+    login(client, people["trainer"])
+    client.get("/admin/assessments/questions/")  # warm caches
+    with django_assert_num_queries(QUESTION_INDEX_QUERIES):
+        response = client.get("/admin/assessments/questions/")
+    assert response.status_code == HTTPStatus.OK
+
+
+QUESTION_INDEX_QUERIES = 12
