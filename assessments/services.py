@@ -271,6 +271,23 @@ def snapshot_question(question: Question, points, *, shuffle_options: bool, rng)
     return snapshot
 
 
+@transaction.atomic
+def exam_override_set(
+    *, exam: Exam, employee, extra_minutes=0, extra_attempts=0, reason="", acting_user=None
+) -> ExamOverride:
+    """Give one employee more time or more attempts at an exam."""
+    override = ExamOverride.objects.filter(exam=exam, employee=employee).first() or ExamOverride(
+        exam=exam, employee=employee
+    )
+    override.extra_minutes = extra_minutes
+    override.extra_attempts = extra_attempts
+    override.reason = reason
+    override.full_clean()
+    override.save()
+    log(exam, "wagtail.edit", user=acting_user, data={"override_for": employee.pk})
+    return override
+
+
 def exam_override_for(exam: Exam, employee) -> ExamOverride | None:
     return ExamOverride.objects.filter(exam=exam, employee=employee).first()
 

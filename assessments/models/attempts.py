@@ -180,7 +180,9 @@ class Attempt(models.Model):
         for item in items:
             snap = item.snapshot
             if needs_manual_grading(snap["type"], snap["answer"]):
-                item.needs_manual = True
+                if not item.needs_manual:
+                    item.needs_manual = True
+                    changed.append(item)
                 continue
             item.score = score_response(
                 snap["type"],
@@ -300,4 +302,8 @@ class AttemptItem(models.Model):
         }
         if snap["type"] == QuestionType.FILL:
             data["blanks"] = snap.get("blanks", 1)
+            given = self.response if isinstance(self.response, list) else []
+            data["blank_values"] = [
+                given[i] if i < len(given) else "" for i in range(data["blanks"])
+            ]
         return data
