@@ -1,0 +1,96 @@
+"""Exact query counts at N and 10×N rows for the exam-day pages and the trainer's report."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import QuestionType
+from tests.conftest import login
+from tests.factories import assessments as af
+from tests.factories import employee as make_employee
+
+pytestmark = pytest.mark.django_db
+
+
+def exam_with(count, audience, **fields):
+    category = af.category()
+    kinds = [QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE,
+             QuestionType.FILL, QuestionType.SHORT]  # fmt: skip
+    questions = [
+        af.question(type=kinds[i % len(kinds)], category=category, points=Decimal(2))
+        for i in range(count)
+    ]
+    return af.exam(questions=questions, audience=audience, **fields)
+
+
+EXAM_PAGE_QUERIES = 7
+AUTOSAVE_QUERIES = 7
+SUBMIT_QUERIES = 18
+RESULT_LIST_QUERIES = 7
+REPORT_QUERIES = 9
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_exam_page(client, people, django_assert_num_queries, count):
+    exam = exam_with(count, [people["employee"]], time_limit_minutes=30)
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    login(client, people["employee"])
+    url = reverse("assessments:attempt_page", args=[attempt.pk])
+    with django_assert_num_queries(EXAM_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="question panel"') == count
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_autosave(client, people, django_assert_num_queries, count):
+    exam = exam_with(count, [people["employee"]], time_limit_minutes=30)
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    item = attempt.items.filter(snapshot__type="single").first()
+    login(client, people["employee"])
+    url = reverse("assessments:attempt_save", args=[attempt.pk])
+    body = json.dumps({"answers": [{"item": item.pk, "response": ["A"], "seq": 1}]})
+    with django_assert_num_queries(AUTOSAVE_QUERIES):
+        response = client.post(url, body, content_type="application/json")
+    assert response.json()["ok"]
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_submit(client, people, django_assert_num_queries, count):
+    exam = exam_with(count, [people["employee"]])
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    login(client, people["employee"])
+    url = reverse("assessments:attempt_submit", args=[attempt.pk])
+    with django_assert_num_queries(SUBMIT_QUERIES):
+        response = client.post(url)
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted"  # the short answers wait for a person
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_result_list(client, people, django_assert_num_queries, count):
+    employee = people["employee"]
+    for _ in range(count):
+        exam = exam_with(1, [employee], review_policy="after_submit")
+        services.attempt_submit(attempt=services.attempt_start(exam=exam, employee=employee))
+    login(client, employee)
+    with django_assert_num_queries(RESULT_LIST_QUERIES):
+        response = client.get(reverse("assessments:result_list"))
+    assert response.content.decode().count("<li>") == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_trainer_report(client, people, company, django_assert_num_queries, count):
+    employees = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = exam_with(4, employees)
+    for candidate in employees:
+        attempt = services.attempt_start(exam=exam, employee=candidate)
+        services.attempt_submit(attempt=attempt)
+    login(client, people["trainer"])
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = client.get(reverse("assessments:exam_report", args=[exam.pk]))
+    assert response.context["report"]["count"] == 0  # short answers still wait for grading
