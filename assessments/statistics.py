@@ -228,7 +228,7 @@ def responses_rows(exam: Exam):
             item.attempt.employee.name,
             item.attempt.number,
             item.position,
-            QuestionType(snap["type"]).label,
+            str(QuestionType(snap["type"]).label),
             strip_tags(snap["stem"]),
             render_response(snap, item.response),
             item.score if item.score is not None else "",

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from lms.importing import XLSX_CONTENT_TYPE
+from lms.models import Employee
 from lms.pdf import pdf_response
 from lms.roles import Role, get_employee, has_role
 
-from . import certificates, services, statistics
+from . import certificates, qualifications, services, statistics
 from .forms import GradeForm
 from .models import Attempt, AttemptError, AttemptItem, Certificate, Exam
 
@@ -255,6 +257,55 @@ def certificate_check(request, code):
         {"certificate": certificate, "code": code},
         status=HTTPStatus.OK if certificate else HTTPStatus.NOT_FOUND,
     )
+
+
+@login_required
+def my_qualifications(request):
+    employee = _employee_or_404(request)
+    rows = qualifications.standings([employee]).get(employee.pk, [])
+    return render(request, "assessments/my_qualifications.html", {"rows": rows})
+
+
+@login_required
+def team_qualifications(request):
+    """Managers see their department subtree, HR and trainers everyone; XLSX on request."""
+    if not has_role(request.user, Role.MANAGER, Role.HR, Role.TRAINER):
+        raise PermissionDenied
+    employees = list(
+        Employee.objects.visible_to(request.user)
+        .active()
+        .select_related("department", "position")
+        .order_by("department__path", "number")
+    )
+    standing = qualifications.standings(employees)
+    rows = [(employee, standing.get(employee.pk, [])) for employee in employees]
+    if request.GET.get("format") == "xlsx":
+        data = statistics._xlsx(
+            ["工号", "姓名", "部门", "岗位", "资格", "状态", "通过日期", "有效期至"],
+            [
+                [
+                    e.number,
+                    e.name,
+                    e.department.name,
+                    e.position.name,
+                    s.rule.name,
+                    str(s.label),
+                    s.passed_on.isoformat() if s.passed_on else "",
+                    s.valid_until.isoformat() if s.valid_until else "",
+                ]
+                for e, standings in rows
+                for s in standings
+            ],
+        )
+        from django.http import HttpResponse
+        from django.utils.http import content_disposition_header
+
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"qualifications-{timezone.localdate().isoformat()}.xlsx"
+        )
+        return response
+    return render(request, "assessments/team_qualifications.html", {"rows": rows})
 
 
 # -- trainer --------------------------------------------------------------------------------

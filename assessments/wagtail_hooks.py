@@ -20,3 +20,31 @@ def register_assessment_viewsets():
     from .viewsets import AssessmentsViewSetGroup
 
     return AssessmentsViewSetGroup()
+
+
+@hooks.register("register_archive_source")
+def assessments_archive_source(employee, *, year=None):
+    from .integrations import archive_entries
+
+    return archive_entries(employee, year=year)
+
+
+@hooks.register("register_appraisal_indicator_source")
+def assessments_indicator_sources():
+    from .integrations import indicator_sources
+
+    return indicator_sources()
+
+
+@hooks.register("register_portal_panel")
+def assessments_portal_panels():
+    from .integrations import MyExamsPanel
+
+    return MyExamsPanel()
+
+
+@hooks.register("register_demo_seed")
+def assessments_demo_seed():
+    from .demo import AssessmentsDemoSeeder
+
+    return AssessmentsDemoSeeder()
