@@ -77,9 +77,10 @@ def category_for_path(path: str, *, cache: dict | None = None, acting_user=None)
         key = "/".join(names[:depth])
         category = cache.get(key)
         if category is None:
-            siblings = (
-                parent.get_children() if parent else QuestionCategory.get_root_nodes()
-            ).filter(name=names[depth - 1])
+            # By path, not get_children(): a cached parent's numchild may be stale.
+            siblings = QuestionCategory.objects.filter(depth=depth, name=names[depth - 1])
+            if parent is not None:
+                siblings = siblings.filter(path__startswith=parent.path)
             category = siblings.first() or category_create(
                 name=names[depth - 1], parent=parent, acting_user=acting_user
             )

@@ -81,3 +81,46 @@ def test_question_index_query_count(client, people, django_assert_num_queries, c
 
 
 QUESTION_INDEX_QUERIES = 12
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/assessments/categories/",
+        "/admin/assessments/categories/new/",
+        "/admin/assessments/questions/new/",
+        "/admin/assessments/exams/",
+        "/admin/assessments/exams/new/",
+        "/admin/assessments/attempts/",
+        "/admin/assessments/certificates/",
+        "/admin/assessments/qualification-rules/new/",
+    ],
+)
+def test_admin_screens_open_for_a_trainer(client, people, url):
+    af.question()
+    login(client, people["trainer"])
+    assert client.get(url).status_code == HTTPStatus.OK
+
+
+def test_trainer_creates_a_category_under_a_parent(client, people):
+    parent = af.category("安规")
+    login(client, people["trainer"])
+    response = client.post(
+        "/admin/assessments/categories/new/", {"name": "线路安全", "parent": parent.pk}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    parent.refresh_from_db()
+    assert parent.get_children().get().name == "线路安全"
+
+
+def test_manager_sees_only_the_attempts_of_the_team(client, people):
+    from assessments import services
+
+    exam = af.exam(questions=[af.question()], audience=[people["employee"], people["outsider"]])
+    for who in ("employee", "outsider"):
+        services.attempt_start(exam=exam, employee=people[who])
+    login(client, people["manager"])
+    response = client.get("/admin/assessments/attempts/")
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    assert people["employee"].name in body and people["outsider"].name not in body
