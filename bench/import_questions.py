@@ -50,7 +50,7 @@ def generate(rows: int) -> bytes:
     for i in range(rows):
         kind = TYPES[i % len(TYPES)]
         options = ["停电", "验电", "装设接地线", "悬挂标示牌"] if kind in ("单选", "多选") else []
-        answer = {"单选": "A", "多选": "ABD", "判断": "对", "填空": "欧姆/Ω|伏特", "简答": "停电,验电",
+        answer = {"单选": "A", "多选": "ABD", "判断": "对", "填空": "欧姆/Ω|伏特", "简答": "停电,验电",  # noqa: E501
                   "论述": ""}[kind]  # fmt: skip
         sheet.append(
             [kind, f"第{i + 1}题：在电气设备上工作，保证安全的技术措施是什么？",
