@@ -187,7 +187,8 @@ def attempt_state(request, pk):
 def attempt_submit(request, pk):
     attempt = _own_attempt(request, pk)
     if attempt.is_open:
-        services.attempt_submit(attempt=attempt)
+        # A submission sent because the clock ran out finishes at the deadline.
+        services.attempt_submit(attempt=attempt, auto=attempt.is_overdue())
     if request.headers.get("Accept", "").startswith("application/json"):
         attempt.refresh_from_db()
         return JsonResponse({"ok": True, **_state(attempt)})
