@@ -478,19 +478,28 @@ def item_grade(*, item: AttemptItem, score, comment: str = "", grader=None, now=
 def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=None) -> int:
     """Regrade every submitted attempt of the exam after a key correction.
 
-    The corrected key (the question's current answer and options' keys) replaces the one in
-    the attempts' snapshots of that question; results and certificates follow; each changed
-    score is written to the audit log. Returns the number of attempts whose score changed.
+    The corrected key (the current answer of ``question``, or of every question when none is
+    given) replaces the one in the attempts' snapshots; results and certificates follow; each
+    changed score is written to the audit log. Returns the number of attempts whose score changed.
     """
     attempts = list(
         Attempt.objects.finished().filter(exam=exam).select_related("exam", "employee__user")
     )
-    items = AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt", "position")
+    items = list(AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt", "position"))
+    if question is not None:
+        keys = {question.pk: question.answer}
+    else:  # every question's current key in the bank
+        keys = dict(
+            Question.objects.filter(pk__in={i.question_id for i in items}).values_list(
+                "pk", "answer"
+            )
+        )
     by_attempt: dict[int, list[AttemptItem]] = {}
     changed_keys = []
     for item in items:
-        if question is not None and item.question_id == question.pk:
-            item.snapshot = {**item.snapshot, "answer": question.answer}
+        key = keys.get(item.question_id, item.snapshot["answer"])
+        if item.question_id in keys and key != item.snapshot["answer"]:
+            item.snapshot = {**item.snapshot, "answer": key}
             changed_keys.append(item)
         by_attempt.setdefault(item.attempt_id, []).append(item)
     if changed_keys:

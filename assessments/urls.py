@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/start/", views.attempt_start, name="attempt_start"),
     path("<int:pk>/report/", views.exam_report, name="exam_report"),
     path("<int:pk>/report/flag/", views.exam_flag_questions, name="exam_flag_questions"),
+    path("<int:pk>/report/regrade/", views.exam_regrade, name="exam_regrade"),
     path("<int:pk>/export/<str:what>.xlsx", views.exam_export, name="exam_export"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt_page"),
     path("attempts/<int:pk>/save/", views.attempt_save, name="attempt_save"),

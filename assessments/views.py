@@ -332,6 +332,23 @@ def exam_flag_questions(request, pk):
     return redirect("assessments:exam_report", pk=exam.pk)
 
 
+@require_POST
+@login_required
+def exam_regrade(request, pk):
+    if not has_role(request.user, Role.TRAINER):
+        raise PermissionDenied
+    exam = get_object_or_404(Exam, pk=pk)
+    changed = services.exam_regrade(exam=exam, acting_user=request.user)
+    from django.contrib import messages
+
+    messages.success(
+        request,
+        _("Regraded with the bank's current answer keys: %(count)s result(s) changed.")
+        % {"count": changed},
+    )
+    return redirect("assessments:exam_report", pk=exam.pk)
+
+
 @login_required
 def exam_export(request, pk, what):
     _trainer_required(request)

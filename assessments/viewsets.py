@@ -1,8 +1,11 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -134,6 +137,17 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
         return response
 
 
+class ReportColumn(Column):
+    """A link from the exam listing to the exam's report."""
+
+    def get_value(self, instance):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("assessments:exam_report", args=[instance.pk]),
+            _("Report"),
+        )
+
+
 class ExamViewSet(ModelViewSet):
     model = Exam
     icon = "form"
@@ -146,6 +160,7 @@ class ExamViewSet(ModelViewSet):
         "is_published",
         "opens_at",
         "closes_at",
+        ReportColumn("report", label=_("Report")),
     ]
     list_filter = ["kind", "is_published"]
     search_fields = ["title"]

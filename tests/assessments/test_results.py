@@ -232,3 +232,19 @@ def test_portal_panel_shows_open_exams(client, people, certified_exam):
     response = client.get("/my/exams/")
     assert certified_exam.title in response.content.decode()
     assert client.get(reverse("assessments:my_qualifications")).status_code == 200
+
+
+def test_regrade_button_uses_the_banks_current_keys(client, people, certified_exam):
+    first = certified_exam.fixed_questions.first().question
+    attempt = sit(certified_exam, people["employee"], "BAAA")
+    assert not attempt.passed
+    services.question_update(question=first, answer=["B"])
+    login(client, people["employee"])
+    url = reverse("assessments:exam_regrade", args=[certified_exam.pk])
+    assert client.post(url).status_code == HTTPStatus.FORBIDDEN
+    login(client, people["trainer"])
+    assert client.post(url).status_code == HTTPStatus.FOUND
+    attempt.refresh_from_db()
+    assert attempt.passed and attempt.score == Decimal(4)
+    listing = client.get("/admin/assessments/exams/")
+    assert reverse("assessments:exam_report", args=[certified_exam.pk]) in listing.content.decode()
