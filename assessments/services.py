@@ -5,7 +5,7 @@ in Wagtail's log (shown on each object's history in the admin).
 """
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -617,3 +617,99 @@ __all__ = [
     "question_update",
     "questions_bulk_create",
 ]
+
+
+# -- certificate bundles and reminders ------------------------------------------------------
+
+
+def certificate_bundle_request(*, exam: Exam, acting_user=None):
+    """Queue a zip of every valid certificate of the exam; returns the bundle to watch."""
+    from .models import CertificateBundle
+    from .tasks import build_certificate_bundle
+
+    bundle = CertificateBundle.objects.create(
+        exam=exam,
+        requested_by=acting_user if getattr(acting_user, "pk", None) else None,
+        total=Certificate.objects.filter(exam=exam, revoked=False).count(),
+    )
+    transaction.on_commit(lambda: build_certificate_bundle.enqueue(bundle.pk))
+    return bundle
+
+
+def certificate_bundle_build(*, bundle_id: int):
+    """Render each certificate into the zip, recording progress as it goes."""
+    import zipfile
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+
+    from .certificates import certificate_pdf
+    from .models import CertificateBundle
+
+    bundle = CertificateBundle.objects.select_related("exam").get(pk=bundle_id)
+    certificates = list(
+        Certificate.objects.filter(exam=bundle.exam, revoked=False)
+        .select_related("employee", "exam")
+        .order_by("employee__number")
+    )
+    CertificateBundle.objects.filter(pk=bundle.pk).update(
+        status=CertificateBundle.Status.RUNNING, total=len(certificates), done=0
+    )
+    buffer = BytesIO()
+    try:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, certificate in enumerate(certificates, 1):
+                employee = certificate.employee
+                name = f"{employee.number}-{employee.name}-{certificate.code}.pdf"
+                archive.writestr(name, certificate_pdf(certificate))
+                CertificateBundle.objects.filter(pk=bundle.pk).update(done=done)
+    except Exception as error:  # the trainer sees what went wrong instead of a stuck bar
+        CertificateBundle.objects.filter(pk=bundle.pk).update(
+            status=CertificateBundle.Status.FAILED, error=str(error)
+        )
+        raise
+    bundle.refresh_from_db()
+    bundle.file.save(
+        f"exam-{bundle.exam_id}-certificates-{bundle.pk}.zip",
+        ContentFile(buffer.getvalue()),
+        save=False,
+    )
+    bundle.status = CertificateBundle.Status.DONE
+    bundle.save(update_fields=["file", "status"])
+    return bundle
+
+
+def certificates_remind_expiring(*, today: date | None = None) -> int:
+    """E-mail holders whose certificate expires within the reminder window (once each)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    window = today + timedelta(days=settings.ASSESSMENTS_CERTIFICATE_REMINDER_DAYS)
+    due = list(
+        Certificate.objects.filter(
+            revoked=False,
+            reminded_on__isnull=True,
+            expires_on__gte=today,
+            expires_on__lte=window,
+        ).select_related("employee")
+    )
+    for certificate in due:
+        if certificate.employee.email:
+            send_mail(
+                _("Your certificate “%(title)s” expires on %(date)s")
+                % {"title": certificate.title, "date": certificate.expires_on.isoformat()},
+                _(
+                    "Your certificate “%(title)s” (code %(code)s) expires on %(date)s. "
+                    "Please sit the exam again before then to stay qualified."
+                )
+                % {
+                    "title": certificate.title,
+                    "code": certificate.code,
+                    "date": certificate.expires_on.isoformat(),
+                },
+                None,
+                [certificate.employee.email],
+            )
+    Certificate.objects.filter(pk__in=[c.pk for c in due]).update(reminded_on=today)
+    return len(due)

@@ -7,3 +7,19 @@ def submit_overdue_attempts():
     from . import services
 
     return services.attempts_submit_overdue()
+
+
+@task()
+def build_certificate_bundle(bundle_id: int):
+    """Build the zip of an exam's certificates (progress is stored on the bundle)."""
+    from . import services
+
+    services.certificate_bundle_build(bundle_id=bundle_id)
+
+
+@task()
+def remind_expiring_certificates():
+    """E-mail the holders of certificates about to expire (run daily)."""
+    from . import services
+
+    return services.certificates_remind_expiring()

@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/report/", views.exam_report, name="exam_report"),
     path("<int:pk>/report/flag/", views.exam_flag_questions, name="exam_flag_questions"),
     path("<int:pk>/report/regrade/", views.exam_regrade, name="exam_regrade"),
+    path(
+        "<int:pk>/certificates.zip", views.certificate_bundle_start, name="certificate_bundle_start"
+    ),
+    path("bundles/<int:pk>/", views.certificate_bundle, name="certificate_bundle"),
     path("<int:pk>/export/<str:what>.xlsx", views.exam_export, name="exam_export"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt_page"),
     path("attempts/<int:pk>/save/", views.attempt_save, name="attempt_save"),

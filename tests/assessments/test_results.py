@@ -248,3 +248,34 @@ def test_regrade_button_uses_the_banks_current_keys(client, people, certified_ex
     assert attempt.passed and attempt.score == Decimal(4)
     listing = client.get("/admin/assessments/exams/")
     assert reverse("assessments:exam_report", args=[certified_exam.pk]) in listing.content.decode()
+
+
+def test_certificate_zip_is_built_in_the_background(
+    client, people, certified_exam, django_capture_on_commit_callbacks
+):
+    import zipfile
+
+    sit(certified_exam, people["employee"], "AAAA")
+    sit(certified_exam, people["colleague"], "AAAA")
+    login(client, people["employee"])
+    url = reverse("assessments:certificate_bundle_start", args=[certified_exam.pk])
+    assert client.post(url).status_code == HTTPStatus.FORBIDDEN
+    login(client, people["trainer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == HTTPStatus.FOUND
+    page = client.get(response.url)
+    assert page.context["bundle"].status == "done" and page.context["bundle"].done == 2
+    download = client.get(response.url + "?download=1")
+    archive = zipfile.ZipFile(BytesIO(b"".join(download.streaming_content)))
+    assert len(archive.namelist()) == 2
+
+
+def test_expiry_reminders_are_sent_once(people, certified_exam, mailoutbox, settings):
+    settings.ASSESSMENTS_CERTIFICATE_REMINDER_DAYS = 30
+    certificate = Certificate.objects.get(attempt=sit(certified_exam, people["employee"], "AAAA"))
+    before = certificate.expires_on - timedelta(days=31)
+    assert services.certificates_remind_expiring(today=before) == 0
+    inside = certificate.expires_on - timedelta(days=10)
+    assert services.certificates_remind_expiring(today=inside) == 1
+    assert services.certificates_remind_expiring(today=inside) == 0
