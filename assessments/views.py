@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -384,14 +385,18 @@ def exam_export(request, pk, what):
 def grading_queue(request):
     if not has_role(request.user, Role.TRAINER):
         raise PermissionDenied
-    items = list(
-        AttemptItem.objects.filter(
-            needs_manual=True,
-            score__isnull=True,
-            attempt__status=Attempt.Status.SUBMITTED,
+    show_all = bool(request.GET.get("all"))
+    queue = AttemptItem.objects.filter(
+        needs_manual=True, score__isnull=True, attempt__status=Attempt.Status.SUBMITTED
+    )
+    if not show_all:  # the trainer's own exams (and those nobody owns)
+        queue = queue.filter(
+            Q(attempt__exam__created_by=request.user) | Q(attempt__exam__created_by__isnull=True)
         )
-        .select_related("attempt__exam", "attempt__employee")
-        .order_by("attempt__finished_at", "position")[:200]
+    items = list(
+        queue.select_related("attempt__exam", "attempt__employee").order_by(
+            "attempt__finished_at", "position"
+        )[:200]
     )
     return render(request, "assessments/grading_queue.html", {"items": items, "form": GradeForm()})
 

@@ -221,6 +221,8 @@ class Exam(ClusterableModel):
 
     def review_allows(self, *, score: bool, now=None) -> bool:
         """Whether the review policy lets the candidate see the score (or the answers)."""
+        if self.is_practice:
+            return True  # practice quizzes give feedback at once
         policy = self.review_policy
         if policy == self.ReviewPolicy.NEVER:
             return False

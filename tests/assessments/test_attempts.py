@@ -12,8 +12,10 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import Attempt, AttemptError, AttemptItem, QuestionType
 from assessments.tasks import submit_overdue_attempts
+from lms.roles import Role
 from tests.conftest import login
 from tests.factories import assessments as af
+from tests.factories import employee as make_employee
 
 pytestmark = pytest.mark.django_db
 
@@ -351,3 +353,30 @@ def test_manual_grading_completes_the_attempt(client, people):
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.GRADED and attempt.score == Decimal(8)
     assert AttemptItem.objects.get(pk=item.pk).comment == "好"
+
+
+def test_practice_quiz_gives_feedback_at_once(client, people):
+    exam = af.exam(
+        questions=bank(), audience=[people["employee"]], kind="practice", review_policy="never"
+    )
+    attempt = services.attempt_submit(attempt=start(exam, people["employee"]))
+    login(client, people["employee"])
+    body = client.get(reverse("assessments:attempt_result", args=[attempt.pk])).content.decode()
+    assert SECRET in body and 'id="score"' in body
+
+
+def test_grading_queue_shows_the_trainers_own_exams_unless_all(client, people):
+    other_trainer = make_employee(roles=[Role.TRAINER])
+    essay = af.question(type=QuestionType.ESSAY, points=Decimal(10))
+    exam = af.exam(questions=[essay], audience=[people["employee"]])
+    exam.created_by = other_trainer.user
+    exam.save()
+    attempt = start(exam, people["employee"])
+    save(attempt, items_of(attempt)["essay"], "论述安全生产责任制的落实办法。", 1)
+    services.attempt_submit(attempt=attempt)
+    login(client, people["trainer"])
+    assert "论述安全生产" not in client.get(reverse("assessments:grading_queue")).content.decode()
+    page = client.get(reverse("assessments:grading_queue") + "?all=1")
+    assert "论述安全生产" in page.content.decode()
+    login(client, other_trainer)
+    assert "论述安全生产" in client.get(reverse("assessments:grading_queue")).content.decode()
