@@ -5,12 +5,14 @@ spellings each accepts). Every row makes a new question; rows are checked as a w
 in bulk (``services.questions_bulk_create``), all or nothing.
 """
 
+import re
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from import_export import fields, resources
+from import_export.results import RowResult
 
 from . import answers, services
 from .models import Question
@@ -63,6 +65,17 @@ def stem_to_text(stem_html: str) -> str:
     return "\n".join(line.strip() for line in lines if line.strip())
 
 
+TAG = re.compile(r"<[^>]+>")
+
+
+class QuestionRowResult(RowResult):
+    """The preview names each row by its stem's first words (cheaply: 20,000 rows happen)."""
+
+    def add_instance_info(self, instance):
+        self.object_id = instance.pk
+        self.object_repr = TAG.sub("", instance.stem or "")[:60]
+
+
 class QuestionResource(resources.ModelResource):
     type = fields.Field(column_name=TYPE)
     stem = fields.Field(column_name=STEM)
@@ -94,6 +107,9 @@ class QuestionResource(resources.ModelResource):
 
     def get_queryset(self):
         return Question.objects.select_related("category")
+
+    def get_row_result_class(self):
+        return QuestionRowResult
 
     def get_export_order(self):
         return ["type", "stem", *OPTION_COLUMNS, "answer", "explanation", "difficulty",

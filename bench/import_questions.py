@@ -44,8 +44,8 @@ CATEGORIES = [f"安全规程/第{i}章" for i in range(1, 13)]
 
 
 def generate(rows: int) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    workbook = Workbook()  # a normal workbook records its dimensions, as Excel's do
+    sheet = workbook.active
     sheet.append(COLUMNS)
     for i in range(rows):
         kind = TYPES[i % len(TYPES)]
