@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 
 from lms.admin_views import (
     ScopedModelViewSet,
@@ -18,6 +20,7 @@ from lms.admin_views import (
 from lms.importing import XLSX_CONTENT_TYPE
 
 from . import services
+from .formats import export_moodle_xml
 from .forms import QuestionCategoryForm, QuestionForm
 from .models import Attempt, Certificate, Exam, QualificationRule, Question, QuestionCategory
 from .resources import QuestionResource, questions_xlsx
@@ -72,7 +75,18 @@ class QuestionCategoryViewSet(ModelViewSet):
 
 
 class QuestionIndexView(SpreadsheetIndexViewMixin, generic.IndexView):
-    pass
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.spreadsheet_viewset.user_can_export(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    _("Export Moodle XML"),
+                    url=reverse(self.spreadsheet_viewset.get_url_name("export"), args=["xml"]),
+                    icon_name="download",
+                )
+            )
+        return buttons
 
 
 class QuestionCreateView(FormErrorsMixin, generic.CreateView):
@@ -124,10 +138,17 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
         )
 
     def export_view(self, request, file_format):
-        if file_format != "xlsx":
+        if file_format not in ("xlsx", "xml"):
             return super().export_view(request, file_format)
         if not self.user_can_export(request.user):
             raise PermissionDenied
+        if file_format == "xml":
+            response = HttpResponse(
+                export_moodle_xml(Question.objects.all()), content_type="application/xml"
+            )
+            name = f"questions-{timezone.localdate().isoformat()}.xml"
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            return response
         queryset = Question.objects.all()
         if request.GET.get("template"):
             queryset = queryset.none()

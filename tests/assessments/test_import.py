@@ -119,9 +119,9 @@ def test_command_default_category(tmp_path):
     assert Question.objects.get().category.full_path == "默认/子类"
 
 
-def test_unsupported_format_is_an_error(tmp_path):
-    path = tmp_path / "bank.gift"
-    path.write_text("::q:: 1+1 {=2}")
+def test_unknown_format_is_an_error(tmp_path):
+    path = tmp_path / "bank.doc"
+    path.write_text("1+1=2")
     with pytest.raises(CommandError):
         call_command("import_questions", str(path))
 

@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 
 from lms.importing import ImportFileError, read_dataset, run_import
 
-from ... import services
+from ... import formats, services
 from ...resources import QuestionResource
 
 FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".xml": "moodle-xml", ".gift": "gift", ".txt": "gift"}
 
 
 class Command(BaseCommand):
-    help = "Import questions from an XLSX or CSV file (nothing is saved if any row is wrong)."
+    help = "Import questions from XLSX, CSV, Moodle XML or GIFT (nothing is saved if any is wrong)."
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -28,11 +28,12 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
         file_format = format or FORMATS.get(path.suffix.lower())
-        if file_format not in ("xlsx", "csv"):
+        if file_format not in ("xlsx", "csv", "moodle-xml", "gift"):
             raise CommandError(
-                _("The format %(format)s is not supported yet; use an .xlsx or .csv file.")
-                % {"format": file_format or path.suffix}
+                _("The format of %(file)s is not known; give --format.") % {"file": file}
             )
+        if file_format in ("moodle-xml", "gift"):
+            return self._import_question_file(path, file_format, category, dry_run)
         try:
             dataset = read_dataset(path.read_bytes(), name=f"upload.{file_format}")
         except ImportFileError as error:
@@ -63,3 +64,31 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("Created %(count)s question(s).") % {"count": report.new})
+
+    def _import_question_file(self, path, file_format, category, dry_run):
+        parse = formats.parse_moodle_xml if file_format == "moodle-xml" else formats.parse_gift
+        try:
+            questions = parse(path.read_bytes())
+        except formats.QuestionFileError as error:
+            raise CommandError(str(error)) from error
+        with transaction.atomic():
+            default_category = services.category_for_path(category) if category else None
+            created, problems = formats.import_parsed(
+                questions, default_category=default_category, dry_run=dry_run
+            )
+            if dry_run or problems:
+                transaction.set_rollback(True)
+        for number, message in problems:
+            self.stderr.write(
+                _("Question %(number)s: %(message)s") % {"number": number, "message": message}
+            )
+        if problems:
+            raise CommandError(
+                _("%(count)s problem(s); nothing was saved.") % {"count": len(problems)}
+            )
+        if dry_run:
+            self.stdout.write(
+                _("Dry run: %(count)s question(s) would be created.") % {"count": len(questions)}
+            )
+        else:
+            self.stdout.write(_("Created %(count)s question(s).") % {"count": created})
