@@ -2,7 +2,7 @@ from http import HTTPStatus
 
 import pytest
 
-from assessments.models import Question
+from assessments.models import Exam, Question
 from tests.conftest import login
 from tests.factories import assessments as af
 
@@ -124,3 +124,63 @@ def test_manager_sees_only_the_attempts_of_the_team(client, people):
     assert response.status_code == HTTPStatus.OK
     body = response.content.decode()
     assert people["employee"].name in body and people["outsider"].name not in body
+
+
+def test_trainer_creates_an_exam_with_questions_rules_and_overrides(client, people):
+    q = af.question()
+    cat = af.category()
+    login(client, people["trainer"])
+    data = {
+        "title": "年度考试",
+        "kind": "formal",
+        "description": "",
+        "is_published": "on",
+        "opens_at": "",
+        "closes_at": "",
+        "time_limit_minutes": "60",
+        "max_attempts": "1",
+        "grading_method": "highest",
+        "pass_mark": "60",
+        "review_policy": "after_close",
+        "shuffle_questions": "on",
+        "shuffle_options": "on",
+        "certificate_title": "",
+        "certificate_valid_months": "",
+        "fixed_questions-TOTAL_FORMS": "1",
+        "fixed_questions-INITIAL_FORMS": "0",
+        "fixed_questions-MIN_NUM_FORMS": "0",
+        "fixed_questions-MAX_NUM_FORMS": "1000",
+        "fixed_questions-0-question": str(q.pk),
+        "fixed_questions-0-points": "",
+        "fixed_questions-0-ORDER": "1",
+        "fixed_questions-0-id": "",
+        "rules-TOTAL_FORMS": "1",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+        "rules-0-count": "1",
+        "rules-0-type": "single",
+        "rules-0-category": str(cat.pk),
+        "rules-0-difficulty": "",
+        "rules-0-points": "",
+        "rules-0-ORDER": "1",
+        "rules-0-id": "",
+        "overrides-TOTAL_FORMS": "1",
+        "overrides-INITIAL_FORMS": "0",
+        "overrides-MIN_NUM_FORMS": "0",
+        "overrides-MAX_NUM_FORMS": "1000",
+        "overrides-0-employee": str(people["employee"].pk),
+        "overrides-0-extra_minutes": "10",
+        "overrides-0-extra_attempts": "0",
+        "overrides-0-reason": "",
+        "overrides-0-id": "",
+        "audience_employees": [str(people["employee"].pk)],
+    }
+    r = client.post("/admin/assessments/exams/new/", data)
+    assert r.status_code == 302
+    exam = Exam.objects.get()
+    assert (
+        exam.fixed_questions.count() == 1
+        and exam.rules.count() == 1
+        and exam.overrides.count() == 1
+    )
