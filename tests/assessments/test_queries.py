@@ -95,3 +95,64 @@ def test_trainer_report(client, people, company, django_assert_num_queries, coun
         response = client.get(reverse("assessments:exam_report", args=[exam.pk]))
     assert response.context["report"]["count"] == count
     assert len(response.context["report"]["items"]) == 4
+
+
+EXAM_LIST_QUERIES = 8
+GRADING_QUEUE_QUERIES = 6
+TEAM_QUALIFICATION_QUERIES = 11
+ATTEMPT_ADMIN_QUERIES = 13
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_exam_list(client, people, django_assert_num_queries, count):
+    for _ in range(count):
+        exam = exam_with(1, [people["employee"]])
+        services.attempt_start(exam=exam, employee=people["employee"])
+    login(client, people["employee"])
+    with django_assert_num_queries(EXAM_LIST_QUERIES):
+        response = client.get(reverse("assessments:exam_list"))
+    assert len(response.context["rows"]) == count
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_grading_queue(client, people, company, django_assert_num_queries, count):
+    essay = af.question(type=QuestionType.ESSAY, points=Decimal(5))
+    candidates = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = af.exam(questions=[essay], audience=candidates)
+    for candidate in candidates:
+        services.attempt_submit(attempt=services.attempt_start(exam=exam, employee=candidate))
+    login(client, people["trainer"])
+    with django_assert_num_queries(GRADING_QUEUE_QUERIES):
+        response = client.get(reverse("assessments:grading_queue"))
+    assert len(response.context["items"]) == count
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_team_qualifications(client, people, company, django_assert_num_queries, count):
+    from assessments.models import QualificationRule
+
+    candidates = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = exam_with(1, candidates)
+    for candidate in candidates:
+        services.attempt_submit(attempt=services.attempt_start(exam=exam, employee=candidate))
+    rule = QualificationRule(name="年度安规")
+    rule.save()
+    rule.exams.set([exam])
+    rule.save()
+    login(client, people["manager"])
+    with django_assert_num_queries(TEAM_QUALIFICATION_QUERIES):
+        response = client.get(reverse("assessments:team_qualifications"))
+    assert len(response.context["rows"]) == count + 3  # plus employee, colleague, manager
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_attempt_admin_index(client, people, company, django_assert_num_queries, count):
+    candidates = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = exam_with(1, candidates)
+    for candidate in candidates:
+        services.attempt_start(exam=exam, employee=candidate)
+    login(client, people["trainer"])
+    client.get("/admin/assessments/attempts/")
+    with django_assert_num_queries(ATTEMPT_ADMIN_QUERIES):
+        response = client.get("/admin/assessments/attempts/")
+    assert response.status_code == 200
