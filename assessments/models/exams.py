@@ -16,6 +16,19 @@ from wagtail.models import Orderable
 
 from .questions import Question, QuestionCategory, QuestionType
 
+#: Wagtail hook through which another app (courses, through its assignments) adds exams to an
+#: employee's audience: ``fn(employee) -> iterable of exam ids``.
+EXAM_AUDIENCE_HOOK = "register_exam_audience_source"
+
+
+def audience_from_hooks(employee) -> set[int]:
+    from wagtail import hooks
+
+    ids: set[int] = set()
+    for source in hooks.get_hooks(EXAM_AUDIENCE_HOOK):
+        ids.update(source(employee) or ())
+    return ids
+
 
 class ExamQuerySet(models.QuerySet):
     def published(self):
@@ -32,6 +45,9 @@ class ExamQuerySet(models.QuerySet):
             condition |= Q(audience_departments__path__in=ancestors)
         if employee.position_id:
             condition |= Q(audience_positions=employee.position_id)
+        extra = audience_from_hooks(employee)
+        if extra:
+            condition |= Q(pk__in=extra)
         ids = self.published().filter(condition).values("pk")
         return self.filter(pk__in=ids)
 
