@@ -385,6 +385,15 @@ def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> 
     a newer answer. Refused (AttemptError) once the deadline and the grace period have passed.
     """
     now = now or timezone.now()
+    with transaction.atomic():
+        # Lock the attempt: a submit waits for this save to commit (and so grades it), or a
+        # save that comes after a submit sees it and is refused rather than acknowledged.
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        attempt.status = locked.status
+        return _save_answers(attempt, answers, now)
+
+
+def _save_answers(attempt: Attempt, answers: list[dict], now) -> list[int]:
     attempt.check_can_save(now)
     ids = [a.get("item") for a in answers if isinstance(a, dict)]
     items = AttemptItem.objects.filter(attempt=attempt).in_bulk(

@@ -96,3 +96,39 @@ def test_parallel_submit_and_overdue_task_grade_once(people, exam_for):
         ).count()
         == 1
     )
+
+
+def test_no_acknowledged_answer_is_lost_when_saves_race_a_submit(people):
+    from assessments.models import AttemptError, AttemptItem
+
+    questions = [af.question(type=QuestionType.SINGLE, answer=["A"]) for _ in range(THREADS - 1)]
+    exam = af.exam(questions=questions, audience=[people["employee"]])
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    items = list(attempt.items.order_by("position"))
+    jobs = iter([("submit", None), *[("save", item.pk) for item in items]])
+    lock = threading.Lock()
+
+    def act():
+        with lock:
+            kind, item_id = next(jobs)
+        fresh = Attempt.objects.get(pk=attempt.pk)
+        if kind == "submit":
+            services.attempt_submit(attempt=fresh)
+            return ("submit", None, True)
+        try:
+            services.attempt_save_answers(
+                attempt=fresh, answers=[{"item": item_id, "response": ["A"], "seq": 1}]
+            )
+            return ("save", item_id, True)
+        except AttemptError:
+            return ("save", item_id, False)
+
+    results, errors = run_together(act)
+    assert not errors
+    graded = Attempt.objects.get(pk=attempt.pk)
+    assert graded.status == Attempt.Status.GRADED
+    stored = {item.pk: item for item in AttemptItem.objects.filter(attempt=attempt)}
+    acknowledged = [item_id for kind, item_id, ok in results if kind == "save" and ok]
+    for item_id in acknowledged:
+        assert stored[item_id].response == ["A"] and stored[item_id].score == 1
+    assert graded.score == len(acknowledged)

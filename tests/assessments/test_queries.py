@@ -34,7 +34,7 @@ def exam_with(count, audience, **fields):
 
 
 EXAM_PAGE_QUERIES = with_session(6)
-AUTOSAVE_QUERIES = with_session(6)
+AUTOSAVE_QUERIES = with_session(9)
 SUBMIT_QUERIES = with_session(17)
 RESULT_LIST_QUERIES = with_session(6)
 REPORT_QUERIES = with_session(8)
