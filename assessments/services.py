@@ -491,9 +491,8 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
     given) replaces the one in the attempts' snapshots; results and certificates follow; each
     changed score is written to the audit log. Returns the number of attempts whose score changed.
     """
-    attempts = list(
-        Attempt.objects.finished().filter(exam=exam).select_related("exam", "employee__user")
-    )
+    attempts = list(Attempt.objects.filter(exam=exam).select_related("exam", "employee__user"))
+    # Open attempts get the corrected key too (so they are graded right when submitted).
     items = list(AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt", "position"))
     if question is not None:
         keys = {question.pk: question.answer}
@@ -515,6 +514,8 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
         AttemptItem.objects.bulk_update(changed_keys, ["snapshot"])
     changed = 0
     for attempt in attempts:
+        if attempt.is_open:
+            continue
         old_score, old_passed = attempt.score, attempt.passed
         was_graded = attempt.status == Attempt.Status.GRADED
         attempt.grade(items=by_attempt.get(attempt.pk, []))

@@ -279,3 +279,21 @@ def test_expiry_reminders_are_sent_once(people, certified_exam, mailoutbox, sett
     inside = certificate.expires_on - timedelta(days=10)
     assert services.certificates_remind_expiring(today=inside) == 1
     assert services.certificates_remind_expiring(today=inside) == 0
+
+
+def test_key_correction_reaches_open_attempts_too(people, certified_exam):
+    first = certified_exam.fixed_questions.first().question
+    attempt = services.attempt_start(exam=certified_exam, employee=people["employee"])
+    services.question_update(question=first, answer=["B"])
+    services.exam_regrade(exam=certified_exam, question=first)
+    attempt.refresh_from_db()
+    assert attempt.is_open
+    items = list(attempt.items.order_by("position"))
+    services.attempt_save_answers(
+        attempt=attempt,
+        answers=[
+            {"item": item.pk, "response": ["B" if item.question_id == first.pk else "A"], "seq": 1}
+            for item in items
+        ],
+    )
+    assert services.attempt_submit(attempt=attempt).score == Decimal(4)
