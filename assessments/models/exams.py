@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -38,11 +38,15 @@ class ExamQuerySet(models.QuerySet):
         """Published exams whose audience includes the employee."""
         condition = Q(audience_employees=employee)
         if employee.department_id:
+            from lms.models import Department
+
             # A department in the audience includes every department below it.
-            path = employee.department.path
-            step = employee.department.steplen
-            ancestors = [path[:i] for i in range(step, len(path) + 1, step)]
-            condition |= Q(audience_departments__path__in=ancestors)
+            condition |= Exists(
+                Department.objects.filter(
+                    pk=employee.department_id,
+                    path__startswith=OuterRef("audience_departments__path"),
+                )
+            )
         if employee.position_id:
             condition |= Q(audience_positions=employee.position_id)
         extra = audience_from_hooks(employee)

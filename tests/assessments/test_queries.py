@@ -104,7 +104,7 @@ def test_trainer_report(client, people, company, django_assert_num_queries, coun
     assert len(response.context["report"]["items"]) == 4
 
 
-EXAM_LIST_QUERIES = with_session(7)
+EXAM_LIST_QUERIES = with_session(6)
 GRADING_QUEUE_QUERIES = with_session(5)
 TEAM_QUALIFICATION_QUERIES = with_session(10)
 ATTEMPT_ADMIN_QUERIES = with_session(12)
