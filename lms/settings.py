@@ -304,3 +304,12 @@ DRILLS_COVERAGE_MONTHS = env_int("DRILLS_COVERAGE_MONTHS", 12)
 # Photo evidence on evaluation sheets.
 DRILLS_EVIDENCE_MAX_BYTES = env_int("DRILLS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 DRILLS_EVIDENCE_TYPES = ("jpeg", "png", "webp")
+# --- assessments ---
+# Seconds after an attempt's deadline during which answers still in flight are accepted.
+ASSESSMENTS_SAVE_GRACE_SECONDS = env_int("ASSESSMENTS_SAVE_GRACE_SECONDS", 60)
+# Questions whose discrimination index falls below this (in hundredths) are flagged.
+ASSESSMENTS_DISCRIMINATION_THRESHOLD = env_int("ASSESSMENTS_DISCRIMINATION_THRESHOLD", 20) / 100
+# Fewest graded attempts before item statistics may flag a question.
+ASSESSMENTS_MIN_ATTEMPTS_FOR_FLAG = env_int("ASSESSMENTS_MIN_ATTEMPTS_FOR_FLAG", 10)
+# Days before a certificate expires when its holder is reminded.
+ASSESSMENTS_CERTIFICATE_REMINDER_DAYS = env_int("ASSESSMENTS_CERTIFICATE_REMINDER_DAYS", 30)

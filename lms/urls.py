@@ -37,6 +37,7 @@ urlpatterns = [
     path("my/", include(portal_patterns)),
     path("careers/", include("careers.urls")),
     path("drills/", include("drills.urls")),
+    path("exams/", include("assessments.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

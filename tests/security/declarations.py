@@ -7,6 +7,8 @@ branch and ``other_manager`` heads a different branch.
 
 from django.urls import reverse
 
+from tests.assessments.security_cases import cases as assessment_cases
+
 from .matrix import ANY, DENY, LOGIN, OK, Case, Rule, expect
 
 
@@ -101,6 +103,9 @@ CASES.update(
         ),
     }
 )
+
+# Assessments: declared next to the app's tests (objects are made on first use).
+CASES.update(assessment_cases())
 
 # Departments and positions: HR edits, the rest of the admin may not.
 for model in ("departments", "positions"):

@@ -1,0 +1,167 @@
+"""What assessments contributes to shared screens through the lms hooks: archive entries,
+appraisal indicator sources and the portal's "My exams" panel."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
+from lms.models import Department
+from lms.portal import PanelSummary, PortalPanel
+
+from .models import Attempt, Certificate, Exam
+
+
+def archive_entries(employee, *, year=None):
+    attempts = Attempt.objects.filter(employee=employee, status=Attempt.Status.GRADED)
+    certificates = Certificate.objects.filter(employee=employee)
+    if year is not None:
+        attempts = attempts.filter(finished_at__year=year)
+        certificates = certificates.filter(issued_on__year=year)
+    entries = []
+    for attempt in attempts.select_related("exam"):
+        shown = attempt.shows_score()
+        entries.append(
+            ArchiveEntry(
+                date=timezone.localdate(attempt.finished_at),
+                category=ArchiveCategory.EXAM,
+                title=attempt.exam.title,
+                detail=(
+                    (_("Passed") if attempt.passed else _("Not passed"))
+                    if shown
+                    else attempt.exam.get_kind_display()
+                ),
+                score=attempt.percent if shown else None,
+                url=reverse("assessments:attempt_result", args=[attempt.pk]),
+                source="assessments",
+            )
+        )
+    for certificate in certificates:
+        entries.append(
+            ArchiveEntry(
+                date=certificate.issued_on,
+                category=ArchiveCategory.CERTIFICATE,
+                title=certificate.title,
+                detail=f"{certificate.get_status_display()} · {certificate.code}",
+                url=reverse("assessments:certificate_pdf", args=[certificate.code]),
+                source="assessments",
+            )
+        )
+    return entries
+
+
+def _formal_attempts(start, end):
+    return Attempt.objects.filter(
+        status=Attempt.Status.GRADED,
+        exam__kind=Exam.Kind.FORMAL,
+        finished_at__date__gte=start,
+        finished_at__date__lte=end,
+    )
+
+
+def _record(attempt):
+    return (
+        f"{attempt.exam.title} #{attempt.number}: {attempt.percent}%",
+        reverse("wagtailadmin_home") + f"assessments/attempts/inspect/{attempt.pk}/",
+    )
+
+
+def compute_average_score(start, end, subject_ids):
+    """Mean score (%) of each employee's graded formal exams in the period."""
+    per_employee = defaultdict(list)
+    for attempt in (
+        _formal_attempts(start, end)
+        .filter(employee_id__in=list(subject_ids))
+        .select_related("exam")
+    ):
+        per_employee[attempt.employee_id].append(attempt)
+    return {
+        employee_id: IndicatorReading(
+            value=(sum(a.percent for a in attempts) / len(attempts)).quantize(Decimal("0.01")),
+            records=tuple(_record(a) for a in attempts),
+        )
+        for employee_id, attempts in per_employee.items()
+    }
+
+
+def compute_pass_rate(start, end, subject_ids):
+    """Share (%) of passed graded formal exams by employees in each department's subtree."""
+    departments = list(Department.objects.filter(pk__in=list(subject_ids)).only("pk", "path"))
+    if not departments:
+        return {}
+    condition = Q()
+    for department in departments:
+        condition |= Q(employee__department__path__startswith=department.path)
+    attempts = list(
+        _formal_attempts(start, end)
+        .filter(condition)
+        .select_related("exam", "employee__department")
+    )
+    result = {}
+    for department in departments:
+        mine = [a for a in attempts if a.employee.department.path.startswith(department.path)]
+        if mine:
+            passed = sum(1 for a in mine if a.passed)
+            result[department.pk] = IndicatorReading(
+                value=(Decimal(100) * passed / len(mine)).quantize(Decimal("0.01")),
+                records=tuple(_record(a) for a in mine),
+            )
+    return result
+
+
+def indicator_sources():
+    return [
+        IndicatorSource(
+            key="assessments.exam_average_score",
+            label=gettext_lazy("Average formal exam score"),
+            subject="employee",
+            compute=compute_average_score,
+            unit="%",
+            description=gettext_lazy("Mean score of the employee's graded formal exams."),
+        ),
+        IndicatorSource(
+            key="assessments.exam_pass_rate",
+            label=gettext_lazy("Formal exam pass rate"),
+            subject="department",
+            compute=compute_pass_rate,
+            unit="%",
+            description=gettext_lazy(
+                "Share of passed formal exams taken by the department's employees."
+            ),
+        ),
+    ]
+
+
+class MyExamsPanel(PortalPanel):
+    section = "exams"
+    title = gettext_lazy("Exams open to you")
+    order = 10
+    template_name = "assessments/portal_panel.html"
+
+    def is_shown(self, request, employee):
+        return employee is not None
+
+    def _open_exams(self, employee):
+        now = timezone.now()
+        return [
+            e for e in Exam.objects.for_employee(employee).order_by("closes_at") if e.is_open(now)
+        ]
+
+    def get_context_data(self, request, employee):
+        open_attempts = {a.exam_id: a for a in Attempt.objects.open().filter(employee=employee)}
+        return {
+            "open_exams": [
+                {"exam": exam, "attempt": open_attempts.get(exam.pk)}
+                for exam in self._open_exams(employee)
+            ],
+        }
+
+    def summary(self, request, employee):
+        count = len(self._open_exams(employee))
+        in_progress = Attempt.objects.open().filter(employee=employee).exists()
+        return PanelSummary(count, _("exams open to you"), attention=in_progress)

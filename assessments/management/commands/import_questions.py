@@ -1,0 +1,94 @@
+"""Import questions from a spreadsheet: all or nothing, every problem named by its row."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lms.importing import ImportFileError, read_dataset, run_import
+
+from ... import formats, services
+from ...resources import QuestionResource
+
+FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".xml": "moodle-xml", ".gift": "gift", ".txt": "gift"}
+
+
+class Command(BaseCommand):
+    help = "Import questions from XLSX, CSV, Moodle XML or GIFT (nothing is saved if any is wrong)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--format", choices=["xlsx", "csv", "moodle-xml", "gift"])
+        parser.add_argument("--category", help="Category path for rows without one (A/B/C).")
+        parser.add_argument("--dry-run", action="store_true", help="Check only; save nothing.")
+
+    def handle(self, *args, file, format=None, category=None, dry_run=False, **options):
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
+        file_format = format or FORMATS.get(path.suffix.lower())
+        if file_format not in ("xlsx", "csv", "moodle-xml", "gift"):
+            raise CommandError(
+                _("The format of %(file)s is not known; give --format.") % {"file": file}
+            )
+        if file_format in ("moodle-xml", "gift"):
+            return self._import_question_file(path, file_format, category, dry_run)
+        try:
+            dataset = read_dataset(path.read_bytes(), name=f"upload.{file_format}")
+        except ImportFileError as error:
+            raise CommandError(str(error)) from error
+        with transaction.atomic():
+            default_category = services.category_for_path(category) if category else None
+            resource = QuestionResource(category=default_category)
+            report = run_import(resource, dataset, dry_run=True)
+            if report.ok and not dry_run:
+                report = run_import(resource, dataset, dry_run=False)
+            if dry_run or not report.ok:
+                transaction.set_rollback(True)
+        for problem in report.file_problems:
+            self.stderr.write(problem)
+        for problem in report.problems:
+            for message in problem.messages:
+                self.stderr.write(
+                    _("Row %(row)s: %(message)s") % {"row": problem.row, "message": message}
+                )
+        if not report.ok:
+            raise CommandError(
+                _("%(count)s row(s) have problems; nothing was saved.")
+                % {"count": len(report.problems) + len(report.file_problems)}
+            )
+        if dry_run:
+            self.stdout.write(
+                _("Dry run: %(count)s question(s) would be created.") % {"count": report.new}
+            )
+        else:
+            self.stdout.write(_("Created %(count)s question(s).") % {"count": report.new})
+
+    def _import_question_file(self, path, file_format, category, dry_run):
+        parse = formats.parse_moodle_xml if file_format == "moodle-xml" else formats.parse_gift
+        try:
+            questions = parse(path.read_bytes())
+        except formats.QuestionFileError as error:
+            raise CommandError(str(error)) from error
+        with transaction.atomic():
+            default_category = services.category_for_path(category) if category else None
+            created, problems = formats.import_parsed(
+                questions, default_category=default_category, dry_run=dry_run
+            )
+            if dry_run or problems:
+                transaction.set_rollback(True)
+        for number, message in problems:
+            self.stderr.write(
+                _("Question %(number)s: %(message)s") % {"number": number, "message": message}
+            )
+        if problems:
+            raise CommandError(
+                _("%(count)s problem(s); nothing was saved.") % {"count": len(problems)}
+            )
+        if dry_run:
+            self.stdout.write(
+                _("Dry run: %(count)s question(s) would be created.") % {"count": len(questions)}
+            )
+        else:
+            self.stdout.write(_("Created %(count)s question(s).") % {"count": created})

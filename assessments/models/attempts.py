@@ -1,0 +1,309 @@
+"""Attempts: one sitting of an exam, with the questions snapshotted into its items.
+
+The life of an attempt (start → save answers → submit → grade) lives in the model methods below,
+which raise ``AttemptError`` on an illegal move. Services in ``assessments.services`` call them.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lms.roles import Role, ScopedQuerySet
+
+from ..answers import needs_manual_grading, score_response
+from .exams import Exam
+from .questions import Question, QuestionType
+
+
+class AttemptError(Exception):
+    """An illegal move in an attempt's life; the message is for the candidate."""
+
+
+class AttemptQuerySet(ScopedQuerySet):
+    employee_field = "employee"
+    full_access_roles = frozenset({Role.TRAINER, Role.HR})
+
+    def open(self):
+        return self.filter(status=Attempt.Status.IN_PROGRESS)
+
+    def finished(self):
+        return self.exclude(status=Attempt.Status.IN_PROGRESS)
+
+    def overdue(self, now=None):
+        """Open attempts whose deadline has passed."""
+        now = now or timezone.now()
+        return self.open().filter(deadline__lt=now)
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        SUBMITTED = "submitted", gettext_lazy("Awaiting grading")
+        GRADED = "graded", gettext_lazy("Graded")
+
+    exam = models.ForeignKey(
+        Exam, verbose_name=gettext_lazy("exam"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=gettext_lazy("employee"),
+        on_delete=models.CASCADE,
+        related_name="exam_attempts",
+    )
+    number = models.PositiveIntegerField(gettext_lazy("attempt number"), default=1)
+    status = models.CharField(
+        gettext_lazy("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(gettext_lazy("started at"))
+    deadline = models.DateTimeField(gettext_lazy("deadline"), null=True, blank=True)
+    finished_at = models.DateTimeField(gettext_lazy("finished at"), null=True, blank=True)
+    auto_submitted = models.BooleanField(gettext_lazy("submitted when time ran out"), default=False)
+    score = models.DecimalField(
+        gettext_lazy("score"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    max_score = models.DecimalField(
+        gettext_lazy("maximum score"), max_digits=8, decimal_places=2, default=0
+    )
+    percent = models.DecimalField(
+        gettext_lazy("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    passed = models.BooleanField(gettext_lazy("passed"), null=True, blank=True)
+    graded_at = models.DateTimeField(gettext_lazy("graded at"), null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("attempt")
+        verbose_name_plural = gettext_lazy("attempts")
+        ordering = ["-started_at"]
+        constraints = [
+            # The heart of exam day: never two open attempts of one exam for one employee.
+            models.UniqueConstraint(
+                fields=["exam", "employee"],
+                condition=Q(status="in_progress"),
+                name="attempt_one_open_per_employee",
+            ),
+            models.UniqueConstraint(
+                fields=["exam", "employee", "number"], name="attempt_number_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self):
+        return f"{self.exam} · {self.employee} #{self.number}"
+
+    # -- clock -----------------------------------------------------------------------------
+
+    @staticmethod
+    def grace() -> timedelta:
+        return timedelta(seconds=settings.ASSESSMENTS_SAVE_GRACE_SECONDS)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_open and self.deadline is not None and now > self.deadline
+
+    def seconds_left(self, now=None):
+        if self.deadline is None:
+            return None
+        now = now or timezone.now()
+        return max(0, int((self.deadline - now).total_seconds()))
+
+    # -- life ------------------------------------------------------------------------------
+
+    def check_can_save(self, now=None):
+        now = now or timezone.now()
+        if not self.is_open:
+            raise AttemptError(_("This attempt has been submitted; answers can no longer change."))
+        if self.deadline is not None and now > self.deadline + self.grace():
+            raise AttemptError(
+                _("Time is up: the exam ended at %(time)s, so this answer was not saved.")
+                % {"time": timezone.localtime(self.deadline).strftime("%H:%M:%S")}
+            )
+
+    def save_answer(self, item_id: int, response, seq: int, now=None) -> bool:
+        """Store a response if ``seq`` is newer than the stored one (the last write wins).
+
+        Idempotent: sending the same (item, seq) twice changes nothing the second time.
+        Returns True when the stored answer is now the one sent (or a newer one).
+        """
+        now = now or timezone.now()
+        self.check_can_save(now)
+        if not isinstance(seq, int) or seq < 0:
+            raise AttemptError(_("The answer carries no valid sequence number."))
+        updated = AttemptItem.objects.filter(
+            pk=item_id, attempt_id=self.pk, seq__lt=seq, attempt__status=self.Status.IN_PROGRESS
+        ).update(response=response, seq=seq, saved_at=now)
+        if updated:
+            return True
+        if not AttemptItem.objects.filter(pk=item_id, attempt_id=self.pk).exists():
+            raise AttemptError(_("That question is not part of this attempt."))
+        return True  # an equal or newer write is already stored
+
+    def mark_submitted(self, *, now=None, auto=False) -> bool:
+        """Close the attempt. Only one caller wins; the others get False.
+
+        Auto-submission (time ran out) records the deadline as the finish time.
+        """
+        now = now or timezone.now()
+        if not self.is_open:
+            raise AttemptError(_("This attempt has already been submitted."))
+        finished_at = self.deadline if auto and self.deadline else now
+        won = Attempt.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
+            status=self.Status.SUBMITTED, finished_at=finished_at, auto_submitted=auto
+        )
+        if won:
+            self.status = self.Status.SUBMITTED
+            self.finished_at = finished_at
+            self.auto_submitted = auto
+        return bool(won)
+
+    def grade(self, items=None, now=None):
+        """Score every objective item and total the attempt.
+
+        Items that need a person keep a None score; the attempt stays "awaiting grading"
+        until the last of them is graded.
+        """
+        if self.is_open:
+            raise AttemptError(_("An attempt is graded only after it is submitted."))
+        items = list(items if items is not None else self.items.all())
+        changed = []
+        for item in items:
+            snap = item.snapshot
+            if needs_manual_grading(snap["type"], snap["answer"]):
+                if not item.needs_manual:
+                    item.needs_manual = True
+                    changed.append(item)
+                continue
+            item.score = score_response(
+                snap["type"],
+                snap["answer"],
+                snap["points"],
+                item.response,
+                partial_credit=self.exam.partial_credit,
+            )
+            item.needs_manual = False
+            changed.append(item)
+        if changed:
+            AttemptItem.objects.bulk_update(changed, ["score", "needs_manual"])
+        self.total(items, now=now)
+
+    def total(self, items, now=None):
+        pending = any(item.score is None for item in items)
+        self.max_score = sum((Decimal(item.snapshot["points"]) for item in items), Decimal(0))
+        self.score = sum((item.score or Decimal(0) for item in items), Decimal(0))
+        if pending:
+            self.status = self.Status.SUBMITTED
+            self.passed = None
+            self.percent = None
+        else:
+            self.status = self.Status.GRADED
+            self.percent = (
+                (self.score * 100 / self.max_score).quantize(Decimal("0.01"))
+                if self.max_score
+                else Decimal(0)
+            )
+            self.passed = self.percent >= self.exam.pass_mark
+            self.graded_at = now or timezone.now()
+        self.save(update_fields=["max_score", "score", "status", "percent", "passed", "graded_at"])
+
+    # -- review ----------------------------------------------------------------------------
+
+    def shows_score(self, now=None) -> bool:
+        return self.status == self.Status.GRADED and self.exam.review_allows(score=True, now=now)
+
+    def shows_answers(self, now=None) -> bool:
+        return not self.is_open and self.exam.review_allows(score=False, now=now)
+
+
+class AttemptItem(models.Model):
+    """One question of an attempt, frozen as it was given, and the candidate's response."""
+
+    attempt = models.ForeignKey(
+        Attempt,
+        verbose_name=gettext_lazy("attempt"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    position = models.PositiveIntegerField(gettext_lazy("position"))
+    question = models.ForeignKey(
+        Question,
+        verbose_name=gettext_lazy("question"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="attempt_items",
+    )
+    question_version = models.PositiveIntegerField(gettext_lazy("question version"))
+    # type, stem (HTML), options [{"key": "B", "text": …}] in the order shown, answer, points,
+    # explanation. The answer never leaves the server while the attempt is open.
+    snapshot = models.JSONField(gettext_lazy("question as given"))
+    response = models.JSONField(gettext_lazy("response"), null=True, blank=True)
+    seq = models.BigIntegerField(gettext_lazy("sequence number"), default=-1)
+    saved_at = models.DateTimeField(gettext_lazy("saved at"), null=True, blank=True)
+    score = models.DecimalField(
+        gettext_lazy("score"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    needs_manual = models.BooleanField(gettext_lazy("graded by hand"), default=False)
+    grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("grader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(gettext_lazy("grader's comment"), blank=True)
+    graded_at = models.DateTimeField(gettext_lazy("graded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("attempt item")
+        verbose_name_plural = gettext_lazy("attempt items")
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="attempt_item_position")
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}/{self.position}"
+
+    @property
+    def type(self):
+        return self.snapshot["type"]
+
+    @property
+    def type_label(self):
+        return QuestionType(self.snapshot["type"]).label
+
+    @property
+    def points(self) -> Decimal:
+        return Decimal(self.snapshot["points"])
+
+    def public(self) -> dict:
+        """What the candidate may see while the attempt is open: never the answer."""
+        snap = self.snapshot
+        data = {
+            "id": self.pk,
+            "position": self.position,
+            "type": snap["type"],
+            "stem": snap["stem"],
+            "options": snap.get("options", []),
+            "points": snap["points"],
+            "response": self.response,
+            "seq": self.seq,
+        }
+        if snap["type"] == QuestionType.FILL:
+            data["blanks"] = snap.get("blanks", 1)
+            given = self.response if isinstance(self.response, list) else []
+            data["blank_values"] = [
+                given[i] if i < len(given) else "" for i in range(data["blanks"])
+            ]
+        return data

@@ -1,0 +1,161 @@
+"""Certificates issued on passing a formal exam, and fit-for-duty qualification rules."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel
+
+from lms.roles import Role, ScopedQuerySet
+
+from .exams import Exam
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+
+
+class CertificateQuerySet(ScopedQuerySet):
+    employee_field = "employee"
+    full_access_roles = frozenset({Role.TRAINER, Role.HR})
+
+
+class Certificate(models.Model):
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("holder"),
+        on_delete=models.CASCADE,
+        related_name="certificates",
+    )
+    exam = models.ForeignKey(
+        Exam, verbose_name=_("exam"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    attempt = models.OneToOneField(
+        "assessments.Attempt",
+        verbose_name=_("attempt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="certificate",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    code = models.CharField(
+        _("verification code"), max_length=16, unique=True, default=new_verification_code
+    )
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+    reminded_on = models.DateField(_("expiry reminder sent on"), null=True, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.title} · {self.employee}"
+
+    def status(self, today=None) -> str:
+        today = today or timezone.localdate()
+        if self.revoked:
+            return self.Status.REVOKED
+        if self.expires_on and self.expires_on < today:
+            return self.Status.EXPIRED
+        return self.Status.VALID
+
+    def get_status_display(self):
+        return self.Status(self.status()).label
+
+
+class CertificateBundle(models.Model):
+    """A zip of all certificates of an exam, built in the background with progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    exam = models.ForeignKey(
+        Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="certificate_bundles"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("certificates"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    file = models.FileField(_("file"), upload_to="certificate-bundles/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate bundle")
+        verbose_name_plural = _("certificate bundles")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.exam} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+class QualificationRule(ClusterableModel):
+    """Fit for duty: "passed one of these exams within the last N months"."""
+
+    name = models.CharField(_("name"), max_length=200)
+    exams = ParentalManyToManyField(Exam, verbose_name=_("exams"), related_name="+")
+    positions = ParentalManyToManyField(
+        "lms.Position",
+        verbose_name=_("positions"),
+        blank=True,
+        related_name="+",
+        help_text=_("The posts the rule applies to; empty: every employee."),
+    )
+    valid_months = models.PositiveIntegerField(_("valid for (months)"), default=12)
+    expiring_days = models.PositiveIntegerField(
+        _("expiring warning (days)"),
+        default=30,
+        help_text=_("Shown as expiring this many days before it lapses."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("exams"),
+        FieldPanel("positions"),
+        FieldPanel("valid_months"),
+        FieldPanel("expiring_days"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        verbose_name = _("qualification rule")
+        verbose_name_plural = _("qualification rules")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,360 @@
+"""Exams: practice quizzes and formal exams, their questions, assembly rules and audience."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from .questions import Question, QuestionCategory, QuestionType
+
+#: Wagtail hook through which another app (courses, through its assignments) adds exams to an
+#: employee's audience: ``fn(employee) -> iterable of exam ids``.
+EXAM_AUDIENCE_HOOK = "register_exam_audience_source"
+
+
+def audience_from_hooks(employee) -> set[int]:
+    from wagtail import hooks
+
+    ids: set[int] = set()
+    for source in hooks.get_hooks(EXAM_AUDIENCE_HOOK):
+        ids.update(source(employee) or ())
+    return ids
+
+
+class ExamQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def for_employee(self, employee):
+        """Published exams whose audience includes the employee."""
+        condition = Q(audience_employees=employee)
+        if employee.department_id:
+            from lms.models import Department
+
+            # A department in the audience includes every department below it.
+            condition |= Exists(
+                Department.objects.filter(
+                    pk=employee.department_id,
+                    path__startswith=OuterRef("audience_departments__path"),
+                )
+            )
+        if employee.position_id:
+            condition |= Q(audience_positions=employee.position_id)
+        extra = audience_from_hooks(employee)
+        if extra:
+            condition |= Q(pk__in=extra)
+        ids = self.published().filter(condition).values("pk")
+        return self.filter(pk__in=ids)
+
+
+class Exam(ClusterableModel):
+    """A practice quiz or a formal exam."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", _("Practice quiz")
+        FORMAL = "formal", _("Formal exam")
+
+    class GradingMethod(models.TextChoices):
+        HIGHEST = "highest", _("Highest attempt")
+        LAST = "last", _("Last attempt")
+        FIRST = "first", _("First attempt")
+        AVERAGE = "average", _("Average of attempts")
+
+    class ReviewPolicy(models.TextChoices):
+        IMMEDIATELY = "after_submit", _("Score and answers right after submitting")
+        SCORE_AFTER_SUBMIT = (
+            "score_after_submit",
+            _("Score after submitting, answers after the exam closes"),
+        )
+        AFTER_CLOSE = "after_close", _("Score and answers after the exam closes")
+        SCORE_ONLY = "score_only", _("Score after submitting, answers never")
+        NEVER = "never", _("Nothing")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FORMAL)
+    description = models.TextField(_("instructions"), blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Only published exams can be taken.")
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: no time limit.")
+    )
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    max_attempts = models.PositiveIntegerField(
+        _("attempts allowed"), default=1, help_text=_("0 means unlimited.")
+    )
+    grading_method = models.CharField(
+        _("grading method"),
+        max_length=16,
+        choices=GradingMethod.choices,
+        default=GradingMethod.HIGHEST,
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    review_policy = models.CharField(
+        _("review policy"),
+        max_length=24,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.AFTER_CLOSE,
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
+    shuffle_options = models.BooleanField(_("shuffle options"), default=True)
+    partial_credit = models.BooleanField(
+        _("partial credit for multiple choice"),
+        default=False,
+        help_text=_(
+            "An answer that picks only right options (but not all) earns that share of the points."
+        ),
+    )
+    certificate_title = models.CharField(
+        _("certificate title"),
+        max_length=200,
+        blank=True,
+        help_text=_("When set, passing this formal exam issues a certificate."),
+    )
+    certificate_valid_months = models.PositiveIntegerField(
+        _("certificate validity (months)"), null=True, blank=True
+    )
+    audience_departments = ParentalManyToManyField(
+        "lms.Department",
+        verbose_name=_("departments"),
+        blank=True,
+        related_name="+",
+        help_text=_("Everyone in these departments and below them."),
+    )
+    audience_positions = ParentalManyToManyField(
+        "lms.Position", verbose_name=_("positions"), blank=True, related_name="+"
+    )
+    audience_employees = ParentalManyToManyField(
+        "lms.Employee", verbose_name=_("individuals"), blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ExamQuerySet.as_manager()
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("title"),
+                FieldPanel("kind"),
+                FieldPanel("description"),
+                FieldPanel("is_published"),
+            ],
+            heading=_("Exam"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("max_attempts")]),
+                FieldRowPanel([FieldPanel("grading_method"), FieldPanel("pass_mark")]),
+                FieldPanel("review_policy"),
+                FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+                FieldPanel("partial_credit"),
+            ],
+            heading=_("Rules"),
+        ),
+        InlinePanel("fixed_questions", heading=_("Fixed questions"), label=_("question")),
+        InlinePanel("rules", heading=_("Assembly rules"), label=_("rule")),
+        MultiFieldPanel(
+            [
+                FieldPanel("audience_departments"),
+                FieldPanel("audience_positions"),
+                FieldPanel("audience_employees"),
+            ],
+            heading=_("Audience"),
+        ),
+        InlinePanel("overrides", heading=_("Per-employee overrides"), label=_("override")),
+        MultiFieldPanel(
+            [FieldPanel("certificate_title"), FieldPanel("certificate_valid_months")],
+            heading=_("Certificate"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The exam must close after it opens.")})
+
+    @property
+    def is_practice(self):
+        return self.kind == self.Kind.PRACTICE
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.is_published
+            and (self.opens_at is None or self.opens_at <= now)
+            and (self.closes_at is None or now < self.closes_at)
+        )
+
+    def has_closed(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.closes_at is not None and now >= self.closes_at
+
+    def deadline_for(self, started_at, override=None):
+        """When an attempt started at ``started_at`` must end (None: no limit)."""
+        candidates = []
+        extra = timedelta(minutes=override.extra_minutes) if override else timedelta(0)
+        if self.time_limit_minutes:
+            candidates.append(started_at + timedelta(minutes=self.time_limit_minutes))
+        if self.closes_at:
+            candidates.append(self.closes_at)
+        if not candidates:
+            return None
+        return min(candidates) + extra
+
+    def attempts_allowed(self, override=None) -> int:
+        """0 means unlimited (practice quizzes are always unlimited)."""
+        if self.is_practice or self.max_attempts == 0:
+            return 0
+        return self.max_attempts + (override.extra_attempts if override else 0)
+
+    def review_allows(self, *, score: bool, now=None) -> bool:
+        """Whether the review policy lets the candidate see the score (or the answers)."""
+        if self.is_practice:
+            return True  # practice quizzes give feedback at once
+        policy = self.review_policy
+        if policy == self.ReviewPolicy.NEVER:
+            return False
+        if policy == self.ReviewPolicy.IMMEDIATELY:
+            return True
+        if policy == self.ReviewPolicy.SCORE_ONLY:
+            return score
+        if policy == self.ReviewPolicy.SCORE_AFTER_SUBMIT:
+            return score or self.has_closed(now)
+        return self.has_closed(now)  # AFTER_CLOSE
+
+
+class ExamQuestion(Orderable):
+    """A question every attempt of the exam gets."""
+
+    exam = ParentalKey(
+        Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="fixed_questions"
+    )
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.DecimalField(
+        _("points"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the question's own points."),
+    )
+
+    panels = [FieldPanel("question"), FieldPanel("points")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("fixed question")
+        verbose_name_plural = _("fixed questions")
+
+
+class AssemblyRule(Orderable):
+    """Draw ``count`` questions of a type from a category (and below) at a difficulty."""
+
+    exam = ParentalKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="rules")
+    count = models.PositiveIntegerField(_("number of questions"), validators=[MinValueValidator(1)])
+    type = models.CharField(_("type"), max_length=16, choices=QuestionType.choices)
+    category = models.ForeignKey(
+        QuestionCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Questions from this category and the categories below it."),
+    )
+    difficulty = models.PositiveSmallIntegerField(
+        _("difficulty"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("Empty: any difficulty."),
+    )
+    points = models.DecimalField(
+        _("points each"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: each question's own points."),
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("count"), FieldPanel("type")]),
+        FieldRowPanel([FieldPanel("category"), FieldPanel("difficulty"), FieldPanel("points")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("assembly rule")
+        verbose_name_plural = _("assembly rules")
+
+    def __str__(self):
+        return f"{self.count} × {self.get_type_display()}"
+
+    def candidates(self):
+        queryset = Question.objects.active().filter(
+            type=self.type, category__path__startswith=self.category.path
+        )
+        if self.difficulty:
+            queryset = queryset.filter(difficulty=self.difficulty)
+        return queryset
+
+
+class ExamOverride(models.Model):
+    """More time or another attempt for one employee."""
+
+    exam = ParentalKey(
+        Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    employee = models.ForeignKey(
+        "lms.Employee", verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
+    )
+    extra_minutes = models.PositiveIntegerField(_("extra minutes"), default=0)
+    extra_attempts = models.PositiveIntegerField(_("extra attempts"), default=0)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    panels = [
+        FieldPanel("employee"),
+        FieldRowPanel([FieldPanel("extra_minutes"), FieldPanel("extra_attempts")]),
+        FieldPanel("reason"),
+    ]
+
+    class Meta:
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "employee"], name="exam_override_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.exam} · {self.employee}"

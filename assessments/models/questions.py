@@ -1,0 +1,212 @@
+"""The question bank: a category tree and versioned questions of six types."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+from wagtail.fields import RichTextField
+
+LETTERS = "ABCDEFGH"
+MIN_OPTIONS = 2
+MAX_OPTIONS = 8
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TRUE_FALSE = "truefalse", _("True/false")
+    FILL = "fill", _("Fill in the blank")
+    SHORT = "short", _("Short answer")
+    ESSAY = "essay", _("Essay")
+
+
+CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
+
+
+class CategoryQuerySet(MP_NodeQuerySet):
+    def subtree_of(self, category):
+        return self.filter(path__startswith=category.path)
+
+
+class CategoryManager(MP_NodeManager):
+    def get_queryset(self):
+        return CategoryQuerySet(self.model, using=self._db).order_by("path")
+
+
+class QuestionCategory(MP_Node):
+    """A folder of the question bank (安全规程 / 电气安全 …)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    node_order_by = ["name"]
+    objects = CategoryManager()
+
+    class Meta:
+        verbose_name = _("question category")
+        verbose_name_plural = _("question categories")
+
+    def __str__(self):
+        return self.full_path
+
+    @property
+    def full_path(self) -> str:
+        """The path of names from the root, such as 安全规程/电气安全."""
+        cached = getattr(self, "_full_path", None)
+        if cached is None:
+            ancestors = list(self.get_ancestors().values_list("name", flat=True))
+            cached = "/".join([*ancestors, self.name])
+            self._full_path = cached
+        return cached
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def in_category(self, category):
+        """Questions in the category or any category below it."""
+        return self.filter(category__path__startswith=category.path)
+
+
+class Question(models.Model):
+    """A question of the bank. Editing it (``services.question_update``) makes a new version;
+    attempts keep a snapshot of the version they were given."""
+
+    category = models.ForeignKey(
+        QuestionCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="questions",
+    )
+    type = models.CharField(_("type"), max_length=16, choices=QuestionType.choices)
+    stem = RichTextField(_("stem"), help_text=_("The question text; it may hold images."))
+    options = models.JSONField(
+        _("options"), default=list, blank=True, help_text=_("Option texts A, B, C … in order.")
+    )
+    answer = models.JSONField(
+        _("answer"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Letters for choices, true or false, the accepted answers of each blank, "
+            "or the keywords of a short answer."
+        ),
+    )
+    explanation = models.TextField(_("explanation"), blank=True)
+    difficulty = models.PositiveSmallIntegerField(
+        _("difficulty"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (easy) to 5 (hard)."),
+    )
+    knowledge_points = models.JSONField(_("knowledge points"), default=list, blank=True)
+    points = models.DecimalField(
+        _("points"),
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0.01)],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    flagged = models.BooleanField(
+        _("flagged for review"),
+        default=False,
+        help_text=_("Set by the item statistics when the question discriminates poorly."),
+    )
+    flag_note = models.CharField(_("flag note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["category__path", "pk"]
+        indexes = [models.Index(fields=["type", "difficulty", "is_active"])]
+
+    def __str__(self):
+        return Truncator(self.stem_text).chars(60)
+
+    def category_name(self) -> str:
+        return self.category.name
+
+    category_name.short_description = _("category")
+
+    @property
+    def stem_text(self) -> str:
+        return strip_tags(self.stem or "").strip()
+
+    def clean(self):
+        from ..answers import validate_answer
+
+        errors = {}
+        if self.type in CHOICE_TYPES:
+            options = [str(o).strip() for o in self.options or []]
+            if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS or not all(options):
+                errors["options"] = _("A choice question needs 2 to 8 non-empty options.")
+        elif self.options:
+            errors["options"] = _("Only choice questions have options.")
+        if "options" not in errors:
+            try:
+                validate_answer(self.type, self.answer, len(self.options or []))
+            except ValidationError as error:
+                errors["answer"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def content(self) -> dict:
+        """What a version holds (and what an attempt snapshots)."""
+        return {
+            "type": self.type,
+            "stem": self.stem,
+            "options": list(self.options or []),
+            "answer": self.answer,
+            "explanation": self.explanation,
+            "difficulty": self.difficulty,
+            "knowledge_points": list(self.knowledge_points or []),
+            "points": str(self.points),
+            "category_id": self.category_id,
+        }
+
+
+class QuestionVersion(models.Model):
+    """A frozen copy of one version of a question."""
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question version")
+        verbose_name_plural = _("question versions")
+        ordering = ["question", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="question_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} v{self.number}"

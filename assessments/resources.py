@@ -1,0 +1,266 @@
+"""Question bank spreadsheets (XLSX/CSV) through django-import-export.
+
+Columns: 题型, 题干, 选项A … 选项H, 答案, 解析, 难度, 分类, 知识点, 分值 (see ``answers`` for the
+spellings each accepts). Every row makes a new question; rows are checked as a whole and saved
+in bulk (``services.questions_bulk_create``), all or nothing.
+"""
+
+import re
+from io import BytesIO
+
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.results import RowResult
+
+from . import answers, services
+from .models import Question
+from .models.questions import CHOICE_TYPES, LETTERS
+
+TYPE, STEM, ANSWER, EXPLANATION, DIFFICULTY, CATEGORY, KNOWLEDGE, POINTS = (
+    "题型",
+    "题干",
+    "答案",
+    "解析",
+    "难度",
+    "分类",
+    "知识点",
+    "分值",
+)
+OPTION_COLUMNS = [f"选项{letter}" for letter in LETTERS]
+COLUMNS = [
+    TYPE, STEM, *OPTION_COLUMNS, ANSWER, EXPLANATION, DIFFICULTY, CATEGORY, KNOWLEDGE, POINTS
+]  # fmt: skip
+REQUIRED_COLUMNS = (TYPE, STEM, ANSWER, CATEGORY)
+COLUMN_ALIASES = {
+    "type": TYPE,
+    "stem": STEM,
+    "question": STEM,
+    "answer": ANSWER,
+    "explanation": EXPLANATION,
+    "difficulty": DIFFICULTY,
+    "category": CATEGORY,
+    "knowledge points": KNOWLEDGE,
+    "points": POINTS,
+    **{f"option {letter.lower()}": f"选项{letter}" for letter in LETTERS},
+}
+
+
+def cell_text(value) -> str:
+    """A cell as text: numbers lose a trailing .0; a text that looks like a formula stays text."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def stem_to_text(stem_html: str) -> str:
+    """The stem's text, one line per paragraph, as the spreadsheet holds it."""
+    text = stem_html.replace("</p>", "\n").replace("<br/>", "\n").replace("<br>", "\n")
+    from html import unescape
+
+    lines = unescape(strip_tags(text)).splitlines()
+    return "\n".join(line.strip() for line in lines if line.strip())
+
+
+TAG = re.compile(r"<[^>]+>")
+
+
+class QuestionRowResult(RowResult):
+    """The preview names each row by its stem's first words (cheaply: 20,000 rows happen)."""
+
+    def add_instance_info(self, instance):
+        self.object_id = instance.pk
+        self.object_repr = TAG.sub("", instance.stem or "")[:60]
+
+
+class QuestionResource(resources.ModelResource):
+    type = fields.Field(column_name=TYPE)
+    stem = fields.Field(column_name=STEM)
+    answer = fields.Field(column_name=ANSWER)
+    explanation = fields.Field(attribute="explanation", column_name=EXPLANATION)
+    difficulty = fields.Field(column_name=DIFFICULTY)
+    category = fields.Field(column_name=CATEGORY)
+    knowledge_points = fields.Field(column_name=KNOWLEDGE)
+    points = fields.Field(column_name=POINTS)
+
+    class Meta:
+        model = Question
+        fields = ("type", "stem", "answer", "explanation", "difficulty", "category",
+                  "knowledge_points", "points")  # fmt: skip
+        force_init_instance = True  # every row is a new question
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+        skip_html_diff = True
+        report_skipped = False
+        clean_model_instances = False  # rows are checked in import_instance
+
+    def __init__(self, *, acting_user=None, category=None, **kwargs):
+        super().__init__(**kwargs)
+        self.acting_user = acting_user
+        self.default_category = category
+        for column in OPTION_COLUMNS:
+            self.fields[column] = fields.Field(column_name=column)
+
+    def get_queryset(self):
+        return Question.objects.select_related("category")
+
+    def get_row_result_class(self):
+        return QuestionRowResult
+
+    def get_export_order(self):
+        return ["type", "stem", *OPTION_COLUMNS, "answer", "explanation", "difficulty",
+                "category", "knowledge_points", "points"]  # fmt: skip
+
+    def get_export_headers(self, selected_fields=None):
+        return list(COLUMNS)
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        options = list(instance.options or []) + [""] * (len(LETTERS) - len(instance.options or []))
+        return [
+            answers.TYPE_EXPORT[instance.type],
+            stem_to_text(instance.stem),
+            *options,
+            answers.render_answer(instance.type, instance.answer),
+            instance.explanation,
+            instance.difficulty,
+            instance.category.full_path,
+            ",".join(instance.knowledge_points or []),
+            f"{instance.points.normalize():f}",
+        ]
+
+    def export(self, queryset=None, **kwargs):
+        import tablib
+
+        queryset = self.get_queryset() if queryset is None else queryset
+        dataset = tablib.Dataset(headers=list(COLUMNS))
+        categories = {}
+        for question in queryset.select_related("category"):
+            # One ancestors query per category, not per question.
+            if question.category_id not in categories:
+                categories[question.category_id] = question.category.full_path
+            question.category._full_path = categories[question.category_id]
+            dataset.append(self.export_resource(question))
+        return dataset
+
+    # -- import ---------------------------------------------------------------------------
+
+    def get_import_fields(self):
+        return [self.fields[name] for name in ("type", "stem")] + [
+            self.fields[c] for c in OPTION_COLUMNS
+        ] + [self.fields[n] for n in ("answer", "explanation", "difficulty", "category",
+                                       "knowledge_points", "points")]  # fmt: skip
+
+    def before_import(self, dataset, **kwargs):
+        dataset.headers = [
+            COLUMN_ALIASES.get(str(h).strip().lower(), str(h).strip()) for h in dataset.headers
+        ]
+        required = REQUIRED_COLUMNS if self.default_category is None else REQUIRED_COLUMNS[:3]
+        missing = [c for c in required if c not in dataset.headers]
+        if missing:
+            raise ValidationError(
+                _("The sheet lacks the column(s): %(columns)s.") % {"columns": ", ".join(missing)}
+            )
+        self.acting_user = kwargs.get("user") or self.acting_user
+        self._categories = {}
+
+    def init_instance(self, row=None):
+        return Question()
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+
+        def read(column, parse, default=None):
+            raw = row.get(column)
+            if raw in (None, "") and default is not None:
+                return default
+            try:
+                return parse(raw)
+            except (ValueError, ValidationError) as error:
+                message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+                errors[column] = [message]
+                return None
+
+        instance.type = read(TYPE, answers.parse_type)
+        stem = cell_text(row.get(STEM))
+        if not stem:
+            errors[STEM] = [_("the stem is empty")]
+        instance.stem = services.text_to_rich_text(stem)
+        options = [cell_text(row.get(c)) for c in OPTION_COLUMNS]
+        while options and not options[-1]:
+            options.pop()
+        instance.options = options if instance.type in CHOICE_TYPES else []
+        if instance.type and instance.type not in CHOICE_TYPES and any(options):
+            errors[OPTION_COLUMNS[0]] = [_("only choice questions have options")]
+        if instance.type:
+            instance.answer = read(
+                ANSWER, lambda v: answers.parse_answer(instance.type, v, len(options))
+            )
+        instance.explanation = cell_text(row.get(EXPLANATION))
+        instance.difficulty = read(DIFFICULTY, answers.parse_difficulty, default=3)
+        instance.knowledge_points = answers.parse_knowledge_points(row.get(KNOWLEDGE))
+        instance.points = read(POINTS, answers.parse_points, default=answers.parse_points(1))
+        category_path = cell_text(row.get(CATEGORY))
+        if category_path:
+            instance.category = read(
+                CATEGORY,
+                lambda v: services.category_for_path(
+                    cell_text(v), cache=self._categories, acting_user=self.acting_user
+                ),
+            )
+        elif self.default_category is not None:
+            instance.category = self.default_category
+        else:
+            errors[CATEGORY] = [_("the category is missing")]
+        if not errors:
+            try:
+                instance.clean()
+            except ValidationError as error:
+                for key, messages in error.message_dict.items():
+                    column = {"options": OPTION_COLUMNS[0], "answer": ANSWER}.get(key, key)
+                    errors.setdefault(column, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                services.questions_bulk_create(
+                    questions=self.create_instances,
+                    acting_user=self.acting_user,
+                    batch_size=batch_size or self._meta.batch_size,
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.create_instances.clear()
+
+
+def questions_xlsx(queryset) -> bytes:
+    """The questions as an XLSX workbook whose every cell is text or a number, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    dataset = QuestionResource().export(queryset=queryset)
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = "题库"
+    sheet.append(dataset.headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row_index, row in enumerate(dataset, 2):
+        for column_index, value in enumerate(row, 1):
+            cell = sheet.cell(row=row_index, column=column_index)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # "=…" stays text
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,426 @@
+"""Employee pages (exams, attempts, results, certificates), trainer pages (report, grading,
+exports) and the public certificate check page."""
+
+import json
+from http import HTTPStatus
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from lms.importing import XLSX_CONTENT_TYPE
+from lms.models import Employee
+from lms.pdf import pdf_response
+from lms.roles import Role, get_employee, has_role
+
+from . import certificates, qualifications, services, statistics
+from .forms import GradeForm
+from .models import Attempt, AttemptError, AttemptItem, Certificate, CertificateBundle, Exam
+
+
+def _employee_or_404(request):
+    employee = get_employee(request.user)
+    if employee is None:
+        raise Http404
+    return employee
+
+
+def _own_attempt(request, pk) -> Attempt:
+    employee = _employee_or_404(request)
+    return get_object_or_404(
+        Attempt.objects.select_related("exam", "employee__user"), pk=pk, employee=employee
+    )
+
+
+def _trainer_required(request):
+    if not has_role(request.user, Role.TRAINER, Role.HR):
+        raise PermissionDenied
+
+
+# -- employee -------------------------------------------------------------------------------
+
+
+@login_required
+def exam_list(request):
+    employee = _employee_or_404(request)
+    now = timezone.now()
+    exams = list(Exam.objects.for_employee(employee).order_by("closes_at", "title"))
+    attempts = list(
+        Attempt.objects.filter(employee=employee, exam__in=exams).order_by("exam", "number")
+    )
+    by_exam = {}
+    for attempt in attempts:
+        by_exam.setdefault(attempt.exam_id, []).append(attempt)
+    rows = []
+    for exam in exams:
+        exam_attempts = by_exam.get(exam.pk, [])
+        rows.append(
+            {
+                "exam": exam,
+                "is_open": exam.is_open(now),
+                "attempts": exam_attempts,
+                "open_attempt": next((a for a in exam_attempts if a.is_open), None),
+            }
+        )
+    return render(request, "assessments/exam_list.html", {"rows": rows, "section_slug": "exams"})
+
+
+@login_required
+def exam_detail(request, pk):
+    employee = _employee_or_404(request)
+    exam = get_object_or_404(Exam.objects.for_employee(employee), pk=pk)
+    attempts = list(Attempt.objects.filter(exam=exam, employee=employee).order_by("number"))
+    override = services.exam_override_for(exam, employee)
+    allowed = exam.attempts_allowed(override)
+    return render(
+        request,
+        "assessments/exam_detail.html",
+        {
+            "exam": exam,
+            "attempts": attempts,
+            "open_attempt": next((a for a in attempts if a.is_open), None),
+            "attempts_allowed": allowed,
+            "attempts_left": (allowed - len(attempts)) if allowed else None,
+            "is_open": exam.is_open(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def attempt_start(request, pk):
+    employee = _employee_or_404(request)
+    exam = get_object_or_404(Exam.objects.for_employee(employee), pk=pk)
+    try:
+        attempt = services.attempt_start(exam=exam, employee=employee)
+    except AttemptError as error:
+        from django.contrib import messages
+
+        messages.error(request, str(error))
+        return redirect("assessments:exam_detail", pk=exam.pk)
+    if not attempt.is_open:
+        return redirect("assessments:attempt_result", pk=attempt.pk)
+    return redirect("assessments:attempt_page", pk=attempt.pk)
+
+
+@never_cache
+@login_required
+def attempt_page(request, pk):
+    attempt = services.attempt_refresh(attempt=_own_attempt(request, pk))
+    if not attempt.is_open:
+        return redirect("assessments:attempt_result", pk=attempt.pk)
+    items = [item.public() for item in AttemptItem.objects.filter(attempt=attempt)]
+    return render(
+        request,
+        "assessments/attempt_page.html",
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "items": items,
+            "seconds_left": attempt.seconds_left(),
+            "state_json": {
+                "attempt": attempt.pk,
+                "saveUrl": reverse("assessments:attempt_save", args=[attempt.pk]),
+                "submitUrl": reverse("assessments:attempt_submit", args=[attempt.pk]),
+                "resultUrl": reverse("assessments:attempt_result", args=[attempt.pk]),
+                "secondsLeft": attempt.seconds_left(),
+            },
+            "body_class": "exam",
+        },
+    )
+
+
+def _state(attempt, **extra):
+    data = {
+        "status": attempt.status,
+        "seconds_left": attempt.seconds_left() if attempt.is_open else 0,
+        "result_url": reverse("assessments:attempt_result", args=[attempt.pk]),
+    }
+    data.update(extra)
+    return data
+
+
+@never_cache
+@require_POST
+@login_required
+def attempt_save(request, pk):
+    """Autosave: ``{"answers": [{"item": id, "response": …, "seq": n}, …]}``."""
+    attempt = _own_attempt(request, pk)
+    try:
+        payload = json.loads(request.body or b"{}")
+        answers = payload["answers"]
+        if not isinstance(answers, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse(
+            {"ok": False, "error": _("The request could not be read.")},
+            status=HTTPStatus.BAD_REQUEST,
+        )
+    try:
+        saved = services.attempt_save_answers(attempt=attempt, answers=answers)
+    except AttemptError as error:
+        attempt = services.attempt_refresh(attempt=attempt)
+        return JsonResponse(
+            {"ok": False, "error": str(error), **_state(attempt)}, status=HTTPStatus.CONFLICT
+        )
+    return JsonResponse({"ok": True, "saved": saved, **_state(attempt)})
+
+
+@never_cache
+@require_GET
+@login_required
+def attempt_state(request, pk):
+    """The attempt's clock and status (and the candidate's own answers), never the key."""
+    attempt = services.attempt_refresh(attempt=_own_attempt(request, pk))
+    items = [item.public() for item in AttemptItem.objects.filter(attempt=attempt)]
+    return JsonResponse({"ok": True, "items": items if attempt.is_open else [], **_state(attempt)})
+
+
+@require_POST
+@login_required
+def attempt_submit(request, pk):
+    attempt = _own_attempt(request, pk)
+    if attempt.is_open:
+        # A submission sent because the clock ran out finishes at the deadline.
+        services.attempt_submit(attempt=attempt, auto=attempt.is_overdue())
+    if request.headers.get("Accept", "").startswith("application/json"):
+        attempt.refresh_from_db()
+        return JsonResponse({"ok": True, **_state(attempt)})
+    return redirect("assessments:attempt_result", pk=attempt.pk)
+
+
+@login_required
+def attempt_result(request, pk):
+    attempt = services.attempt_refresh(attempt=_own_attempt(request, pk))
+    if attempt.is_open:
+        return redirect("assessments:attempt_page", pk=attempt.pk)
+    show_answers = attempt.shows_answers()
+    items = list(AttemptItem.objects.filter(attempt=attempt)) if show_answers else []
+    certificate = Certificate.objects.filter(attempt=attempt).first()
+    return render(
+        request,
+        "assessments/attempt_result.html",
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "show_score": attempt.shows_score(),
+            "show_answers": show_answers,
+            "items": [certificates.review_row(item) for item in items],
+            "certificate": certificate,
+        },
+    )
+
+
+@login_required
+def result_list(request):
+    """The employee's exam history."""
+    employee = _employee_or_404(request)
+    attempts = list(
+        Attempt.objects.finished()
+        .filter(employee=employee)
+        .select_related("exam")
+        .order_by("-finished_at")
+    )
+    certs = {
+        c.attempt_id: c for c in Certificate.objects.filter(attempt__in=[a.pk for a in attempts])
+    }
+    rows = [
+        {"attempt": a, "show_score": a.shows_score(), "certificate": certs.get(a.pk)}
+        for a in attempts
+    ]
+    return render(request, "assessments/result_list.html", {"rows": rows})
+
+
+@login_required
+def certificate_pdf(request, code):
+    certificate = get_object_or_404(
+        Certificate.objects.visible_to(request.user).select_related("employee", "exam"),
+        code=code,
+    )
+    pdf = certificates.certificate_pdf(certificate, request=request)
+    return pdf_response(pdf, f"certificate-{certificate.code}.pdf")
+
+
+def certificate_check(request, code):
+    """Public: holder, certificate, dates and status — nothing more."""
+    certificate = (
+        Certificate.objects.select_related("employee").filter(code=code.strip().upper()).first()
+    )
+    return render(
+        request,
+        "assessments/certificate_check.html",
+        {"certificate": certificate, "code": code},
+        status=HTTPStatus.OK if certificate else HTTPStatus.NOT_FOUND,
+    )
+
+
+@login_required
+def my_qualifications(request):
+    employee = _employee_or_404(request)
+    rows = qualifications.standings([employee]).get(employee.pk, [])
+    return render(request, "assessments/my_qualifications.html", {"rows": rows})
+
+
+@login_required
+def team_qualifications(request):
+    """Managers see their department subtree, HR and trainers everyone; XLSX on request."""
+    if not has_role(request.user, Role.MANAGER, Role.HR, Role.TRAINER):
+        raise PermissionDenied
+    employees = list(
+        Employee.objects.visible_to(request.user)
+        .active()
+        .select_related("department", "position")
+        .order_by("department__path", "number")
+    )
+    standing = qualifications.standings(employees)
+    rows = [(employee, standing.get(employee.pk, [])) for employee in employees]
+    if request.GET.get("format") == "xlsx":
+        data = statistics._xlsx(
+            ["工号", "姓名", "部门", "岗位", "资格", "状态", "通过日期", "有效期至"],
+            [
+                [
+                    e.number,
+                    e.name,
+                    e.department.name,
+                    e.position.name,
+                    s.rule.name,
+                    str(s.label),
+                    s.passed_on.isoformat() if s.passed_on else "",
+                    s.valid_until.isoformat() if s.valid_until else "",
+                ]
+                for e, standings in rows
+                for s in standings
+            ],
+        )
+        from django.http import HttpResponse
+        from django.utils.http import content_disposition_header
+
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"qualifications-{timezone.localdate().isoformat()}.xlsx"
+        )
+        return response
+    return render(request, "assessments/team_qualifications.html", {"rows": rows})
+
+
+# -- trainer --------------------------------------------------------------------------------
+
+
+@login_required
+def exam_report(request, pk):
+    _trainer_required(request)
+    exam = get_object_or_404(Exam, pk=pk)
+    report = statistics.exam_report(exam)
+    return render(request, "assessments/exam_report.html", {"exam": exam, "report": report})
+
+
+@require_POST
+@login_required
+def exam_flag_questions(request, pk):
+    _trainer_required(request)
+    exam = get_object_or_404(Exam, pk=pk)
+    flagged = statistics.flag_poor_questions(exam, acting_user=request.user)
+    from django.contrib import messages
+
+    messages.success(request, _("%(count)s question(s) flagged for review.") % {"count": flagged})
+    return redirect("assessments:exam_report", pk=exam.pk)
+
+
+@require_POST
+@login_required
+def exam_regrade(request, pk):
+    if not has_role(request.user, Role.TRAINER):
+        raise PermissionDenied
+    exam = get_object_or_404(Exam, pk=pk)
+    changed = services.exam_regrade(exam=exam, acting_user=request.user)
+    from django.contrib import messages
+
+    messages.success(
+        request,
+        _("Regraded with the bank's current answer keys: %(count)s result(s) changed.")
+        % {"count": changed},
+    )
+    return redirect("assessments:exam_report", pk=exam.pk)
+
+
+@require_POST
+@login_required
+def certificate_bundle_start(request, pk):
+    _trainer_required(request)
+    exam = get_object_or_404(Exam, pk=pk)
+    bundle = services.certificate_bundle_request(exam=exam, acting_user=request.user)
+    return redirect("assessments:certificate_bundle", pk=bundle.pk)
+
+
+@login_required
+def certificate_bundle(request, pk):
+    _trainer_required(request)
+    bundle = get_object_or_404(CertificateBundle.objects.select_related("exam"), pk=pk)
+    if request.GET.get("download") and bundle.file:
+        from django.http import FileResponse
+
+        return FileResponse(
+            bundle.file.open("rb"), as_attachment=True, filename=bundle.file.name.rsplit("/", 1)[-1]
+        )
+    return render(request, "assessments/certificate_bundle.html", {"bundle": bundle})
+
+
+@login_required
+def exam_export(request, pk, what):
+    _trainer_required(request)
+    exam = get_object_or_404(Exam, pk=pk)
+    if what not in ("results", "responses"):
+        raise Http404
+    return statistics.export_response(exam, what)
+
+
+@login_required
+def grading_queue(request):
+    if not has_role(request.user, Role.TRAINER):
+        raise PermissionDenied
+    show_all = bool(request.GET.get("all"))
+    queue = AttemptItem.objects.filter(
+        needs_manual=True, score__isnull=True, attempt__status=Attempt.Status.SUBMITTED
+    )
+    if not show_all:  # the trainer's own exams (and those nobody owns)
+        queue = queue.filter(
+            Q(attempt__exam__created_by=request.user) | Q(attempt__exam__created_by__isnull=True)
+        )
+    items = list(
+        queue.select_related("attempt__exam", "attempt__employee").order_by(
+            "attempt__finished_at", "position"
+        )[:200]
+    )
+    return render(request, "assessments/grading_queue.html", {"items": items, "form": GradeForm()})
+
+
+@require_POST
+@login_required
+def grade_item(request, pk):
+    if not has_role(request.user, Role.TRAINER):
+        raise PermissionDenied
+    item = get_object_or_404(AttemptItem, pk=pk, needs_manual=True)
+    form = GradeForm(request.POST)
+    from django.contrib import messages
+
+    if form.is_valid():
+        try:
+            services.item_grade(
+                item=item,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                grader=request.user,
+            )
+            messages.success(request, _("Grade saved."))
+        except (ValidationError, AttemptError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.error(request, _("Enter a valid score."))
+    return redirect("assessments:grading_queue")

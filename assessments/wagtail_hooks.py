@@ -1,0 +1,71 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+@hooks.register("register_log_actions")
+def register_assessment_log_actions(actions):
+    actions.register_action("assessments.attempt_started", _("Start attempt"), _("Attempt started"))
+    actions.register_action(
+        "assessments.attempt_submitted", _("Submit attempt"), _("Attempt submitted")
+    )
+    actions.register_action("assessments.item_graded", _("Grade answer"), _("Answer graded"))
+    actions.register_action("assessments.regraded", _("Regrade"), _("Attempt regraded"))
+    actions.register_action(
+        "assessments.certificate_revoked", _("Revoke certificate"), _("Certificate revoked")
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_assessment_viewsets():
+    from .viewsets import AssessmentsViewSetGroup
+
+    return AssessmentsViewSetGroup()
+
+
+@hooks.register("register_archive_source")
+def assessments_archive_source(employee, *, year=None):
+    from .integrations import archive_entries
+
+    return archive_entries(employee, year=year)
+
+
+@hooks.register("register_appraisal_indicator_source")
+def assessments_indicator_sources():
+    from .integrations import indicator_sources
+
+    return indicator_sources()
+
+
+@hooks.register("register_portal_panel")
+def assessments_portal_panels():
+    from .integrations import MyExamsPanel
+
+    return MyExamsPanel()
+
+
+@hooks.register("register_demo_seed")
+def assessments_demo_seed():
+    from .demo import AssessmentsDemoSeeder
+
+    return AssessmentsDemoSeeder()
+
+
+@hooks.register("register_scheduled_job")
+def register_assessment_jobs():
+    from datetime import timedelta
+
+    from lms.scheduling import ScheduledJob
+
+    from .tasks import remind_expiring_certificates, submit_overdue_attempts
+
+    return [
+        # Attempts whose time ran out are submitted and graded even if nobody comes back.
+        ScheduledJob(
+            "assessments.submit_overdue_attempts", submit_overdue_attempts, timedelta(minutes=1)
+        ),
+        ScheduledJob(
+            "assessments.remind_expiring_certificates",
+            remind_expiring_certificates,
+            timedelta(days=1),
+        ),
+    ]

@@ -1,0 +1,165 @@
+"""Exact query counts at N and 10×N rows for the exam-day pages and the trainer's report."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import QuestionType
+from tests.conftest import login
+from tests.factories import assessments as af
+from tests.factories import employee as make_employee
+
+pytestmark = pytest.mark.django_db
+
+
+def with_session(queries: int) -> int:
+    """Add the session read that database-backed sessions cost (cache sessions cost none)."""
+    from django.conf import settings
+
+    return queries + (0 if settings.SESSION_ENGINE.endswith(".cache") else 1)
+
+
+def exam_with(count, audience, **fields):
+    category = af.category()
+    kinds = [QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE,
+             QuestionType.FILL, QuestionType.SHORT]  # fmt: skip
+    questions = [
+        af.question(type=kinds[i % len(kinds)], category=category, points=Decimal(2))
+        for i in range(count)
+    ]
+    return af.exam(questions=questions, audience=audience, **fields)
+
+
+EXAM_PAGE_QUERIES = with_session(6)
+AUTOSAVE_QUERIES = with_session(9)
+SUBMIT_QUERIES = with_session(17)
+RESULT_LIST_QUERIES = with_session(6)
+REPORT_QUERIES = with_session(8)
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_exam_page(client, people, django_assert_num_queries, count):
+    exam = exam_with(count, [people["employee"]], time_limit_minutes=30)
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    login(client, people["employee"])
+    url = reverse("assessments:attempt_page", args=[attempt.pk])
+    with django_assert_num_queries(EXAM_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="question panel"') == count
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_autosave(client, people, django_assert_num_queries, count):
+    exam = exam_with(count, [people["employee"]], time_limit_minutes=30)
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    item = attempt.items.filter(snapshot__type="single").first()
+    login(client, people["employee"])
+    url = reverse("assessments:attempt_save", args=[attempt.pk])
+    body = json.dumps({"answers": [{"item": item.pk, "response": ["A"], "seq": 1}]})
+    with django_assert_num_queries(AUTOSAVE_QUERIES):
+        response = client.post(url, body, content_type="application/json")
+    assert response.json()["ok"]
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_submit(client, people, django_assert_num_queries, count):
+    exam = exam_with(count, [people["employee"]])
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    login(client, people["employee"])
+    url = reverse("assessments:attempt_submit", args=[attempt.pk])
+    with django_assert_num_queries(SUBMIT_QUERIES):
+        response = client.post(url)
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.status == "graded"
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_result_list(client, people, django_assert_num_queries, count):
+    employee = people["employee"]
+    for _ in range(count):
+        exam = exam_with(1, [employee], review_policy="after_submit")
+        services.attempt_submit(attempt=services.attempt_start(exam=exam, employee=employee))
+    login(client, employee)
+    with django_assert_num_queries(RESULT_LIST_QUERIES):
+        response = client.get(reverse("assessments:result_list"))
+    assert response.content.decode().count("<li>") == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_trainer_report(client, people, company, django_assert_num_queries, count):
+    employees = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = exam_with(4, employees)
+    for candidate in employees:
+        attempt = services.attempt_start(exam=exam, employee=candidate)
+        services.attempt_submit(attempt=attempt)
+    login(client, people["trainer"])
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = client.get(reverse("assessments:exam_report", args=[exam.pk]))
+    assert response.context["report"]["count"] == count
+    assert len(response.context["report"]["items"]) == 4
+
+
+EXAM_LIST_QUERIES = with_session(6)
+GRADING_QUEUE_QUERIES = with_session(5)
+TEAM_QUALIFICATION_QUERIES = with_session(10)
+ATTEMPT_ADMIN_QUERIES = with_session(12)
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_exam_list(client, people, django_assert_num_queries, count):
+    for _ in range(count):
+        exam = exam_with(1, [people["employee"]])
+        services.attempt_start(exam=exam, employee=people["employee"])
+    login(client, people["employee"])
+    with django_assert_num_queries(EXAM_LIST_QUERIES):
+        response = client.get(reverse("assessments:exam_list"))
+    assert len(response.context["rows"]) == count
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_grading_queue(client, people, company, django_assert_num_queries, count):
+    essay = af.question(type=QuestionType.ESSAY, points=Decimal(5))
+    candidates = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = af.exam(questions=[essay], audience=candidates)
+    for candidate in candidates:
+        services.attempt_submit(attempt=services.attempt_start(exam=exam, employee=candidate))
+    login(client, people["trainer"])
+    with django_assert_num_queries(GRADING_QUEUE_QUERIES):
+        response = client.get(reverse("assessments:grading_queue"))
+    assert len(response.context["items"]) == count
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_team_qualifications(client, people, company, django_assert_num_queries, count):
+    from assessments.models import QualificationRule
+
+    candidates = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = exam_with(1, candidates)
+    for candidate in candidates:
+        services.attempt_submit(attempt=services.attempt_start(exam=exam, employee=candidate))
+    rule = QualificationRule(name="年度安规")
+    rule.save()
+    rule.exams.set([exam])
+    rule.save()
+    login(client, people["manager"])
+    with django_assert_num_queries(TEAM_QUALIFICATION_QUERIES):
+        response = client.get(reverse("assessments:team_qualifications"))
+    assert len(response.context["rows"]) == count + 3  # plus employee, colleague, manager
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_attempt_admin_index(client, people, company, django_assert_num_queries, count):
+    candidates = [make_employee(department=company["team_a"]) for _ in range(count)]
+    exam = exam_with(1, candidates)
+    for candidate in candidates:
+        services.attempt_start(exam=exam, employee=candidate)
+    login(client, people["trainer"])
+    client.get("/admin/assessments/attempts/")
+    with django_assert_num_queries(ATTEMPT_ADMIN_QUERIES):
+        response = client.get("/admin/assessments/attempts/")
+    assert response.status_code == 200

@@ -1,0 +1,92 @@
+"""Exam day on a phone (390 px): answers survive 30 s offline, time runs out, the attempt is
+submitted and graded, the certificate downloads and the public check page confirms it."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Attempt, AttemptItem, Certificate, QuestionType
+from tests import factories as f
+from tests.e2e.conftest import sign_in
+from tests.factories import assessments as af
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def exam_day():
+    employee = f.employee(number="QC1001", name="王小明")
+    category = af.category("安规/电气安全")
+    questions = [
+        af.question(category=category, type=QuestionType.SINGLE, answer=["B"],
+                    stem="<p>10kV设备不停电时的安全距离为（　）。</p>",
+                    options=["0.35m", "0.70m", "1.00m"], points=Decimal(4)),
+        af.question(category=category, type=QuestionType.TRUE_FALSE, answer=False,
+                    stem="<p>可以约时停送电。</p>", points=Decimal(3)),
+        af.question(category=category, type=QuestionType.FILL, answer=[["验电"]],
+                    stem="<p>停电后、装设接地线前必须先____。</p>", points=Decimal(3)),
+    ]  # fmt: skip
+    exam = af.exam(
+        title="2026年度安规考试",
+        questions=questions,
+        audience=[employee],
+        kind="formal",
+        time_limit_minutes=30,
+        closes_at=timezone.now() + timedelta(seconds=75),
+        review_policy="after_submit",
+        pass_mark=60,
+        certificate_title="电力安全工作规程考试合格证",
+        certificate_valid_months=12,
+    )
+    return employee, exam
+
+
+def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day):
+    employee, exam = exam_day
+    page = phone
+    sign_in(page, "QC1001", f.PASSWORD)
+    page.goto(f"/exams/{exam.pk}/")
+    page.get_by_role("button", name=re.compile("开始考试|Start")).click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    badge = page.locator("#save-state")
+
+    page.get_by_label(re.compile("0.70m")).check()
+    page.wait_for_function("document.querySelector('#save-state').dataset.state === 'saved'")
+
+    page.context.set_offline(True)
+    page.locator("fieldset[data-type=truefalse] input[value=false]").check()
+    page.locator("fieldset[data-type=fill] input").fill("验电")
+    page.wait_for_timeout(30_000)
+    assert badge.get_attribute("data-state") == "offline"
+    attempt = Attempt.objects.get(exam=exam, employee=employee)
+    stored = {i.snapshot["type"]: i.response for i in AttemptItem.objects.filter(attempt=attempt)}
+    assert stored["truefalse"] is None  # still only on the phone
+
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "document.querySelector('#save-state').dataset.state === 'saved'", timeout=20_000
+    )
+    stored = {i.snapshot["type"]: i.response for i in AttemptItem.objects.filter(attempt=attempt)}
+    assert stored == {"single": ["B"], "truefalse": False, "fill": ["验电"]}
+
+    # The exam closes: the page submits by itself and shows the graded result.
+    page.wait_for_url(re.compile(r"/result/$"), timeout=90_000)
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.GRADED and attempt.score == Decimal(10)
+    assert attempt.auto_submitted and attempt.finished_at == attempt.deadline
+    assert page.locator("#score").inner_text() == "10"
+
+    with page.expect_download() as download:
+        page.locator("#certificate-link").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    certificate = Certificate.objects.get(attempt=attempt)
+    page.goto(f"/exams/check/{certificate.code}/")
+    check = page.locator("#certificate-check").inner_text()
+    assert "王小明" in check and "电力安全工作规程考试合格证" in check
+    assert re.search("有效|Valid", check)
+    services.attempts_submit_overdue()  # nothing left to submit
