@@ -57,7 +57,10 @@ CASES = {
     # password-reset screens redirect or refuse, as password reset is switched off).
     "wagtailadmin_javascript_catalog": Case(url("wagtailadmin_javascript_catalog"), PUBLIC),
     "wagtailadmin_sprite": Case(url("wagtailadmin_sprite"), PUBLIC),
-    "wagtailadmin_login": Case(url("wagtailadmin_login"), PUBLIC),
+    # Signed-in users are sent on from the admin's sign-in page; it only matters when signed out.
+    "wagtailadmin_login": Case(
+        url("wagtailadmin_login"), {**{r: ANY for r in expect()}, "anonymous": OK}
+    ),
     "wagtailadmin_password_reset": Case(url("wagtailadmin_password_reset"), NOBODY),
     "wagtailadmin_password_reset_done": Case(url("wagtailadmin_password_reset_done"), NOBODY),
     "wagtailadmin_password_reset_complete": Case(
