@@ -16,6 +16,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from lms.roles import ScopedQuerySet
@@ -210,7 +211,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePageQuerySet(models.QuerySet):
+class CoursePageQuerySet(PageQuerySet):
     def with_lesson_counts(self):
         return self.annotate(lesson_count=Count("lessons", distinct=True))
 
@@ -299,7 +300,7 @@ class CoursePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         employee = get_employee(request.user)
-        lessons = list(self.lessons.order_by("sort_order"))
+        lessons = list(self.lessons.order_by("sort_order", "pk"))
         progress = {}
         enrolled_session_ids = set()
         if employee is not None:

@@ -1,6 +1,42 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from lms.hooks import (
+    APPRAISAL_INDICATOR_SOURCE_HOOK,
+    ARCHIVE_SOURCE_HOOK,
+    PORTAL_PANEL_HOOK,
+)
+
+from . import records
+from .demo import CoursesDemoSeeder
+from .portal import MyLearningPanel
+from .viewsets import TrainingViewSetGroup
+
+
+@hooks.register("register_admin_viewset")
+def register_training_viewsets():
+    return TrainingViewSetGroup()
+
+
+@hooks.register(PORTAL_PANEL_HOOK)
+def register_my_learning_panel():
+    return MyLearningPanel()
+
+
+@hooks.register(ARCHIVE_SOURCE_HOOK)
+def register_training_archive(employee, *, year=None):
+    return records.archive_entries(employee, year=year)
+
+
+@hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK)
+def register_training_indicators():
+    return records.indicator_sources()
+
+
+@hooks.register("register_demo_seed")
+def register_courses_demo():
+    return CoursesDemoSeeder()
+
 
 @hooks.register("register_log_actions")
 def register_courses_log_actions(actions):

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("language/", views.set_language, name="set_language"),
     path("my/", include(portal_patterns)),
+    path("learning/", include("courses.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -53,8 +53,11 @@ def course(
                 "value": {"heading": "要点", "points": ["停电", "验电", "装设接地线"]},
             },
         ],
+        live=publish,
         lessons=[
-            Lesson(title=f"第{i + 1}课", minutes=15, body=lesson_body(f"第{i + 1}课内容"))
+            Lesson(
+                title=f"第{i + 1}课", minutes=15, sort_order=i, body=lesson_body(f"第{i + 1}课内容")
+            )
             for i in range(lessons)
         ],
     )

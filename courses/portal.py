@@ -1,0 +1,87 @@
+"""The "My learning" panel of the employee portal."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lms.portal import PanelSummary, PortalPanel
+
+from .models import Assignment, CoursePage, Enrollment, LessonProgress
+
+
+class MyLearningPanel(PortalPanel):
+    section = "learning"
+    title = _("My learning")
+    order = 10
+    template_name = "courses/panels/my_learning.html"
+
+    def get_context_data(self, request, employee):
+        from .views import calendar_token
+
+        today = timezone.localdate()
+        assignments = list(
+            Assignment.objects.for_employee(employee)
+            .select_related("course", "completion")
+            .order_by("completion_id", "due_on")
+        )
+        for assignment in assignments:
+            assignment.current_status = assignment.status
+        sessions = list(
+            Enrollment.objects.for_employee(employee)
+            .filter(session__ends_at__gte=timezone.now())
+            .select_related("session__course")
+            .order_by("session__starts_at")
+        )
+        # Per-course progress: courses where the employee opened at least one lesson.
+        course_ids = (
+            LessonProgress.objects.for_employee(employee)
+            .order_by()
+            .values_list("lesson__course_id", flat=True)
+            .distinct()
+        )
+        courses = (
+            CoursePage.objects.live()
+            .filter(pk__in=course_ids)
+            .annotate(
+                lesson_count=Count("lessons", distinct=True),
+                lessons_done=Count(
+                    "lessons__progress",
+                    filter=Q(
+                        lessons__progress__employee=employee,
+                        lessons__progress__completed_at__isnull=False,
+                    ),
+                    distinct=True,
+                ),
+            )
+            .order_by("title")
+        )
+        progress = []
+        for course in courses:
+            percent = (
+                round(100 * course.lessons_done / course.lesson_count) if course.lesson_count else 0
+            )
+            progress.append({"course": course, "percent": percent})
+        return {
+            "open_assignments": [a for a in assignments if a.current_status != "done"],
+            "done_assignments": [a for a in assignments if a.current_status == "done"],
+            "sessions": sessions,
+            "progress": progress,
+            "today": today,
+            "calendar_url": request.build_absolute_uri(
+                reverse("courses:calendar", args=[calendar_token(employee)])
+            ),
+            "check_in_url": reverse("courses:check_in"),
+        }
+
+    def summary(self, request, employee):
+        counts = (
+            Assignment.objects.for_employee(employee)
+            .open()
+            .aggregate(
+                open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
+            )
+        )
+        if counts["overdue"]:
+            return PanelSummary(counts["overdue"], _("required courses overdue"), attention=True)
+        return PanelSummary(counts["open"], _("required courses to complete"))

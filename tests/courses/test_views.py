@@ -1,0 +1,263 @@
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses import services
+from courses.models import Attendance, Completion, Enrollment, LessonProgress
+from courses.views import calendar_token
+from tests import factories as f
+from tests.conftest import login
+from tests.factories import courses as cf
+
+
+@pytest.fixture
+def course(people):
+    return cf.course(title="营业厅服务规范", lessons=3)
+
+
+def test_catalogue_query_count_is_constant(client, people, django_assert_num_queries):
+    login(client, people["employee"])
+    for _i in range(2):
+        cf.course(lessons=2)
+    client.get("/courses/")  # warm caches (site root, content types)
+    with django_assert_num_queries(12) as first:
+        response = client.get("/courses/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.content.decode().count('class="progress"') == 2
+    for _i in range(18):
+        cf.course(lessons=2)
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get("/courses/")
+    assert response.content.decode().count('class="progress"') == 20
+
+
+def test_course_page_shows_materials_lessons_and_progress(client, people, course):
+    login(client, people["employee"])
+    response = client.get(course.url)
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "装设接地线" in body  # a key point from the materials
+    assert "0 of 3 lessons done" in body
+
+
+def test_lesson_counts_as_done_only_after_it_was_opened(client, people, course):
+    login(client, people["employee"])
+    first, second, third = course.lessons.order_by("sort_order")
+    response = client.post(reverse("courses:lesson_done", args=[second.pk]))
+    assert not LessonProgress.objects.exists()  # refused: never opened
+    assert "Open the lesson" in client.get(response.url).content.decode()
+    assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
+    for lesson in (first, second, third):
+        assert client.get(reverse("courses:lesson", args=[lesson.pk])).status_code == HTTPStatus.OK
+        response = client.post(reverse("courses:lesson_done", args=[lesson.pk]))
+        assert response.status_code == HTTPStatus.FOUND
+    assert response.url == course.url
+    completion = Completion.objects.get(employee=people["employee"])
+    assert completion.source == Completion.Source.ONLINE and completion.hours == course.hours
+    page = client.get(course.url).content.decode()
+    assert "3 of 3 lessons done" in page
+
+
+def test_lesson_of_unpublished_course_is_404(client, people):
+    course = cf.course(publish=False)
+    login(client, people["employee"])
+    lesson = course.lessons.first()
+    assert client.get(reverse("courses:lesson", args=[lesson.pk])).status_code == 404
+
+
+def test_lessons_need_an_employee(client, superuser, course):
+    login(client, superuser)
+    lesson = course.lessons.first()
+    assert client.get(reverse("courses:lesson", args=[lesson.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("courses:lesson", args=[lesson.pk])).status_code == 302
+
+
+def test_self_enrolment_view_and_duplicate_message(client, people, course):
+    session = cf.session(course=course, trainer=people["trainer"], capacity=1)
+    login(client, people["employee"])
+    url = reverse("courses:enrol", args=[session.pk])
+    response = client.post(url, follow=True)
+    assert "You are enrolled" in response.content.decode()
+    response = client.post(url, follow=True)
+    assert "already enrolled" in response.content.decode()
+    login(client, people["colleague"])
+    response = client.post(url, follow=True)
+    assert "The session is full" in response.content.decode()
+    assert Enrollment.objects.count() == 1
+
+
+def test_refusal_is_translated_to_chinese(client, people, course):
+    session = cf.session(course=course, trainer=people["trainer"], capacity=1)
+    services.enrollment_create(session=session, employee=people["employee"])
+    client.cookies["ga_language"] = "zh-hans"
+    login(client, people["colleague"])
+    response = client.post(reverse("courses:enrol", args=[session.pk]), follow=True)
+    assert "名额已满" in response.content.decode()
+
+
+def test_check_in_view(client, people, course):
+    session = cf.past_session(course=course, trainer=people["trainer"], check_in_code="246810")
+    services.enrollment_create(session=session, employee=people["employee"])
+    login(client, people["employee"])
+    url = reverse("courses:check_in")
+    response = client.post(url, {"code": "000000"})
+    assert "wrong" in response.content.decode()
+    response = client.post(url, {"code": "246810"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert Attendance.objects.get().present
+    login(client, people["colleague"])
+    response = client.post(
+        url + f"?session={session.pk}", {"code": "246810", "session": session.pk}
+    )
+    assert "not enrolled" in response.content.decode()
+
+
+def _roster_session(course, trainer, employees):
+    session = cf.past_session(course=course, trainer=trainer, capacity=500)
+    for employee in employees:
+        services.enrollment_create(session=session, employee=employee)
+    return session
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("trainer", HTTPStatus.OK),
+        ("hr", HTTPStatus.OK),
+        ("employee", HTTPStatus.FORBIDDEN),
+        ("manager", HTTPStatus.FORBIDDEN),
+    ],
+)
+def test_roster_access(client, people, course, who, status):
+    session = _roster_session(course, people["trainer"], [people["employee"]])
+    login(client, people[who])
+    assert client.get(reverse("courses:roster", args=[session.pk])).status_code == status
+
+
+def test_session_trainer_without_trainer_role_may_take_attendance(client, people, course):
+    session = _roster_session(course, people["colleague"], [people["employee"]])
+    login(client, people["colleague"])
+    assert client.get(reverse("courses:roster", args=[session.pk])).status_code == HTTPStatus.OK
+
+
+def test_roster_save_and_refuse_stranger(client, people, course):
+    session = _roster_session(course, people["trainer"], [people["employee"], people["colleague"]])
+    login(client, people["trainer"])
+    url = reverse("courses:roster", args=[session.pk])
+    response = client.post(url, {"present": [people["employee"].pk, people["outsider"].pk]})
+    assert "Not enrolled" in response.content.decode()
+    assert not Attendance.objects.exists()
+    response = client.post(url, {"present": [people["employee"].pk]}, follow=True)
+    assert "1 present, 1 absent" in response.content.decode()
+    assert Completion.objects.filter(source=Completion.Source.SESSION).count() == 1
+
+
+def test_roster_query_count_is_constant(client, people, course, django_assert_num_queries):
+    department = people["employee"].department
+    staff = [f.employee(department=department) for _i in range(3)]
+    session = _roster_session(course, people["trainer"], staff)
+    login(client, people["trainer"])
+    url = reverse("courses:roster", args=[session.pk])
+    client.get(url)
+    with django_assert_num_queries(7) as first:
+        response = client.get(url)
+    assert response.content.decode().count('name="present"') == 3
+    more = [f.employee(department=department) for _i in range(27)]
+    for employee in more:
+        services.enrollment_create(session=session, employee=employee)
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count('name="present"') == 30
+
+
+def test_roster_save_for_many_runs_fixed_queries(client, people, course, django_assert_num_queries):
+    department = people["employee"].department
+    staff = [f.employee(department=department) for _i in range(30)]
+    session = _roster_session(course, people["trainer"], staff[:3])
+    login(client, people["trainer"])
+    url = reverse("courses:roster", args=[session.pk])
+    client.post(url, {"present": [e.pk for e in staff[:3]]})
+    Attendance.objects.all().delete()
+    Completion.objects.all().delete()
+    with django_assert_num_queries(17) as first:
+        client.post(url, {"present": [e.pk for e in staff[:3]]})
+    for employee in staff[3:]:
+        services.enrollment_create(session=session, employee=employee)
+    Attendance.objects.all().delete()
+    Completion.objects.all().delete()
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.post(url, {"present": [e.pk for e in staff]})
+    assert Attendance.objects.filter(present=True).count() == 30
+
+
+def test_my_learning_shows_assignments_sessions_and_progress(client, people, course):
+    employee = people["employee"]
+    services.rule_create(
+        course=course,
+        position=employee.position,
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    session = cf.session(course=course, trainer=people["trainer"])
+    services.enrollment_create(session=session, employee=employee)
+    services.lesson_open(employee=employee, lesson=course.lessons.first())
+    login(client, employee)
+    body = client.get(reverse("portal:section", args=["learning"])).content.decode()
+    assert "营业厅服务规范" in body
+    assert "Due" in body
+    assert "0 of 3 lessons done" in body
+    assert session.display_title in body
+    home = client.get("/").content.decode()
+    assert "required courses to complete" in home
+
+
+def test_my_learning_query_count_is_constant(client, people, django_assert_num_queries):
+    employee = people["employee"]
+
+    def add(n):
+        for _i in range(n):
+            course = cf.course(lessons=2)
+            services.assignment_create(
+                employee=employee, course=course, due_on=timezone.localdate()
+            )
+            session = cf.session(course=course, trainer=people["trainer"])
+            services.enrollment_create(session=session, employee=employee)
+            lesson = course.lessons.first()
+            services.lesson_open(employee=employee, lesson=lesson)
+            services.lesson_complete(employee=employee, lesson=lesson)
+
+    add(2)
+    login(client, employee)
+    url = reverse("portal:section", args=["learning"])
+    client.get(url)
+    with django_assert_num_queries(11) as first:
+        body = client.get(url).content.decode()
+    assert body.count("1 of 2 lessons done") == 2
+    add(18)
+    with django_assert_num_queries(len(first.captured_queries)):
+        body = client.get(url).content.decode()
+    assert body.count("1 of 2 lessons done") == 20
+
+
+def test_calendar_feed(client, people, course):
+    session = cf.session(course=course, trainer=people["trainer"])
+    services.enrollment_create(session=session, employee=people["employee"])
+    response = client.get(reverse("courses:calendar", args=[calendar_token(people["employee"])]))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in response.content.decode()
+    assert client.get(reverse("courses:calendar", args=["forged"])).status_code == 404
+    other = client.get(reverse("courses:calendar", args=[calendar_token(people["colleague"])]))
+    assert "BEGIN:VEVENT" not in other.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("trainer", HTTPStatus.OK), ("hr", HTTPStatus.OK), ("employee", HTTPStatus.FORBIDDEN)],
+)
+def test_course_report_access(client, people, course, who, status):
+    login(client, people[who])
+    assert client.get(reverse("courses:course_report", args=[course.pk])).status_code == status
