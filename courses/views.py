@@ -296,3 +296,25 @@ def course_report(request, pk):
         "enrollment_model": Enrollment,
     }
     return render(request, "courses/course_report.html", context)
+
+
+def plan_export(request, pk):
+    """The training plan's items as an XLSX workbook (admin URL)."""
+    from lms.importing import FORMATS
+
+    from .models import TrainingPlanPage
+    from .resources import PlanItemResource
+
+    if not has_role(request.user, Role.HR, Role.TRAINER, TRAINING_MANAGER_GROUP):
+        raise PermissionDenied
+    plan = get_object_or_404(TrainingPlanPage, pk=pk)
+    resource = PlanItemResource()
+    dataset = resource.export(queryset=resource.get_queryset().filter(plan=plan))
+    data = FORMATS["xlsx"]().export_data(dataset)
+    response = HttpResponse(data, content_type=FORMATS["xlsx"]().get_content_type())
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"training-plan-{plan.year}-{plan.pk}.xlsx"
+    )
+    return response

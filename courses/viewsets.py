@@ -15,7 +15,6 @@ from wagtail.admin.widgets.button import MenuItem
 from lms.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
-    ScopedObjectMixin,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
 )
@@ -38,14 +37,27 @@ class ServiceFormMixin:
                     form.add_error(field if field in form.fields else None, messages)
             else:
                 form.add_error(None, error.messages)
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
+
+
+class ScopedInspectView(generic.InspectView):
+    """Inspect only rows the user may see; others are a 404."""
+
+    def get_object(self, queryset=None):
+        from django.contrib.admin.utils import unquote
+        from django.shortcuts import get_object_or_404
+
+        return get_object_or_404(
+            self.model._default_manager.visible_to(self.request.user), pk=unquote(str(self.pk))
+        )
 
 
 class NoEditViewSetMixin:
     """Records written only through services: listed, inspected, added, never edited in place."""
 
     inspect_view_enabled = True
-    inspect_view_class = type("ScopedInspectView", (ScopedObjectMixin, generic.InspectView), {})
+    inspect_view_class = ScopedInspectView
 
     def get_common_view_kwargs(self, **kwargs):
         return {**super().get_common_view_kwargs(**kwargs), "edit_url_name": None}
@@ -224,6 +236,7 @@ class EnrollmentCreateView(generic.CreateView):
                     )
         except ValidationError as error:
             form.add_error(None, error.messages)
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         from wagtail.admin import messages
 
@@ -394,7 +407,17 @@ class AssignmentFilterSet(WagtailFilterSet):
 
 class AssignmentIndexView(ScopedIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("employee__department", "course", "rule")
+        return (
+            super()
+            .get_base_queryset()
+            .select_related(
+                "employee__department",
+                "course",
+                "rule__course",
+                "rule__position",
+                "rule__department",
+            )
+        )
 
 
 class AssignmentForm(forms.ModelForm):

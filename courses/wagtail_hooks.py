@@ -7,7 +7,7 @@ from lms.hooks import (
     PORTAL_PANEL_HOOK,
 )
 
-from . import records
+from . import buttons, records
 from .demo import CoursesDemoSeeder
 from .portal import MyLearningPanel
 from .viewsets import TrainingViewSetGroup
@@ -46,3 +46,17 @@ def register_courses_log_actions(actions):
     actions.register_action(
         "courses.rule_applied", _("Apply training rule"), _("Training assignments created")
     )
+
+
+@hooks.register("register_admin_urls")
+def register_training_admin_urls():
+    from django.urls import path
+
+    from .views import plan_export
+
+    return [path("training/plans/<int:pk>/export/", plan_export, name="courses_plan_export")]
+
+
+@hooks.register("register_page_header_buttons")
+def training_page_header_buttons(page, user, next_url=None, view_name=None):
+    return buttons.page_header_buttons(page, user)
