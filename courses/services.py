@@ -577,3 +577,26 @@ def practical_check_record(
     check.full_clean()
     log(check, "wagtail.edit", user=acting_user)
     return check
+
+
+@transaction.atomic
+def training_manager_set(*, user, is_manager: bool = True, acting_user=None):
+    """Make the user a training manager (who approves courses and plans), or stop it."""
+    from django.contrib.auth.models import Group
+
+    from lms.roles import forget_cached_roles
+
+    group = Group.objects.get(name=TRAINING_MANAGER_GROUP)
+    if is_manager:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    forget_cached_roles(user)
+    employee = getattr(user, "employee", None)
+    if employee is not None:
+        log(
+            employee,
+            "lms.roles_changed",
+            user=acting_user,
+            data={"training_manager": is_manager},
+        )
