@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -182,7 +183,7 @@ class CourseIndexPage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields
     parent_page_types = ["lms.HomePage"]
-    subpage_types = ["courses.CoursePage"]
+    subpage_types = ["courses.CoursePage", "courses.QuestionnairePage"]
     max_count = 1
     template = "courses/course_index_page.html"
 
@@ -813,3 +814,120 @@ class PracticalCheck(models.Model):
 
     def __str__(self):
         return f"{self.employee} · {self.session}"
+
+
+# Questionnaire ---------------------------------------------------------------------------------
+
+
+class QuestionnaireField(AbstractFormField):
+    page = ParentalKey(
+        "courses.QuestionnairePage", on_delete=models.CASCADE, related_name="form_fields"
+    )
+
+
+class QuestionnairePage(AbstractForm):
+    """The post-training questionnaire of a course: one answer per employee per session."""
+
+    course = models.ForeignKey(
+        CoursePage,
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="questionnaires",
+    )
+    intro = RichTextField(_("introduction"), blank=True)
+    thank_you_text = RichTextField(_("thank-you text"), blank=True)
+
+    content_panels = AbstractForm.content_panels + [
+        FieldPanel("course"),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("questions")),
+        FieldPanel("thank_you_text"),
+    ]
+    search_fields = Page.search_fields
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = []
+    template = "courses/questionnaire_page.html"
+    landing_page_template = "courses/questionnaire_page_landing.html"
+
+    class Meta:
+        verbose_name = _("training questionnaire")
+        verbose_name_plural = _("training questionnaires")
+
+    def get_submission_class(self):
+        return QuestionnaireSubmission
+
+    def _session_for(self, request, employee):
+        session_id = request.POST.get("session") or request.GET.get("session")
+        if not session_id or not str(session_id).isdigit():
+            return None
+        return (
+            TrainingSession.objects.filter(
+                pk=session_id,
+                course_id=self.course_id,
+                attendances__employee=employee,
+                attendances__present=True,
+            )
+            .select_related("course")
+            .first()
+        )
+
+    def serve(self, request, *args, **kwargs):
+        from django.contrib.auth.views import redirect_to_login
+        from django.http import Http404
+        from django.template.response import TemplateResponse
+
+        from lms.roles import get_employee
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        employee = get_employee(request.user)
+        if employee is None:
+            raise Http404
+        session = self._session_for(request, employee)
+        context = self.get_context(request)
+        context["session"] = session
+        if session is None:
+            context["problem"] = _("Open this questionnaire from a session you attended.")
+            return TemplateResponse(request, self.get_template(request), context)
+        if QuestionnaireSubmission.objects.filter(
+            page=self, session=session, employee=employee
+        ).exists():
+            context["problem"] = _("You have already answered this questionnaire for this session.")
+            return TemplateResponse(request, self.get_template(request), context)
+        if request.method == "POST":
+            form = self.get_form(request.POST, page=self, user=request.user)
+            if form.is_valid():
+                from . import services
+
+                submission = services.questionnaire_submit(
+                    page=self, session=session, employee=employee, data=form.cleaned_data
+                )
+                return self.render_landing_page(request, submission)
+        else:
+            form = self.get_form(page=self, user=request.user)
+        context["form"] = form
+        return TemplateResponse(request, self.get_template(request), context)
+
+
+class QuestionnaireSubmission(AbstractFormSubmission):
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="questionnaire_submissions",
+    )
+    employee = models.ForeignKey(
+        "lms.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="questionnaire_submissions",
+    )
+
+    class Meta:
+        verbose_name = _("questionnaire answer")
+        verbose_name_plural = _("questionnaire answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "session", "employee"], name="courses_questionnaire_once"
+            )
+        ]

@@ -600,3 +600,85 @@ def training_manager_set(*, user, is_manager: bool = True, acting_user=None):
             user=acting_user,
             data={"training_manager": is_manager},
         )
+
+
+@transaction.atomic
+def questionnaire_submit(*, page, session: TrainingSession, employee: Employee, data: dict):
+    """Save an employee's questionnaire answers for a session they attended (once)."""
+    from .models import QuestionnaireSubmission
+
+    if not Attendance.objects.filter(session=session, employee=employee, present=True).exists():
+        raise TrainingError(_("Only people who attended the session answer its questionnaire."))
+    if QuestionnaireSubmission.objects.filter(
+        page=page, session=session, employee=employee
+    ).exists():
+        raise TrainingError(_("You have already answered this questionnaire for this session."))
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    submission = QuestionnaireSubmission.objects.create(
+        page=page,
+        session=session,
+        employee=employee,
+        form_data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+    )
+    return submission
+
+
+def reminders_send(*, today: datetime.date | None = None) -> dict:
+    """E-mail everyone whose session starts in COURSES_SESSION_REMINDER_DAYS days, and everyone
+    whose required course falls due in COURSES_ASSIGNMENT_REMINDER_DAYS days. Run once a day."""
+    from django.core.mail import send_mass_mail
+
+    today = today or _today()
+    session_day = today + datetime.timedelta(days=settings.COURSES_SESSION_REMINDER_DAYS)
+    due_day = today + datetime.timedelta(days=settings.COURSES_ASSIGNMENT_REMINDER_DAYS)
+    messages = []
+    enrollments = Enrollment.objects.filter(
+        session__starts_at__date=session_day, employee__status=Employee.Status.ACTIVE
+    ).select_related("session__course", "employee")
+    for enrollment in enrollments:
+        address = enrollment.employee.email
+        if not address:
+            continue
+        session = enrollment.session
+        messages.append(
+            (
+                _("Training reminder: %(session)s") % {"session": session.display_title},
+                _("%(name)s, you are enrolled in “%(session)s” on %(time)s at %(location)s.")
+                % {
+                    "name": enrollment.employee.name,
+                    "session": session.display_title,
+                    "time": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    "location": session.location,
+                },
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
+            )
+        )
+    sessions_sent = len(messages)
+    assignments = (
+        Assignment.objects.open()
+        .filter(due_on=due_day, employee__status=Employee.Status.ACTIVE)
+        .select_related("course", "employee")
+    )
+    for assignment in assignments:
+        if not assignment.employee.email:
+            continue
+        messages.append(
+            (
+                _("Required training due: %(course)s") % {"course": assignment.course.title},
+                _("%(name)s, please complete “%(course)s” by %(due)s.")
+                % {
+                    "name": assignment.employee.name,
+                    "course": assignment.course.title,
+                    "due": assignment.due_on.isoformat(),
+                },
+                settings.DEFAULT_FROM_EMAIL,
+                [assignment.employee.email],
+            )
+        )
+    if messages:
+        send_mass_mail(messages, fail_silently=False)
+    return {"sessions": sessions_sent, "assignments": len(messages) - sessions_sent}

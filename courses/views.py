@@ -23,7 +23,6 @@ from .models import (
     Attendance,
     Completion,
     CoursePage,
-    Enrollment,
     Lesson,
     LessonProgress,
     PracticalCheck,
@@ -284,16 +283,41 @@ def course_report(request, pk):
         )
     }
     progress = LessonProgress.objects.filter(lesson__course=course, completed_at__isnull=False)
+    from .models import QuestionnaireSubmission
+
+    answers = {}
+    for session_id, data in QuestionnaireSubmission.objects.filter(
+        session__course=course
+    ).values_list("session_id", "form_data"):
+        summary = answers.setdefault(session_id, {"count": 0, "numbers": []})
+        summary["count"] += 1
+        summary["numbers"] += [
+            float(v)
+            for v in data.values()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        ]
+    from .hooks import course_exam_results
+
+    sessions = list(sessions)
+    exams = course_exam_results(course, [session.pk for session in sessions])
     rows = []
     for session in sessions:
-        check = checks.get(session.pk, {})
-        rows.append({"session": session, "checks": check})
+        summary = answers.get(session.pk)
+        if summary and summary["numbers"]:
+            summary["average"] = sum(summary["numbers"]) / len(summary["numbers"])
+        rows.append(
+            {
+                "session": session,
+                "checks": checks.get(session.pk, {}),
+                "answers": summary,
+                "exam": exams.get(session.pk),
+            }
+        )
     context = {
         "course": course,
         "rows": rows,
         "online_learners": progress.values("employee_id").distinct().count(),
         "completions": Completion.objects.filter(course=course).count(),
-        "enrollment_model": Enrollment,
     }
     return render(request, "courses/course_report.html", context)
 
