@@ -39,7 +39,7 @@ def _fill(people, course, n):
 
 
 LISTS = [
-    ("training_sessions:index", "trainer", TrainingSession, 13),
+    ("training_sessions:index", "trainer", TrainingSession, 14),
     ("training_enrollments:index", "hr", Enrollment, 12),
     ("training_enrollments:index", "manager", Enrollment, 13),
     ("training_completions:index", "hr", Completion, 12),
