@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -21,12 +22,27 @@ from lms.admin_views import (
 from lms.models import Employee
 
 from . import services
-from .models import Assignment, Completion, CoursePage, Enrollment, TrainingRule, TrainingSession
+from .models import (
+    Assignment,
+    Completion,
+    CoursePage,
+    Enrollment,
+    PracticalCheck,
+    TrainingRule,
+    TrainingSession,
+)
 from .resources import CompletionResource, SessionAttendanceResource
 
 
 class ServiceFormMixin:
     """Turn a service's refusal into a form error instead of a server error."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
+
+    def get_success_buttons(self):
+        # Records kept only through services have no edit view to point at.
+        return super().get_success_buttons() if self.edit_url_name else []
 
     def form_valid(self, form):
         try:
@@ -164,18 +180,12 @@ class TrainingSessionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
     def user_can_import(self, user):
         return False
 
-    def export_view(self, request, file_format):
-        # The export's rows are enrolments, scoped by Enrollment.visible_to.
-        return super().export_view(request, file_format)
-
 
 # Enrolments -----------------------------------------------------------------------------------
 
 
 class EnrollmentForm(forms.Form):
-    session = forms.ModelChoiceField(
-        label=_("Session"), queryset=TrainingSession.objects.upcoming().select_related("course")
-    )
+    session = forms.ModelChoiceField(label=_("Session"), queryset=TrainingSession.objects.none())
     employees = forms.ModelMultipleChoiceField(
         label=_("Employees"),
         queryset=Employee.objects.none(),
@@ -187,6 +197,9 @@ class EnrollmentForm(forms.Form):
         kwargs.pop("prefix", None)
         super().__init__(*args, **kwargs)
         self.instance = instance
+        self.fields["session"].queryset = TrainingSession.objects.upcoming().select_related(
+            "course"
+        )
         self.fields["employees"].queryset = (
             Employee.objects.visible_to(for_user).active().select_related("department")
             if for_user
@@ -464,6 +477,58 @@ class AssignmentViewSet(NoEditViewSetMixin, ScopedModelViewSet):
         return AssignmentForm
 
 
+# Practical-operation checks -------------------------------------------------------------------
+
+
+class PracticalCheckForm(forms.ModelForm):
+    class Meta:
+        model = PracticalCheck
+        fields = ["session", "employee", "passed", "score", "comment"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = TrainingSession.objects.filter(
+            starts_at__lte=timezone.now()
+        ).select_related("course")
+        self.fields["employee"].queryset = Employee.objects.active().order_by("number")
+        self.fields["passed"].help_text = _("Tick when the employee passed the check.")
+
+    def validate_constraints(self):
+        pass  # a second check of the same person replaces the first
+
+
+class PracticalCheckIndexView(ScopedIndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("session__course", "employee__department", "recorded_by")
+        )
+
+
+class PracticalCheckCreateView(ServiceFormMixin, generic.CreateView):
+    def save_instance(self):
+        return services.practical_check_record(
+            acting_user=self.request.user, **self.form.cleaned_data
+        )
+
+
+class PracticalCheckViewSet(NoEditViewSetMixin, ScopedModelViewSet):
+    model = PracticalCheck
+    icon = "success"
+    menu_label = _("Practical checks")
+    menu_order = 350
+    index_view_class = PracticalCheckIndexView
+    add_view_class = PracticalCheckCreateView
+    list_display = ["employee", "session", "passed", "score", "comment", "recorded_by"]
+    list_filter = ["passed"]
+    search_fields = ["employee__name", "employee__number", "session__title"]
+    list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return PracticalCheckForm
+
+
 class TrainingViewSetGroup(ViewSetGroup):
     menu_label = _("Training")
     menu_icon = "folder-open-inverse"
@@ -472,6 +537,7 @@ class TrainingViewSetGroup(ViewSetGroup):
         TrainingSessionViewSet("training_sessions"),
         EnrollmentViewSet("training_enrollments"),
         CompletionViewSet("training_completions"),
+        PracticalCheckViewSet("training_practical_checks"),
         TrainingRuleViewSet("training_rules"),
         AssignmentViewSet("training_assignments"),
     )

@@ -254,3 +254,84 @@ def test_plan_export(client, people, course, company):
     assert rows[1][:5] == ["2026年度培训计划", "2026", "3", "客户沟通技巧", "KC01"]
     login(client, people["employee"])
     assert client.get(reverse("courses_plan_export", args=[plan.pk])).status_code != 200
+
+
+def test_trainer_records_practical_check_in_admin(client, people, course):
+    session = cf.past_session(course=course, trainer=people["trainer"])
+    for key in ("employee", "colleague"):
+        services.enrollment_create(session=session, employee=people[key])
+    services.attendance_record(session=session, present_ids=[people["employee"].pk])
+    login(client, people["trainer"])
+    url = reverse("training_practical_checks:add")
+    data = {"session": session.pk, "passed": "on", "score": "86", "comment": "操作规范"}
+    response = client.post(url, {**data, "employee": people["colleague"].pk})
+    assert "did not attend" in response.content.decode()
+    response = client.post(url, {**data, "employee": people["employee"].pk})
+    assert response.status_code == HTTPStatus.FOUND
+    from courses.models import PracticalCheck
+
+    check = PracticalCheck.objects.get()
+    assert check.passed and check.score == 86 and check.recorded_by == people["trainer"].user
+    body = client.get(reverse("training_practical_checks:index")).content.decode()
+    assert "操作规范" in body
+    login(client, people["employee"])
+    assert client.get(url).status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+
+
+def test_practical_check_list_query_count(client, people, course, django_assert_num_queries):
+    session = cf.past_session(course=course, trainer=people["trainer"], capacity=100)
+    department = people["employee"].department
+
+    def add(n):
+        staff = [f.employee(department=department) for _i in range(n)]
+        for employee in staff:
+            services.enrollment_create(session=session, employee=employee)
+        present = list(
+            Enrollment.objects.filter(session=session).values_list("employee_id", flat=True)
+        )
+        services.attendance_record(session=session, present_ids=present)
+        for employee in staff:
+            services.practical_check_record(session=session, employee=employee, passed=True)
+
+    add(3)
+    login(client, people["trainer"])
+    url = reverse("training_practical_checks:index")
+    client.get(url)
+    with django_assert_num_queries(14):
+        client.get(url)
+    add(27)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert response.content.decode().count("<tr") >= 31
+
+
+def test_manager_sees_team_assignments_only(client, people, course):
+    for key in ("employee", "outsider"):
+        services.assignment_create(employee=people[key], course=course, due_on=timezone.localdate())
+    login(client, people["manager"])
+    body = client.get(reverse("training_assignments:index")).content.decode()
+    assert "员工甲" in body and "员工丙" not in body
+
+
+def test_hr_records_completion_and_assignment_in_admin(client, people, course):
+    login(client, people["hr"])
+    response = client.post(
+        reverse("training_completions:add"),
+        {
+            "employee": people["employee"].pk,
+            "course": course.pk,
+            "completed_on": timezone.localdate().isoformat(),
+            "hours": "",
+            "credits": "",
+            "provider": "省公司培训中心",
+            "note": "",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.context["form"].errors
+    completion = Completion.objects.get()
+    assert completion.hours == course.hours and completion.source == Completion.Source.EXTERNAL
+    data = {"employee": people["colleague"].pk, "course": course.pk, "due_on": "2099-01-01"}
+    assert client.post(reverse("training_assignments:add"), data).status_code == HTTPStatus.FOUND
+    response = client.post(reverse("training_assignments:add"), data)
+    assert "already has an open assignment" in response.content.decode()
+    assert Assignment.objects.count() == 1

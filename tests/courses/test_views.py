@@ -261,3 +261,11 @@ def test_calendar_feed(client, people, course):
 def test_course_report_access(client, people, course, who, status):
     login(client, people[who])
     assert client.get(reverse("courses:course_report", args=[course.pk])).status_code == status
+
+
+def test_roster_shows_check_in_code_and_qr(client, people, course):
+    session = _roster_session(course, people["trainer"], [people["employee"]])
+    login(client, people["trainer"])
+    body = client.get(reverse("courses:roster", args=[session.pk])).content.decode()
+    assert session.check_in_code in body
+    assert "<svg" in body and f"code={session.check_in_code}" in body
