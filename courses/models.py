@@ -63,7 +63,18 @@ class TrainingMethod(models.TextChoices):
     SIMULATION = "simulation", _("Simulation drill")
 
 
-class TrainingPlanIndexPage(Page):
+class SignInRequiredMixin:
+    """Training content is for the company's staff: anonymous visitors are sent to sign in."""
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+
+class TrainingPlanIndexPage(SignInRequiredMixin, Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -88,7 +99,7 @@ class TrainingPlanIndexPage(Page):
         return context
 
 
-class TrainingPlanPage(Page):
+class TrainingPlanPage(SignInRequiredMixin, Page):
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -177,7 +188,7 @@ class PlanItem(Orderable):
         return self.title
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(SignInRequiredMixin, Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -233,7 +244,7 @@ class CoursePageQuerySet(PageQuerySet):
 CoursePageManager = PageManager.from_queryset(CoursePageQuerySet)
 
 
-class CoursePage(Page):
+class CoursePage(SignInRequiredMixin, Page):
     code = models.CharField(
         _("course code"),
         max_length=32,

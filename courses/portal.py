@@ -1,13 +1,26 @@
 """The "My learning" panel of the employee portal."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.portal import PanelSummary, PortalPanel
+from lms.roles import Role, has_role
 
-from .models import Assignment, CoursePage, Enrollment, LessonProgress
+from .models import (
+    TRAINING_MANAGER_GROUP,
+    Assignment,
+    Attendance,
+    CoursePage,
+    Enrollment,
+    LessonProgress,
+    QuestionnairePage,
+    QuestionnaireSubmission,
+    TrainingSession,
+)
 
 
 class MyLearningPanel(PortalPanel):
@@ -62,7 +75,36 @@ class MyLearningPanel(PortalPanel):
                 round(100 * course.lessons_done / course.lesson_count) if course.lesson_count else 0
             )
             progress.append({"course": course, "percent": percent})
+        # Questionnaires still to answer for sessions attended in the last 60 days.
+        since = timezone.now() - timedelta(days=60)
+        attended = list(
+            Attendance.objects.for_employee(employee)
+            .filter(present=True, session__starts_at__gte=since)
+            .select_related("session__course")
+            .order_by("-session__starts_at")
+        )
+        questionnaires = {}
+        if attended:
+            for page in QuestionnairePage.objects.live().filter(
+                course_id__in={a.session.course_id for a in attended}
+            ):
+                questionnaires.setdefault(page.course_id, page)
+        answered = (
+            set(
+                QuestionnaireSubmission.objects.filter(employee=employee).values_list(
+                    "page_id", "session_id"
+                )
+            )
+            if questionnaires
+            else set()
+        )
+        to_answer = []
+        for attendance in attended:
+            page = questionnaires.get(attendance.session.course_id)
+            if page and (page.pk, attendance.session_id) not in answered:
+                to_answer.append({"session": attendance.session, "page": page})
         return {
+            "questionnaires": to_answer,
             "open_assignments": [a for a in assignments if a.current_status != "done"],
             "done_assignments": [a for a in assignments if a.current_status == "done"],
             "sessions": sessions,
@@ -85,3 +127,33 @@ class MyLearningPanel(PortalPanel):
         if counts["overdue"]:
             return PanelSummary(counts["overdue"], _("required courses overdue"), attention=True)
         return PanelSummary(counts["open"], _("required courses to complete"))
+
+
+class TrainerSessionsPanel(PortalPanel):
+    """For trainers on their phones: the sessions they teach, one tap from the roster."""
+
+    section = "learning"
+    title = _("Sessions I teach")
+    order = 5
+    template_name = "courses/panels/trainer_sessions.html"
+
+    def _sessions(self, employee):
+        since = timezone.now() - timedelta(days=7)
+        return TrainingSession.objects.filter(trainer=employee, ends_at__gte=since)
+
+    def is_shown(self, request, employee):
+        if employee is None:
+            return False
+        return has_role(request.user, Role.TRAINER, TRAINING_MANAGER_GROUP) or (
+            self._sessions(employee).exists()
+        )
+
+    def get_context_data(self, request, employee):
+        return {
+            "teaching": list(
+                self._sessions(employee)
+                .select_related("course")
+                .with_enrolled_count()
+                .order_by("starts_at")[:20]
+            )
+        }

@@ -64,6 +64,22 @@ def test_questionnaire_once_per_employee_per_session(client, people, attended, q
     assert QuestionnaireSubmission.objects.count() == 1
 
 
+def test_my_learning_links_the_questionnaire_until_answered(
+    client, people, attended, questionnaire
+):
+    login(client, people["employee"])
+    url = reverse("portal:section", args=["learning"])
+    link = f"{questionnaire.url}?session={attended.pk}"
+    assert link in client.get(url).content.decode()
+    rating = questionnaire.form_fields.get(field_type="number").clean_name
+    services.questionnaire_submit(
+        page=questionnaire, session=attended, employee=people["employee"], data={rating: 5}
+    )
+    assert link not in client.get(url).content.decode()
+    login(client, people["colleague"])  # absent: nothing to answer
+    assert link not in client.get(url).content.decode()
+
+
 def test_questionnaire_refuses_absentee(client, people, attended, questionnaire):
     login(client, people["colleague"])
     response = client.get(questionnaire.url + f"?session={attended.pk}")

@@ -233,7 +233,7 @@ def test_my_learning_query_count_is_constant(client, people, django_assert_num_q
     login(client, employee)
     url = reverse("portal:section", args=["learning"])
     client.get(url)
-    with django_assert_num_queries(11) as first:
+    with django_assert_num_queries(13) as first:
         body = client.get(url).content.decode()
     assert body.count("1 of 2 lessons done") == 2
     add(18)
@@ -269,3 +269,20 @@ def test_roster_shows_check_in_code_and_qr(client, people, course):
     body = client.get(reverse("courses:roster", args=[session.pk])).content.decode()
     assert session.check_in_code in body
     assert "<svg" in body and f"code={session.check_in_code}" in body
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, people, course):
+    for url in (course.url, cf.course_index().url, cf.plan_index().url):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.FOUND
+        assert "/accounts/login/" in response.url
+
+
+def test_trainer_sees_sessions_they_teach_with_roster_link(client, people, course):
+    session = cf.session(course=course, trainer=people["trainer"])
+    login(client, people["trainer"])
+    body = client.get(reverse("portal:section", args=["learning"])).content.decode()
+    assert reverse("courses:roster", args=[session.pk]) in body
+    login(client, people["employee"])
+    body = client.get(reverse("portal:section", args=["learning"])).content.decode()
+    assert reverse("courses:roster", args=[session.pk]) not in body
