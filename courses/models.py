@@ -5,6 +5,7 @@ import calendar
 import datetime
 import secrets
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -176,8 +177,8 @@ class PlanItem(Orderable):
         FieldRowPanel([FieldPanel("title"), FieldPanel("course")]),
         FieldRowPanel([FieldPanel("method"), FieldPanel("planned_month"), FieldPanel("hours")]),
         FieldRowPanel([FieldPanel("trainer"), FieldPanel("budget")]),
-        FieldPanel("target_positions"),
-        FieldPanel("target_departments"),
+        FieldPanel("target_positions", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("target_departments", widget=forms.CheckboxSelectMultiple),
     ]
 
     class Meta(Orderable.Meta):
@@ -283,7 +284,7 @@ class CoursePage(SignInRequiredMixin, Page):
                 FieldRowPanel([FieldPanel("code"), FieldPanel("category")]),
                 FieldRowPanel([FieldPanel("hours"), FieldPanel("credits")]),
                 FieldPanel("summary"),
-                FieldPanel("prerequisites"),
+                FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("self_enrolment"),
             ],
             heading=_("Course"),
