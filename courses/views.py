@@ -300,9 +300,12 @@ def course_report(request, pk):
     from .models import QuestionnaireSubmission
 
     answers = {}
-    for session_id, data in QuestionnaireSubmission.objects.filter(
-        session__course=course
-    ).values_list("session_id", "form_data"):
+    submissions = list(
+        QuestionnaireSubmission.objects.filter(session__course=course).values_list(
+            "session_id", "page_id", "form_data"
+        )
+    )
+    for session_id, _page_id, data in submissions:
         summary = answers.setdefault(session_id, {"count": 0, "numbers": []})
         summary["count"] += 1
         summary["numbers"] += [
@@ -330,10 +333,45 @@ def course_report(request, pk):
     context = {
         "course": course,
         "rows": rows,
+        "questionnaire_summaries": _questionnaire_summaries(course, submissions),
         "online_learners": progress.values("employee_id").distinct().count(),
         "completions": Completion.objects.filter(course=course).count(),
     }
     return render(request, "courses/course_report.html", context)
+
+
+def _questionnaire_summaries(course, submissions):
+    """Per questionnaire and question: the average of numbers, the count of each choice."""
+    from .models import QuestionnaireField, QuestionnairePage
+
+    pages = {page.pk: page for page in QuestionnairePage.objects.filter(course=course)}
+    fields = {}
+    for field in QuestionnaireField.objects.filter(page_id__in=pages).order_by("sort_order"):
+        fields.setdefault(field.page_id, []).append(field)
+    summaries = []
+    for page_id, page in pages.items():
+        answers = [data for _s, p, data in submissions if p == page_id]
+        questions = []
+        for field in fields.get(page_id, []):
+            values = [
+                a.get(field.clean_name)
+                for a in answers
+                if a.get(field.clean_name) not in (None, "")
+            ]
+            if field.field_type == "number":
+                numbers = [float(v) for v in values]
+                result = f"{sum(numbers) / len(numbers):.1f}" if numbers else "—"
+            elif field.field_type in ("radio", "dropdown", "checkboxes", "multiselect"):
+                counts = {}
+                for value in values:
+                    for choice in value if isinstance(value, list) else [value]:
+                        counts[choice] = counts.get(choice, 0) + 1
+                result = "；".join(f"{choice} {n}" for choice, n in counts.items()) or "—"
+            else:
+                result = len(values)
+            questions.append({"label": field.label, "result": result})
+        summaries.append({"page": page, "count": len(answers), "questions": questions})
+    return summaries
 
 
 def plan_export(request, pk):

@@ -110,6 +110,7 @@ def test_course_report_shows_three_measures(client, people, course, attended, qu
     assert "88.0" in body
     assert "1 / 1 · 91.0" in body  # exam via the hook
     assert "4.0" in body  # questionnaire average
+    assert "总体满意度" in body  # the per-question summary
 
 
 def test_archive_entries_and_indicators(people, course, attended):
