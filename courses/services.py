@@ -5,10 +5,14 @@ Each function is atomic, validates before it saves, refuses an illegal move with
 """
 
 import datetime
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import send_mass_mail
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,7 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from lms.models import Employee
-from lms.roles import Role, has_role
+from lms.roles import Role, forget_cached_roles, has_role
 
 from .models import (
     TRAINING_MANAGER_GROUP,
@@ -28,6 +32,7 @@ from .models import (
     Lesson,
     LessonProgress,
     PracticalCheck,
+    QuestionnaireSubmission,
     TrainingError,
     TrainingRule,
     TrainingSession,
@@ -582,9 +587,6 @@ def practical_check_record(
 @transaction.atomic
 def training_manager_set(*, user, is_manager: bool = True, acting_user=None):
     """Make the user a training manager (who approves courses and plans), or stop it."""
-    from django.contrib.auth.models import Group
-
-    from lms.roles import forget_cached_roles
 
     group = Group.objects.get(name=TRAINING_MANAGER_GROUP)
     if is_manager:
@@ -605,7 +607,6 @@ def training_manager_set(*, user, is_manager: bool = True, acting_user=None):
 @transaction.atomic
 def questionnaire_submit(*, page, session: TrainingSession, employee: Employee, data: dict):
     """Save an employee's questionnaire answers for a session they attended (once)."""
-    from .models import QuestionnaireSubmission
 
     if not Attendance.objects.filter(session=session, employee=employee, present=True).exists():
         raise TrainingError(_("Only people who attended the session answer its questionnaire."))
@@ -613,9 +614,6 @@ def questionnaire_submit(*, page, session: TrainingSession, employee: Employee, 
         page=page, session=session, employee=employee
     ).exists():
         raise TrainingError(_("You have already answered this questionnaire for this session."))
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
 
     submission = QuestionnaireSubmission.objects.create(
         page=page,
@@ -629,7 +627,6 @@ def questionnaire_submit(*, page, session: TrainingSession, employee: Employee, 
 def reminders_send(*, today: datetime.date | None = None) -> dict:
     """E-mail everyone whose session starts in COURSES_SESSION_REMINDER_DAYS days, and everyone
     whose required course falls due in COURSES_ASSIGNMENT_REMINDER_DAYS days. Run once a day."""
-    from django.core.mail import send_mass_mail
 
     today = today or _today()
     session_day = today + datetime.timedelta(days=settings.COURSES_SESSION_REMINDER_DAYS)

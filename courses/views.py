@@ -6,18 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms.importing import FORMATS
 from lms.roles import Role, get_employee, has_role
 
 from . import services
 from .forms import CheckInForm
+from .hooks import course_exam_results
 from .models import (
     TRAINING_MANAGER_GROUP,
     Attendance,
@@ -26,8 +30,13 @@ from .models import (
     Lesson,
     LessonProgress,
     PracticalCheck,
+    QuestionnaireField,
+    QuestionnairePage,
+    QuestionnaireSubmission,
+    TrainingPlanPage,
     TrainingSession,
 )
+from .resources import PlanItemResource
 
 CALENDAR_SALT = "courses.calendar"
 
@@ -149,7 +158,6 @@ def qr_svg(text):
     """An inline SVG QR code (no image library needed)."""
     import qrcode
     import qrcode.image.svg
-    from django.utils.safestring import mark_safe
 
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     svg = image.to_string(encoding="unicode")
@@ -275,7 +283,6 @@ def course_report(request, pk):
     if not has_role(request.user, Role.HR, Role.TRAINER, TRAINING_MANAGER_GROUP):
         raise PermissionDenied
     course = get_object_or_404(CoursePage, pk=pk)
-    from django.db.models import Avg, Count
 
     sessions = (
         TrainingSession.objects.filter(course=course)
@@ -297,7 +304,6 @@ def course_report(request, pk):
         )
     }
     progress = LessonProgress.objects.filter(lesson__course=course, completed_at__isnull=False)
-    from .models import QuestionnaireSubmission
 
     answers = {}
     submissions = list(
@@ -313,7 +319,6 @@ def course_report(request, pk):
             for v in data.values()
             if isinstance(v, int | float) and not isinstance(v, bool)
         ]
-    from .hooks import course_exam_results
 
     sessions = list(sessions)
     exams = course_exam_results(course, [session.pk for session in sessions])
@@ -342,7 +347,6 @@ def course_report(request, pk):
 
 def _questionnaire_summaries(course, submissions):
     """Per questionnaire and question: the average of numbers, the count of each choice."""
-    from .models import QuestionnaireField, QuestionnairePage
 
     pages = {page.pk: page for page in QuestionnairePage.objects.filter(course=course)}
     fields = {}
@@ -376,10 +380,6 @@ def _questionnaire_summaries(course, submissions):
 
 def plan_export(request, pk):
     """The training plan's items as an XLSX workbook (admin URL)."""
-    from lms.importing import FORMATS
-
-    from .models import TrainingPlanPage
-    from .resources import PlanItemResource
 
     if not has_role(request.user, Role.HR, Role.TRAINER, TRAINING_MANAGER_GROUP):
         raise PermissionDenied
@@ -388,7 +388,6 @@ def plan_export(request, pk):
     dataset = resource.export(queryset=resource.get_queryset().filter(plan=plan))
     data = FORMATS["xlsx"]().export_data(dataset)
     response = HttpResponse(data, content_type=FORMATS["xlsx"]().get_content_type())
-    from django.utils.http import content_disposition_header
 
     response["Content-Disposition"] = content_disposition_header(
         True, f"training-plan-{plan.year}-{plan.pk}.xlsx"

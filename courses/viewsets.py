@@ -2,10 +2,14 @@
 
 import django_filters
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -61,8 +65,6 @@ class ScopedInspectView(generic.InspectView):
     """Inspect only rows the user may see; others are a 404."""
 
     def get_object(self, queryset=None):
-        from django.contrib.admin.utils import unquote
-        from django.shortcuts import get_object_or_404
 
         return get_object_or_404(
             self.model._default_manager.visible_to(self.request.user), pk=unquote(str(self.pk))
@@ -235,8 +237,6 @@ class EnrollmentCreateView(generic.CreateView):
         session = form.cleaned_data["session"]
         made = []
         try:
-            from django.db import transaction
-
             with transaction.atomic():  # all or nobody
                 for employee in form.cleaned_data["employees"]:
                     made.append(
@@ -251,14 +251,12 @@ class EnrollmentCreateView(generic.CreateView):
             form.add_error(None, error.messages)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
-        from wagtail.admin import messages
 
         messages.success(
             self.request,
             _("%(count)s people enrolled in %(session)s.")
             % {"count": len(made), "session": session},
         )
-        from django.shortcuts import redirect
 
         return redirect(self.index_url_name)
 
@@ -274,9 +272,6 @@ class EnrollmentDeleteView(generic.DeleteView):
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            from django.shortcuts import redirect
-            from wagtail.admin import messages
-
             messages.error(self.request, " ".join(error.messages))
             return redirect(self.index_url_name)
 
