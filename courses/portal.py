@@ -157,3 +157,29 @@ class TrainerSessionsPanel(PortalPanel):
                 .order_by("starts_at")[:20]
             )
         }
+
+
+class TeamCompliancePanel(PortalPanel):
+    """For managers and HR: required training due, overdue and done, per department."""
+
+    section = "learning"
+    title = _("Required training in my scope")
+    order = 30
+    template_name = "courses/panels/team_compliance.html"
+
+    def is_shown(self, request, employee):
+        return has_role(request.user, Role.MANAGER, Role.HR)
+
+    def get_context_data(self, request, employee):
+        today = timezone.localdate()
+        rows = (
+            Assignment.objects.visible_to(request.user)
+            .values("employee__department__name", "employee__department__path")
+            .annotate(
+                done=Count("pk", filter=Q(completion__isnull=False)),
+                overdue=Count("pk", filter=Q(completion__isnull=True, due_on__lt=today)),
+                due=Count("pk", filter=Q(completion__isnull=True, due_on__gte=today)),
+            )
+            .order_by("employee__department__path")
+        )
+        return {"rows": list(rows), "admin_url": reverse("training_assignments:index")}

@@ -9,7 +9,7 @@ from lms.hooks import (
 
 from . import buttons, records
 from .demo import CoursesDemoSeeder
-from .portal import MyLearningPanel, TrainerSessionsPanel
+from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
 from .viewsets import TrainingViewSetGroup
 
 
@@ -20,7 +20,7 @@ def register_training_viewsets():
 
 @hooks.register(PORTAL_PANEL_HOOK)
 def register_my_learning_panel():
-    return [MyLearningPanel(), TrainerSessionsPanel()]
+    return [MyLearningPanel(), TrainerSessionsPanel(), TeamCompliancePanel()]
 
 
 @hooks.register(ARCHIVE_SOURCE_HOOK)

@@ -286,3 +286,19 @@ def test_trainer_sees_sessions_they_teach_with_roster_link(client, people, cours
     login(client, people["employee"])
     body = client.get(reverse("portal:section", args=["learning"])).content.decode()
     assert reverse("courses:roster", args=[session.pk]) not in body
+
+
+def test_manager_sees_team_compliance_in_scope(client, people, course):
+    today = timezone.localdate()
+    services.assignment_create(
+        employee=people["employee"], course=course, due_on=today - datetime.timedelta(days=3)
+    )
+    services.assignment_create(employee=people["colleague"], course=course, due_on=today)
+    services.assignment_create(employee=people["outsider"], course=course, due_on=today)
+    login(client, people["manager"])
+    url = reverse("portal:section", args=["learning"])
+    body = client.get(url).content.decode()
+    assert "变电班" in body and "线路班" in body and "营销部" not in body
+    assert "?status=overdue" in body
+    login(client, people["employee"])
+    assert "?status=overdue" not in client.get(url).content.decode()
