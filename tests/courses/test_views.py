@@ -302,3 +302,27 @@ def test_manager_sees_team_compliance_in_scope(client, people, course):
     assert "?status=overdue" in body
     login(client, people["employee"])
     assert "?status=overdue" not in client.get(url).content.decode()
+
+
+def test_manager_learning_page_query_count_is_constant(
+    client, people, company, django_assert_num_queries
+):
+    def add(n):
+        for _i in range(n):
+            course = cf.course(lessons=1)
+            employee = f.employee(department=company["team_a"])
+            services.assignment_create(
+                employee=employee, course=course, due_on=timezone.localdate()
+            )
+
+    add(3)
+    login(client, people["manager"])
+    url = reverse("portal:section", args=["learning"])
+    client.get(url)
+    with django_assert_num_queries(14):
+        body = client.get(url).content.decode()
+    assert "<td>3</td>" in body
+    add(27)
+    with django_assert_num_queries(14):
+        body = client.get(url).content.decode()
+    assert "<td>30</td>" in body
