@@ -39,27 +39,27 @@ def _fill(people, course, n):
 
 
 LISTS = [
-    ("training_sessions:index", "trainer", TrainingSession, 14),
-    ("training_enrollments:index", "hr", Enrollment, 12),
-    ("training_enrollments:index", "manager", Enrollment, 13),
-    ("training_completions:index", "hr", Completion, 12),
-    ("training_assignments:index", "hr", Assignment, 13),
-    ("training_rules:index", "hr", TrainingRule, 12),
+    ("training_sessions:index", "trainer", TrainingSession),
+    ("training_enrollments:index", "hr", Enrollment),
+    ("training_enrollments:index", "manager", Enrollment),
+    ("training_completions:index", "hr", Completion),
+    ("training_assignments:index", "hr", Assignment),
+    ("training_rules:index", "hr", TrainingRule),
 ]
 
 
-@pytest.mark.parametrize(("url_name", "who", "model", "queries"), LISTS)
+@pytest.mark.parametrize(("url_name", "who", "model"), LISTS)
 def test_admin_list_query_count_is_constant(
-    client, people, course, url_name, who, model, queries, django_assert_num_queries
+    client, people, course, url_name, who, model, django_assert_num_queries, capture_queries
 ):
     _fill(people, course, 3)
     login(client, people[who])
     url = reverse(url_name)
     assert client.get(url).status_code == HTTPStatus.OK
-    with django_assert_num_queries(queries):
+    with capture_queries() as first:
         client.get(url)
     _fill(people, course, 27)
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(url)
     assert response.status_code == HTTPStatus.OK
     assert model.objects.count() >= 30
@@ -278,7 +278,9 @@ def test_trainer_records_practical_check_in_admin(client, people, course):
     assert client.get(url).status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
 
 
-def test_practical_check_list_query_count(client, people, course, django_assert_num_queries):
+def test_practical_check_list_query_count(
+    client, people, course, django_assert_num_queries, capture_queries
+):
     session = cf.past_session(course=course, trainer=people["trainer"], capacity=100)
     department = people["employee"].department
 
@@ -297,10 +299,10 @@ def test_practical_check_list_query_count(client, people, course, django_assert_
     login(client, people["trainer"])
     url = reverse("training_practical_checks:index")
     client.get(url)
-    with django_assert_num_queries(14):
+    with capture_queries() as first:
         client.get(url)
     add(27)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count("<tr") >= 31
 
