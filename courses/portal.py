@@ -126,7 +126,9 @@ class MyLearningPanel(PortalPanel):
         )
         if counts["overdue"]:
             return PanelSummary(counts["overdue"], _("required courses overdue"), attention=True)
-        return PanelSummary(counts["open"], _("required courses to complete"))
+        if counts["open"]:
+            return PanelSummary(counts["open"], _("required courses to complete"))
+        return None  # nothing to do: the card shows the section's record count instead
 
 
 class TrainerSessionsPanel(PortalPanel):

@@ -390,3 +390,9 @@ def test_manager_learning_page_query_count_is_constant(
     with django_assert_num_queries(len(first.captured_queries)):
         body = client.get(url).content.decode()
     assert "<td>30</td>" in body
+
+
+def test_home_card_says_nothing_when_no_required_training_is_open(client, people):
+    login(client, people["employee"])
+    home = client.get("/").content.decode()
+    assert "required courses" not in home
