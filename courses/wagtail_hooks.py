@@ -60,3 +60,26 @@ def register_training_admin_urls():
 @hooks.register("register_page_header_buttons")
 def training_page_header_buttons(page, user, next_url=None, view_name=None):
     return buttons.page_header_buttons(page, user)
+
+
+try:  # the foundation's scheduler (lms.scheduling) runs daily jobs where it exists
+    from lms.scheduling import SCHEDULED_JOB_HOOK, ScheduledJob
+except ImportError:  # pragma: no cover - older foundation: use manage.py training_daily
+    ScheduledJob = None
+
+if ScheduledJob is not None:
+
+    @hooks.register(SCHEDULED_JOB_HOOK)
+    def register_training_jobs():
+        from datetime import timedelta
+
+        from .tasks import refresh_required_training, send_training_reminders
+
+        return [
+            ScheduledJob(
+                "courses.refresh_required_training", refresh_required_training, timedelta(days=1)
+            ),
+            ScheduledJob(
+                "courses.send_training_reminders", send_training_reminders, timedelta(days=1)
+            ),
+        ]

@@ -187,3 +187,9 @@ def test_refresh_task_reassigns(people, course, company):
     result = tasks.refresh_required_training.enqueue()
     assert result.return_value == 1
     assert newcomer.training_assignments.count() == 1
+
+
+def test_daily_jobs_are_on_the_scheduler(db):
+    scheduling = pytest.importorskip("lms.scheduling")
+    jobs = scheduling.scheduled_jobs()
+    assert {"courses.refresh_required_training", "courses.send_training_reminders"} <= set(jobs)
