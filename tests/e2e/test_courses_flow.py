@@ -15,6 +15,7 @@ from courses.models import Assignment, Completion, CourseIndexPage, CoursePage
 from lms.roles import Role
 from tests import factories as f
 from tests.e2e.conftest import sign_in
+from tests.factories import courses as cf
 
 # serialized_rollback: the test starts from what the migrations made (role groups, the site
 # root, the course index page and its approval workflow) even after another browser test.
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def cast(live_server):
+    cf.restore_migrated_rows_if_flushed()
     root = f.department(code="QC", name="青川县供电公司")
     station = f.department(code="QC-CG", name="城关供电所", parent=root)
     lineman = f.position(code="P12", name="配电线路工")

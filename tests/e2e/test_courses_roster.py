@@ -16,6 +16,7 @@ PEOPLE = 200
 
 @pytest.fixture
 def session(live_server):
+    cf.restore_migrated_rows_if_flushed()
     station = f.department(code="QC-CG", name="城关供电所")
     lineman = f.position(code="P12", name="配电线路工")
     trainer = f.employee(number="QC9001", name="李培华", department=station, roles=[Role.TRAINER])
