@@ -313,3 +313,14 @@ ASSESSMENTS_DISCRIMINATION_THRESHOLD = env_int("ASSESSMENTS_DISCRIMINATION_THRES
 ASSESSMENTS_MIN_ATTEMPTS_FOR_FLAG = env_int("ASSESSMENTS_MIN_ATTEMPTS_FOR_FLAG", 10)
 # Days before a certificate expires when its holder is reminded.
 ASSESSMENTS_CERTIFICATE_REMINDER_DAYS = env_int("ASSESSMENTS_CERTIFICATE_REMINDER_DAYS", 30)
+# --- courses ---
+# Check-in with the session code is open from this many minutes before a session starts until
+# this many minutes after it ends.
+COURSES_CHECK_IN_GRACE_MINUTES = env_int("COURSES_CHECK_IN_GRACE_MINUTES", 30)
+# E-mail reminders: days before a session starts, and days before a required course is due.
+COURSES_SESSION_REMINDER_DAYS = env_int("COURSES_SESSION_REMINDER_DAYS", 1)
+COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7)
+# A repeating required course is re-assigned this many days before the last completion expires.
+COURSES_REASSIGN_LEAD_DAYS = env_int("COURSES_REASSIGN_LEAD_DAYS", 30)
+# Someone who joins a rule's scope after its first due date gets this many days.
+COURSES_NEW_ASSIGNMENT_DAYS = env_int("COURSES_NEW_ASSIGNMENT_DAYS", 30)

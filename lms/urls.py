@@ -38,6 +38,7 @@ urlpatterns = [
     path("careers/", include("careers.urls")),
     path("drills/", include("drills.urls")),
     path("exams/", include("assessments.urls")),
+    path("learning/", include("courses.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -1,0 +1,187 @@
+"""The "My learning" panel of the employee portal."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lms.portal import PanelSummary, PortalPanel
+from lms.roles import Role, has_role
+
+from .models import (
+    TRAINING_MANAGER_GROUP,
+    Assignment,
+    Attendance,
+    CoursePage,
+    Enrollment,
+    LessonProgress,
+    QuestionnairePage,
+    QuestionnaireSubmission,
+    TrainingSession,
+)
+
+
+class MyLearningPanel(PortalPanel):
+    section = "learning"
+    title = _("My learning")
+    order = 10
+    template_name = "courses/panels/my_learning.html"
+
+    def get_context_data(self, request, employee):
+        from .views import calendar_token
+
+        today = timezone.localdate()
+        assignments = list(
+            Assignment.objects.for_employee(employee)
+            .select_related("course", "completion")
+            .order_by("completion_id", "due_on")
+        )
+        for assignment in assignments:
+            assignment.current_status = assignment.status
+        sessions = list(
+            Enrollment.objects.for_employee(employee)
+            .filter(session__ends_at__gte=timezone.now())
+            .select_related("session__course")
+            .order_by("session__starts_at")
+        )
+        # Per-course progress: courses where the employee opened at least one lesson.
+        course_ids = (
+            LessonProgress.objects.for_employee(employee)
+            .order_by()
+            .values_list("lesson__course_id", flat=True)
+            .distinct()
+        )
+        courses = (
+            CoursePage.objects.live()
+            .filter(pk__in=course_ids)
+            .annotate(
+                lesson_count=Count("lessons", distinct=True),
+                lessons_done=Count(
+                    "lessons__progress",
+                    filter=Q(
+                        lessons__progress__employee=employee,
+                        lessons__progress__completed_at__isnull=False,
+                    ),
+                    distinct=True,
+                ),
+            )
+            .order_by("title")
+        )
+        progress = []
+        for course in courses:
+            percent = (
+                round(100 * course.lessons_done / course.lesson_count) if course.lesson_count else 0
+            )
+            progress.append({"course": course, "percent": percent})
+        # Questionnaires still to answer for sessions attended in the last 60 days.
+        since = timezone.now() - timedelta(days=60)
+        attended = list(
+            Attendance.objects.for_employee(employee)
+            .filter(present=True, session__starts_at__gte=since)
+            .select_related("session__course")
+            .order_by("-session__starts_at")
+        )
+        questionnaires = {}
+        if attended:
+            for page in QuestionnairePage.objects.live().filter(
+                course_id__in={a.session.course_id for a in attended}
+            ):
+                questionnaires.setdefault(page.course_id, page)
+        answered = (
+            set(
+                QuestionnaireSubmission.objects.filter(employee=employee).values_list(
+                    "page_id", "session_id"
+                )
+            )
+            if questionnaires
+            else set()
+        )
+        to_answer = []
+        for attendance in attended:
+            page = questionnaires.get(attendance.session.course_id)
+            if page and (page.pk, attendance.session_id) not in answered:
+                to_answer.append({"session": attendance.session, "page": page})
+        return {
+            "questionnaires": to_answer,
+            "open_assignments": [a for a in assignments if a.current_status != "done"],
+            "done_assignments": [a for a in assignments if a.current_status == "done"],
+            "sessions": sessions,
+            "progress": progress,
+            "today": today,
+            "calendar_url": request.build_absolute_uri(
+                reverse("courses:calendar", args=[calendar_token(employee)])
+            ),
+            "check_in_url": reverse("courses:check_in"),
+        }
+
+    def summary(self, request, employee):
+        counts = (
+            Assignment.objects.for_employee(employee)
+            .open()
+            .aggregate(
+                open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
+            )
+        )
+        if counts["overdue"]:
+            return PanelSummary(counts["overdue"], _("required courses overdue"), attention=True)
+        if counts["open"]:
+            return PanelSummary(counts["open"], _("required courses to complete"))
+        return None  # nothing to do: the card shows the section's record count instead
+
+
+class TrainerSessionsPanel(PortalPanel):
+    """For trainers on their phones: the sessions they teach, one tap from the roster."""
+
+    section = "learning"
+    title = _("Sessions I teach")
+    order = 5
+    template_name = "courses/panels/trainer_sessions.html"
+
+    def _sessions(self, employee):
+        since = timezone.now() - timedelta(days=7)
+        return TrainingSession.objects.filter(trainer=employee, ends_at__gte=since)
+
+    def is_shown(self, request, employee):
+        if employee is None:
+            return False
+        return has_role(request.user, Role.TRAINER, TRAINING_MANAGER_GROUP) or (
+            self._sessions(employee).exists()
+        )
+
+    def get_context_data(self, request, employee):
+        return {
+            "teaching": list(
+                self._sessions(employee)
+                .select_related("course")
+                .with_enrolled_count()
+                .order_by("starts_at")[:20]
+            )
+        }
+
+
+class TeamCompliancePanel(PortalPanel):
+    """For managers and HR: required training due, overdue and done, per department."""
+
+    section = "learning"
+    title = _("Required training in my scope")
+    order = 30
+    template_name = "courses/panels/team_compliance.html"
+
+    def is_shown(self, request, employee):
+        return has_role(request.user, Role.MANAGER, Role.HR)
+
+    def get_context_data(self, request, employee):
+        today = timezone.localdate()
+        rows = (
+            Assignment.objects.visible_to(request.user)
+            .values("employee__department__name", "employee__department__path")
+            .annotate(
+                done=Count("pk", filter=Q(completion__isnull=False)),
+                overdue=Count("pk", filter=Q(completion__isnull=True, due_on__lt=today)),
+                due=Count("pk", filter=Q(completion__isnull=True, due_on__gte=today)),
+            )
+            .order_by("employee__department__path")
+        )
+        return {"rows": list(rows), "admin_url": reverse("training_assignments:index")}
