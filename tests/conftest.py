@@ -6,31 +6,46 @@ from lms.roles import Role
 from tests import factories as f
 
 
-@pytest.fixture(scope="session")
-def migrated_baseline(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session", autouse=True)
+def migrated_baseline(request):
     """The rows migrations create (role groups and permissions, the Wagtail root page, Site…).
 
-    Read when the first transactional test starts; pytest-django runs those after every
-    rolled-back test, so the database still holds exactly what migrations left.
+    Read once, before any test runs, so that a transactional test's flush can be undone.
     """
+    if not any(
+        item.get_closest_marker("django_db") or _uses_db(item) for item in request.session.items
+    ):
+        return None
+    request.getfixturevalue("django_db_setup")
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
     from django.db import connection
 
     with django_db_blocker.unblock():
         return connection.creation.serialize_db_to_string()
 
 
+def _uses_db(item):
+    return bool({"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _is_transactional(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
 @pytest.fixture(autouse=True)
-def _restore_migrated_rows(request):
+def _restore_migrated_rows(request, migrated_baseline):
     """Transactional tests (browser tests, threads) end with a flush that also removes the rows
     migrations made; put them back before the next such test."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    if migrated_baseline is None or not _is_transactional(request):
         return
-    baseline = request.getfixturevalue("migrated_baseline")
     request.getfixturevalue("transactional_db")
     from django.contrib.auth.models import Group
 
     if not Group.objects.filter(name=Role.EMPLOYEE).exists():
-        _restore(baseline)
+        _restore(migrated_baseline)
 
 
 def _restore(baseline):
