@@ -110,3 +110,27 @@ def test_assignment_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         assert len(assignments_for_drill_action(action)) == 30
     assert drill_services.TRAINING_ACTION_HOOK == "drills_training_action_created"
+
+
+@pytest.mark.parametrize(("who", "assigned"), [("coordinator", 2), ("employee", 0)])
+def test_action_form_names_the_course(
+    client, finding, course, people, who, assigned, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    login(client, people[who])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("drills:action_add", args=[finding.drill_id]),
+            {
+                "finding": finding.pk,
+                "description": "组织应急信息报送培训",
+                "element": "training",
+                "course_code": "YJ-01",
+                "owner": people["employee"].pk,
+                "due_date": (datetime.date.today() + datetime.timedelta(days=30)).isoformat(),
+            },
+        )
+    assert Assignment.objects.filter(course=course).count() == assigned
