@@ -1,6 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from courses.hooks import COMPLETIONS_RECORDED_HOOK, COURSE_EXAM_RESULTS_HOOK
+
+EXAM_AUDIENCE_HOOK = "register_exam_audience_source"  # assessments.models.exams.EXAM_AUDIENCE_HOOK
+
 
 @hooks.register("register_log_actions")
 def register_assessment_log_actions(actions):
@@ -69,3 +73,24 @@ def register_assessment_jobs():
             timedelta(days=1),
         ),
     ]
+
+
+@hooks.register(COURSE_EXAM_RESULTS_HOOK)
+def assessments_course_exam_results(course, session_ids):
+    from .courses_link import course_exam_results
+
+    return course_exam_results(course, session_ids)
+
+
+@hooks.register(EXAM_AUDIENCE_HOOK)
+def assessments_course_assignment_audience(employee):
+    from .courses_link import exams_for_course_assignments
+
+    return exams_for_course_assignments(employee)
+
+
+@hooks.register(COMPLETIONS_RECORDED_HOOK)
+def assessments_course_completion_certificates(completions):
+    from .courses_link import certificates_for_completions
+
+    certificates_for_completions(completions)

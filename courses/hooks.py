@@ -5,6 +5,14 @@
     session, how its participants did in the course exam. ``assessments`` registers one so that
     the course effectiveness report shows exam, practical check and questionnaire side by side.
     It must run a fixed number of queries.
+
+``register_course_completions_recorded``
+    A function ``fn(completions)`` called inside the transaction that saves new completions
+    (one, or a whole import), e.g. so that ``assessments`` issues the certificates configured
+    for completing a course. It must run a fixed number of queries.
+
+Training also answers a hook another app defines: ``drills_training_action_created``
+(``DRILL_TRAINING_ACTION_HOOK``, named here as a string because courses does not import drills).
 """
 
 from dataclasses import dataclass
@@ -13,6 +21,8 @@ from decimal import Decimal
 from wagtail import hooks
 
 COURSE_EXAM_RESULTS_HOOK = "register_course_exam_results"
+COMPLETIONS_RECORDED_HOOK = "register_course_completions_recorded"
+DRILL_TRAINING_ACTION_HOOK = "drills_training_action_created"
 
 
 @dataclass(frozen=True)
@@ -34,3 +44,11 @@ def course_exam_results(course, session_ids) -> dict[int, ExamSummary]:
     for fn in hooks.get_hooks(COURSE_EXAM_RESULTS_HOOK):
         results.update(fn(course, session_ids) or {})
     return results
+
+
+def completions_recorded(completions) -> None:
+    completions = list(completions)
+    if not completions:
+        return
+    for fn in hooks.get_hooks(COMPLETIONS_RECORDED_HOOK):
+        fn(completions)

@@ -22,6 +22,7 @@ from wagtail.log_actions import log
 from lms.models import Employee
 from lms.roles import Role, forget_cached_roles, has_role
 
+from .hooks import completions_recorded
 from .models import (
     TRAINING_MANAGER_GROUP,
     Assignment,
@@ -392,6 +393,7 @@ def _completions_save(completions: list[Completion]):
             assignment.completion = completion
             closed.append(assignment)
     Assignment.objects.bulk_update(closed, ["completion"], batch_size=500)
+    completions_recorded(completions)
     return completions
 
 
@@ -549,6 +551,53 @@ def assignment_create(
     assignment.save()
     log(assignment, "wagtail.create", user=acting_user)
     return assignment
+
+
+@transaction.atomic
+def assignments_for_drill_action(action) -> list[Assignment]:
+    """Assign the course a drill's training corrective action names to the drill's participants.
+
+    Answers the drills hook ``drills_training_action_created``; ``action`` is the drills
+    corrective action, read only through its public attributes (``element``, ``course_code``,
+    ``due_date``, ``finding.drill.participants``). Every participant but the evaluators is
+    assigned, due by the action's due date. Ignored (nothing
+    assigned) when the action names no course or an unknown or unpublished one; participants who
+    have left, or already hold an open assignment for the course, are skipped. A fixed number of
+    queries whatever the number of participants.
+    """
+    code = (getattr(action, "course_code", "") or "").strip()
+    if getattr(action, "element", None) != "training" or not code:
+        return []
+    course = CoursePage.objects.live().filter(code__iexact=code).first()
+    if course is None:
+        return []
+    participant_ids = {
+        p.employee_id
+        for p in action.finding.drill.participants.all()
+        if p.role != "evaluator"  # evaluators assess the drill, they are not the ones trained
+    }
+    employee_ids = set(
+        Employee.objects.exclude(status=Employee.Status.LEFT)
+        .filter(pk__in=participant_ids)
+        .values_list("pk", flat=True)
+    )
+    employee_ids -= set(
+        Assignment.objects.open()
+        .filter(employee_id__in=employee_ids, course=course)
+        .values_list("employee_id", flat=True)
+    )
+    new = [
+        Assignment(employee_id=employee_id, course=course, due_on=action.due_date)
+        for employee_id in sorted(employee_ids)
+    ]
+    Assignment.objects.bulk_create(new, batch_size=500)
+    if new:
+        log(
+            course,
+            "courses.drill_action_assigned",
+            data={"action": action.pk, "assigned": len(new)},
+        )
+    return new
 
 
 # Effectiveness -------------------------------------------------------------------------------

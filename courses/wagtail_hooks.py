@@ -7,8 +7,9 @@ from lms.hooks import (
     PORTAL_PANEL_HOOK,
 )
 
-from . import buttons, records
+from . import buttons, records, services
 from .demo import CoursesDemoSeeder
+from .hooks import DRILL_TRAINING_ACTION_HOOK
 from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
 from .viewsets import TrainingViewSetGroup
 
@@ -33,6 +34,11 @@ def register_training_indicators():
     return records.indicator_sources()
 
 
+@hooks.register(DRILL_TRAINING_ACTION_HOOK)
+def register_drill_training_action(action):
+    services.assignments_for_drill_action(action)
+
+
 @hooks.register("register_demo_seed")
 def register_courses_demo():
     return CoursesDemoSeeder()
@@ -45,6 +51,11 @@ def register_courses_log_actions(actions):
     )
     actions.register_action(
         "courses.rule_applied", _("Apply training rule"), _("Training assignments created")
+    )
+    actions.register_action(
+        "courses.drill_action_assigned",
+        _("Assign training from a drill"),
+        _("Training assigned for a drill's corrective action"),
     )
 
 

@@ -84,6 +84,7 @@ class ActionForm(forms.ModelForm):
             "finding",
             "description",
             "element",
+            "course_code",
             "owner",
             "department",
             "start_date",

@@ -130,6 +130,26 @@ class Exam(ClusterableModel):
     certificate_valid_months = models.PositiveIntegerField(
         _("certificate validity (months)"), null=True, blank=True
     )
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("course"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="exams",
+        help_text=_(
+            "The course this exam tests: its results appear in the course report, and "
+            "everyone with an open assignment for the course may take it."
+        ),
+    )
+    certificate_on_course_completion = models.BooleanField(
+        _("certificate on completing the course"),
+        default=False,
+        help_text=_(
+            "Issue this exam's certificate when a completion of its course is recorded "
+            "(needs a course and a certificate title)."
+        ),
+    )
     audience_departments = ParentalManyToManyField(
         "lms.Department",
         verbose_name=_("departments"),
@@ -161,6 +181,7 @@ class Exam(ClusterableModel):
                 FieldPanel("title"),
                 FieldPanel("kind"),
                 FieldPanel("description"),
+                FieldPanel("course"),
                 FieldPanel("is_published"),
             ],
             heading=_("Exam"),
@@ -188,7 +209,11 @@ class Exam(ClusterableModel):
         ),
         InlinePanel("overrides", heading=_("Per-employee overrides"), label=_("override")),
         MultiFieldPanel(
-            [FieldPanel("certificate_title"), FieldPanel("certificate_valid_months")],
+            [
+                FieldPanel("certificate_title"),
+                FieldPanel("certificate_valid_months"),
+                FieldPanel("certificate_on_course_completion"),
+            ],
             heading=_("Certificate"),
         ),
     ]
@@ -204,6 +229,17 @@ class Exam(ClusterableModel):
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The exam must close after it opens.")})
+        if self.certificate_on_course_completion and not (
+            self.course_id and self.certificate_title
+        ):
+            raise ValidationError(
+                {
+                    "certificate_on_course_completion": _(
+                        "A certificate on completing a course needs the course and a "
+                        "certificate title."
+                    )
+                }
+            )
 
     @property
     def is_practice(self):

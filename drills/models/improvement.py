@@ -122,6 +122,15 @@ class CorrectiveAction(models.Model):
     )
     description = models.TextField(_("action"))
     element = models.CharField(_("element"), max_length=16, choices=Element.choices)
+    course_code = models.CharField(
+        _("course code"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "Training actions only: the code of the course the drill participants must take; "
+            "the training app assigns it to them, due by the action's due date."
+        ),
+    )
     owner = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("owner"),
@@ -179,6 +188,8 @@ class CorrectiveAction(models.Model):
         super().clean()
         if self.start_date and self.due_date and self.due_date < self.start_date:
             raise DrillError({"due_date": _("The due date cannot be before the start date.")})
+        if self.course_code and self.element != self.Element.TRAINING:
+            raise DrillError({"course_code": _("Only a training action names a course.")})
 
     @property
     def is_finished(self):

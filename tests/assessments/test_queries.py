@@ -104,7 +104,8 @@ def test_trainer_report(client, people, company, django_assert_num_queries, coun
     assert len(response.context["report"]["items"]) == 4
 
 
-EXAM_LIST_QUERIES = with_session(6)
+# + 1: exams opened by the employee's course assignments (register_exam_audience_source)
+EXAM_LIST_QUERIES = with_session(7)
 GRADING_QUEUE_QUERIES = with_session(5)
 TEAM_QUALIFICATION_QUERIES = with_session(10)
 # The admin shell looks up the explorable page tree (training and drill index pages included).
