@@ -16,13 +16,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms.pdf import pdf_response
+from lms.pdf import pdf_response, render_pdf
 from lms.roles import get_employee, has_role
 
 from . import services
 from .archive import archive_context, archive_departments, archive_employees, archive_pdf
 from .dashboards import dashboard_context
 from .forms import PlanForm
+from .hooks import training_run
 from .models import (
     AppraisalResult,
     ArchiveExport,
@@ -372,6 +373,35 @@ def rotation_detail(request, pk):
         "careers/portal/rotation.html",
         {"rotation": rotation, "objectives": objectives, "can_evaluate": can_evaluate},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# One archive per training run (一期一档)
+
+
+@login_required
+def training_run_pdf(request, session_id):
+    """The session's roster, attendance, results and questionnaire summary as a PDF.
+
+    HR and trainers may download any run; the session's own trainer theirs; nobody else.
+    """
+    allowed = request.user.is_superuser or has_role(request.user, "HR", "Trainer")
+    employee = get_employee(request.user)
+    if not allowed and employee is None:
+        raise PermissionDenied
+    run = training_run(session_id)
+    if run is None:
+        if not allowed:
+            raise PermissionDenied
+        raise Http404
+    if not allowed and run.get("trainer_id") != employee.pk:
+        raise PermissionDenied
+    pdf = render_pdf(
+        "careers/pdf/training_run.html",
+        {"run": run, "generated_at": timezone.localtime()},
+        request=request,
+    )
+    return pdf_response(pdf, f"training-run-{session_id}.pdf")
 
 
 # ---------------------------------------------------------------------------------------------
