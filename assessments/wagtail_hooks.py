@@ -69,3 +69,10 @@ def register_assessment_jobs():
             timedelta(days=1),
         ),
     ]
+
+
+@hooks.register("register_dashboard_figure")
+def assessments_dashboard_figures():
+    from .dashboard import dashboard_figures
+
+    return dashboard_figures()

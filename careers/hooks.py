@@ -10,8 +10,9 @@
     It must run a fixed number of queries whatever the size of the roster.
 
 ``register_dashboard_figure``
-    A function returning a ``DashboardFigure`` (or a list of them) shown on the careers dashboard
-    with its own XLSX export.
+    A function returning a ``DashboardFigure`` or a dict of its fields (or a list of them), shown
+    on the careers dashboard with its own XLSX export. Apps that must not import careers return
+    dicts.
 """
 
 from collections.abc import Callable, Iterable
@@ -39,7 +40,9 @@ class DashboardFigure:
     ``compute(employee_ids)`` returns ``{employee_id: {column_key: number}}`` in a fixed number of
     queries; careers adds the numbers up per department (and for the company). ``columns`` is a
     sequence of ``(key, label)``. If ``rate`` is ``(numerator_key, denominator_key, label)`` a
-    percentage column is added and charted; otherwise the first column is charted.
+    ratio column is added and charted (a percentage if ``percent``, else a mean such as an
+    average score: then the denominator is a count and the numerator a sum, which may be one of
+    the ``hidden`` keys that are added up but not shown); otherwise the first column is charted.
     """
 
     key: str
@@ -47,6 +50,7 @@ class DashboardFigure:
     columns: tuple[tuple[str, str], ...]
     compute: Callable[[Iterable[int]], dict[int, dict[str, object]]]
     rate: tuple[str, str, str] | None = None
+    percent: bool = True
     order: int = 100
 
 
@@ -54,5 +58,10 @@ def dashboard_figures() -> list[DashboardFigure]:
     figures = []
     for fn in hooks.get_hooks(DASHBOARD_FIGURE_HOOK):
         result = fn()
-        figures.extend(result if isinstance(result, list | tuple) else [result])
-    return sorted((f for f in figures if f is not None), key=lambda f: (f.order, f.key))
+        figures.extend(result if isinstance(result, list) else [result])
+    figures = [
+        DashboardFigure(**figure) if isinstance(figure, dict) else figure
+        for figure in figures
+        if figure is not None
+    ]
+    return sorted(figures, key=lambda figure: (figure.order, figure.key))

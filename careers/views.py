@@ -464,5 +464,27 @@ def dashboard_export(request, name):
         for figure in context["sources"]:
             dataset.append([str(figure["label"]), figure["count"], str(figure["average"] or "")])
     else:
-        raise Http404
+        figure = next((figure for figure in context["figures"] if figure["key"] == name), None)
+        if figure is None:
+            raise Http404
+        dataset.title = str(figure["label"])[:31]
+        headers = [_("Department"), *[str(column) for column in figure["columns"]]]
+        if figure["rate_label"]:
+            headers.append(
+                str(figure["rate_label"]) + (f" ({figure['unit']})" if figure["unit"] else "")
+            )
+        dataset.headers = headers
+        for row in [*figure["rows"], figure["total"]]:
+            line = [str(row["department"]), *[_number(cell) for cell in row["cells"]]]
+            if figure["rate_label"]:
+                line.append(_number(row["rate"]))
+            dataset.append(line)
     return _xlsx_response(dataset, f"{name}-{timezone.localdate().isoformat()}.xlsx")
+
+
+def _number(value):
+    """Whole numbers as int, others as float, missing as empty: real numbers in the workbook."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
