@@ -103,3 +103,10 @@ def test_query_count_is_fixed(client, people, django_assert_num_queries, size):
     with django_assert_num_queries(with_session(11)):
         response = client.get(url(session))
     assert attendees[-1].name in pdf_text(response.content)
+
+
+def test_course_report_links_each_run(client, people):
+    session, _attendees = run(people, questionnaire=False)
+    login(client, people["hr"])
+    html = client.get(reverse("courses:course_report", args=[session.course_id])).content.decode()
+    assert url(session) in html
