@@ -116,12 +116,25 @@ def test_figures_are_scoped_for_managers(client, people):
 def test_query_count_is_fixed(client, people, company, django_assert_num_queries, size):
     staff = [f.employee(department=company["team_a"]) for _ in range(size)]
     compliance_data(staff)
+    exam = af.exam(
+        questions=[af.question(type=QuestionType.SINGLE, answer=["A"])],
+        audience=staff,
+        pass_mark=60,
+    )
+    rule = QualificationRule(name="安规资格", valid_months=12)
+    rule.save()
+    rule.exams.set([exam])
+    rule.save()
+    for n, person in enumerate(staff):
+        take_exam(exam, person, "A" if n % 3 else "B")
     login(client, people["hr"])
     url = reverse("careers:dashboard")
     client.get(url)
-    with django_assert_num_queries(with_session(13)):
+    with django_assert_num_queries(with_session(16)):
         response = client.get(url)
     assert figure(response, "training-compliance")["total"]["cells"][0] == 3 * size
+    assert figure(response, "exam-pass-rates")["total"]["cells"][0] == size
+    assert figure(response, "qualification-status")["total"]["cells"][1] == size - len(staff[::3])
 
 
 @pytest.mark.parametrize("key", FIGURES)
