@@ -156,3 +156,36 @@ def test_unknown_figure_and_refused_roles(client, people):
     login(client, people["employee"])
     response = client.get(reverse("careers:dashboard_export", args=["training-compliance"]))
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_drill_scores_average_per_department(client, people, monkeypatch):
+    """The drills figure charts a mean score (not a percentage) from drills' readings."""
+    from drills import dashboard as drill_dashboard
+    from lms.hooks import IndicatorReading
+
+    employee, colleague = people["employee"], people["colleague"]
+    monkeypatch.setattr(
+        drill_dashboard,
+        "compute_participation",
+        lambda start, end, ids: {
+            employee.pk: IndicatorReading(Decimal(2)),
+            colleague.pk: IndicatorReading(Decimal(1)),
+        },
+    )
+    monkeypatch.setattr(
+        drill_dashboard,
+        "compute_role_score",
+        lambda start, end, ids: {
+            employee.pk: IndicatorReading(Decimal(90)),
+            colleague.pk: IndicatorReading(Decimal(75)),
+        },
+    )
+    login(client, people["hr"])
+    item = figure(client.get(reverse("careers:dashboard")), "drill-scores")
+    assert row(item, employee.department.name)["rate"] == Decimal("90.0")
+    assert item["total"]["cells"] == [Decimal(3), Decimal(2)]
+    assert item["total"]["rate"] == Decimal("82.5")
+    assert item["unit"] == ""
+    response = client.get(reverse("careers:dashboard_export", args=["drill-scores"]))
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[-1] == ("合计", 3, 2, 82.5)
