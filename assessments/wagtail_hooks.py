@@ -94,3 +94,10 @@ def assessments_course_completion_certificates(completions):
     from .courses_link import certificates_for_completions
 
     certificates_for_completions(completions)
+
+
+@hooks.register("register_dashboard_figure")
+def assessments_dashboard_figures():
+    from .dashboard import dashboard_figures
+
+    return dashboard_figures()

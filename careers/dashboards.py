@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from lms.hooks import appraisal_indicator_sources
 
 from .archive import archive_employees
+from .hooks import dashboard_figures
 from .models import AppraisalPeriod, AppraisalResult, Recognition
 from .services import grade_bands
 
@@ -146,6 +147,72 @@ def source_figures(user, period):
     return figures
 
 
+def _ratio(numerator, denominator, percent):
+    if not denominator:
+        return None
+    value = Decimal(numerator) / Decimal(denominator) * (100 if percent else 1)
+    return value.quantize(Decimal("1") if percent else Decimal("0.1"))
+
+
+def _figure_row(figure, department, sums):
+    row = {
+        "department": department,
+        "cells": [sums.get(key, 0) for key, _label in figure.columns],
+        "rate": None,
+    }
+    if figure.rate:
+        numerator, denominator, _label = figure.rate
+        row["rate"] = _ratio(sums.get(numerator, 0), sums.get(denominator, 0), figure.percent)
+    return row
+
+
+def registered_figures(user):
+    """Every registered dashboard figure, per department of the people the user may see.
+
+    One query for the people plus each figure's own fixed number of queries.
+    """
+    figures = dashboard_figures()
+    if not figures:
+        return []
+    employees = list(
+        archive_employees(user).values_list("pk", "department__name", "department__path")
+    )
+    ids = [pk for pk, _name, _path in employees]
+    department_of = {pk: path for pk, _name, path in employees}
+    names = {path: name for _pk, name, path in employees}
+    result = []
+    for figure in figures:
+        numbers = figure.compute(ids) if ids else {}
+        by_department = defaultdict(lambda: defaultdict(Decimal))
+        total = defaultdict(Decimal)
+        for pk, values in numbers.items():
+            path = department_of.get(pk)
+            if path is None:
+                continue
+            for key, value in values.items():
+                by_department[path][key] += Decimal(value or 0)
+                total[key] += Decimal(value or 0)
+        rows = [
+            _figure_row(figure, names[path], by_department[path]) for path in sorted(by_department)
+        ]
+        charted = [row["rate"] if figure.rate else row["cells"][0] for row in rows]
+        most = max((value for value in charted if value is not None), default=0)
+        for row, value in zip(rows, charted, strict=True):
+            row["bar"] = round(100 * value / most) if value and most else 0
+        result.append(
+            {
+                "key": figure.key,
+                "label": figure.label,
+                "columns": [label for _key, label in figure.columns],
+                "rate_label": figure.rate[2] if figure.rate else "",
+                "unit": "%" if figure.rate and figure.percent else "",
+                "rows": rows,
+                "total": _figure_row(figure, _("Total"), total),
+            }
+        )
+    return result
+
+
 def dashboard_context(user):
     period = latest_period()
     return {
@@ -153,4 +220,5 @@ def dashboard_context(user):
         "distribution": grade_distribution(user, period),
         "overdue": overdue_rectifications(user),
         "sources": source_figures(user, period),
+        "figures": registered_figures(user),
     }

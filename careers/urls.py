@@ -14,6 +14,7 @@ urlpatterns = [
     path("archive/", views.archive_index, name="archive_index"),
     path("archive/<int:pk>/", views.archive_detail, name="archive"),
     path("archive/<int:pk>/pdf/", views.archive_pdf_download, name="archive_pdf"),
+    path("runs/<int:session_id>/pdf/", views.training_run_pdf, name="training_run_pdf"),
     path("archive/zip/", views.archive_zip_request, name="archive_zip"),
     path("archive/exports/<int:pk>/", views.archive_export_status, name="archive_export"),
     path(

@@ -16,13 +16,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms.pdf import pdf_response
+from lms.pdf import pdf_response, render_pdf
 from lms.roles import get_employee, has_role
 
 from . import services
 from .archive import archive_context, archive_departments, archive_employees, archive_pdf
 from .dashboards import dashboard_context
 from .forms import PlanForm
+from .hooks import training_run
 from .models import (
     AppraisalResult,
     ArchiveExport,
@@ -375,6 +376,35 @@ def rotation_detail(request, pk):
 
 
 # ---------------------------------------------------------------------------------------------
+# One archive per training run (一期一档)
+
+
+@login_required
+def training_run_pdf(request, session_id):
+    """The session's roster, attendance, results and questionnaire summary as a PDF.
+
+    HR and trainers may download any run; the session's own trainer theirs; nobody else.
+    """
+    allowed = request.user.is_superuser or has_role(request.user, "HR", "Trainer")
+    employee = get_employee(request.user)
+    if not allowed and employee is None:
+        raise PermissionDenied
+    run = training_run(session_id)
+    if run is None:
+        if not allowed:
+            raise PermissionDenied
+        raise Http404
+    if not allowed and run.get("trainer_id") != employee.pk:
+        raise PermissionDenied
+    pdf = render_pdf(
+        "careers/pdf/training_run.html",
+        {"run": run, "generated_at": timezone.localtime()},
+        request=request,
+    )
+    return pdf_response(pdf, f"training-run-{session_id}.pdf")
+
+
+# ---------------------------------------------------------------------------------------------
 # Dashboards
 
 
@@ -434,5 +464,27 @@ def dashboard_export(request, name):
         for figure in context["sources"]:
             dataset.append([str(figure["label"]), figure["count"], str(figure["average"] or "")])
     else:
-        raise Http404
+        figure = next((figure for figure in context["figures"] if figure["key"] == name), None)
+        if figure is None:
+            raise Http404
+        dataset.title = str(figure["label"])[:31]
+        headers = [_("Department"), *[str(column) for column in figure["columns"]]]
+        if figure["rate_label"]:
+            headers.append(
+                str(figure["rate_label"]) + (f" ({figure['unit']})" if figure["unit"] else "")
+            )
+        dataset.headers = headers
+        for row in [*figure["rows"], figure["total"]]:
+            line = [str(row["department"]), *[_number(cell) for cell in row["cells"]]]
+            if figure["rate_label"]:
+                line.append(_number(row["rate"]))
+            dataset.append(line)
     return _xlsx_response(dataset, f"{name}-{timezone.localdate().isoformat()}.xlsx")
+
+
+def _number(value):
+    """Whole numbers as int, others as float, missing as empty: real numbers in the workbook."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)

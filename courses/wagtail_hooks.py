@@ -94,3 +94,17 @@ if ScheduledJob is not None:
                 "courses.send_training_reminders", send_training_reminders, timedelta(days=1)
             ),
         ]
+
+
+@hooks.register("register_training_run_source")
+def register_training_run_source(session_id):
+    from .runs import training_run
+
+    return training_run(session_id)
+
+
+@hooks.register("register_dashboard_figure")
+def register_compliance_figure():
+    from .dashboard import dashboard_figures
+
+    return dashboard_figures()

@@ -37,3 +37,10 @@ def register_drills_log_actions(actions):
         ("drills.action_status", _("Change action status"), _("Corrective action status changed")),
     ):
         actions.register_action(name, label, message)
+
+
+@hooks.register("register_dashboard_figure")
+def register_drills_dashboard_figure():
+    from .dashboard import dashboard_figures
+
+    return dashboard_figures()

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from wagtail import hooks
 
 from careers import services
+from careers.hooks import DASHBOARD_FIGURE_HOOK
 from careers.models import CareersError, Recognition
 from lms.hooks import APPRAISAL_INDICATOR_SOURCE_HOOK, IndicatorReading, IndicatorSource
 from tests import factories as f
@@ -130,14 +131,21 @@ def fake_source():
 
 @pytest.fixture
 def only_fake_source(monkeypatch):
-    """Other apps' indicator sources cost their own queries; count careers' alone."""
+    """Other apps' indicator sources and figures cost their own queries; count careers' alone
+    (test_dashboard_figures counts the registered figures)."""
     from lms import hooks as lms_hooks
 
     real = lms_hooks.hooks.get_hooks
     monkeypatch.setattr(
         lms_hooks.hooks,
         "get_hooks",
-        lambda name: [fake_source] if name == APPRAISAL_INDICATOR_SOURCE_HOOK else real(name),
+        lambda name: (
+            [fake_source]
+            if name == APPRAISAL_INDICATOR_SOURCE_HOOK
+            else []
+            if name == DASHBOARD_FIGURE_HOOK
+            else real(name)
+        ),
     )
 
 
