@@ -4,6 +4,7 @@
 registered with the ``register_demo_seed`` hook (each app adds its own story), by ``order``.
 """
 
+import abc
 import datetime
 import random
 
@@ -131,13 +132,14 @@ STAFFING = [
 EMPLOYEE_COUNT = 72
 
 
-class DemoSeeder:
+class DemoSeeder(abc.ABC):
     """What an app registers with ``register_demo_seed``: seed() must be idempotent."""
 
     order = 100
 
+    @abc.abstractmethod
     def seed(self, stdout=None):
-        raise NotImplementedError
+        """Create this app's demo data unless it is there already."""
 
     def reset(self):
         """Delete this app's demo data (called in reverse order before a --reset seed)."""
