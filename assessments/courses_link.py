@@ -13,7 +13,7 @@ fixed number of queries.
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max
+from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -45,7 +45,11 @@ def course_exam_results(course, session_ids) -> dict[int, ExamSummary]:
             employee_id__in={employee_id for _, employee_id in enrolled},
         )
         .values("employee_id")
-        .annotate(percent=Max("percent"), passed=Max("passed"))
+        # MAX over a boolean is not portable (PostgreSQL has none): take it over 1/0.
+        .annotate(
+            percent=Max("percent"),
+            passed=Max(Case(When(passed=True, then=Value(1)), default=Value(0))),
+        )
     }
     per_session: dict[int, list] = {}
     for session_id, employee_id in enrolled:
