@@ -27,6 +27,8 @@ from .blocks import MaterialStreamBlock
 
 #: The group whose members approve courses and plans in the moderation workflow.
 TRAINING_MANAGER_GROUP = "Training manager"
+#: Its name as people read it (the group's name itself stays the English key).
+TRAINING_MANAGER_LABEL = _("Training manager")
 
 #: Roles that see every training record (others see their own, managers their subtree).
 TRAINING_STAFF = frozenset({"HR", "Trainer", TRAINING_MANAGER_GROUP})

@@ -11,6 +11,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext
 
 from . import services
 from .models import Department, Employee, HomePage, Position
@@ -141,7 +142,7 @@ class DemoSeeder(abc.ABC):
     def seed(self, stdout=None):
         """Create this app's demo data unless it is there already."""
 
-    def reset(self):
+    def reset(self):  # noqa: B027  (optional: an app with nothing to delete keeps this)
         """Delete this app's demo data (called in reverse order before a --reset seed)."""
 
 
@@ -238,8 +239,27 @@ def seed_organisation(stdout=None):
 
 
 def demo_sign_ins():
+    """The superuser, the demo employee, and everyone holding a role beyond Employee."""
     rows = [("admin", "—", "superuser")]
-    for number, name, _dept, _pos, roles, _heads in DEMO_USERS:
-        role = roles[0].label if roles else Role.EMPLOYEE.label
-        rows.append((number, name, str(role)))
+    employee_number, employee_name = DEMO_USERS[0][:2]
+    rows.append((employee_number, employee_name, str(Role.EMPLOYEE.label)))
+    holders = (
+        Employee.objects.filter(
+            user__groups__name__in=[r for r in Role.values if r != Role.EMPLOYEE]
+        )
+        .select_related("user")
+        .prefetch_related("user__groups")
+        .order_by("number")
+        .distinct()
+    )
+    labels = {role.value: role.label for role in Role}
+    for employee in holders:
+        roles = [g.name for g in employee.user.groups.all() if g.name != Role.EMPLOYEE]
+        rows.append(
+            (
+                employee.number,
+                employee.name,
+                "、".join(str(labels.get(r) or gettext(r)) for r in roles),
+            )
+        )
     return rows
