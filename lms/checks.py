@@ -20,9 +20,13 @@ def cjk_font_installed(app_configs, **kwargs):
     ]
 
 
-@register(Tags.security)
+@register(Tags.security, deploy=True)
 def secret_key_configured(app_configs, **kwargs):
-    """Fail at start-up, not on the first request, when production has no SECRET_KEY."""
+    """`check --deploy` fails clearly when production has no SECRET_KEY.
+
+    A deploy check only, so that management commands that never sign anything (makemigrations,
+    compilemessages) run without one; a server without it fails on its first request.
+    """
     try:
         settings.SECRET_KEY  # noqa: B018  (Django validates it on access)
     except ImproperlyConfigured as error:

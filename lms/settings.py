@@ -35,7 +35,7 @@ DEBUG = env_bool("DEBUG", False)
 # Under pytest: fast password hashing, tasks run in-process unless TASK_BACKEND says otherwise.
 TESTING = env_bool("TESTING", "pytest" in sys.modules)
 
-# Without SECRET_KEY in production the system check lms.E001 stops the server from starting.
+# Without SECRET_KEY in production `check --deploy` fails (lms.E001) and requests fail.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and (DEBUG or TESTING):
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"

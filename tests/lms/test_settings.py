@@ -45,8 +45,8 @@ def test_check_deploy_is_clean_with_production_variables():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_missing_secret_key_stops_the_server_with_a_clear_error():
-    result = _manage("check", env={"DEBUG": "0", "TESTING": "0", "ALLOWED_HOSTS": "x"})
+def test_missing_secret_key_fails_the_deploy_check_with_a_clear_error():
+    result = _manage("check", "--deploy", env={"DEBUG": "0", "TESTING": "0", "ALLOWED_HOSTS": "x"})
     assert result.returncode != 0
     assert "lms.E001" in result.stderr
     assert "SECRET_KEY" in result.stderr
