@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from careers import services as careers_services
+from lms import services as lms_services
 from tests import factories as f
 from tests.factories import careers as cf
 
@@ -30,8 +31,12 @@ def world(people, company, superuser):
     export = careers_services.archive_export_request(
         department=company["branch"], year=2026, acting_user=people["manager"].user
     )
+    absence = lms_services.absence_record(
+        employee=people["employee"], kind="leave", start_date=datetime.date(2026, 1, 5)
+    )
     return {
         **people,
+        "absence": absence,
         "company": company,
         "superuser": superuser,
         "period": period,
