@@ -133,11 +133,11 @@ def parse_args(argv=None):
     parser.add_argument("--cut-seconds", type=float, default=60.0)
     parser.add_argument("--cut-share", type=float, default=0.10)
     parser.add_argument(
-        "--sessions",
-        type=Path,
-        default=None,
-        help="keep signed-in sessions in this file and reuse them in later runs (employees "
-        "already signed in); sign-in figures then come from the run that signed them in",
+        "--signed-in",
+        action="store_true",
+        help="examinees signed in earlier: their sessions are made in the shared session store "
+        "(as django.contrib.auth.login makes them) and the run starts at the exam's opening; "
+        "sign-in is then measured by another run",
     )
     parser.add_argument("--max-minutes", type=float, default=None, help="hard bound on the run")
     parser.add_argument("--check", action="store_true", help="exit 1 on errors or lost answers")
@@ -336,6 +336,35 @@ def create_exam(args):
     return exam
 
 
+def make_sessions(numbers) -> dict[str, dict[str, str]]:
+    """Sessions of examinees who signed in earlier, written to the shared session store with
+    the keys django.contrib.auth.login writes; their cookies, with a CSRF cookie each."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.utils.crypto import get_random_string
+
+    engine = import_module(settings.SESSION_ENGINE)
+    cookies = {}
+    for user in get_user_model().objects.filter(username__in=numbers):
+        session = engine.SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "lms.auth.EmployeeNumberBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies[user.username] = {
+            settings.SESSION_COOKIE_NAME: session.session_key,
+            settings.CSRF_COOKIE_NAME: get_random_string(32),
+        }
+    return cookies
+
+
 # -- the server -------------------------------------------------------------------------------
 
 
@@ -358,6 +387,36 @@ class Server:
         if self.args.threads:
             env["WEB_THREADS"] = str(self.args.threads)
         return env
+
+    def start_worker(self):
+        """The task worker of the production configuration (RQ on Redis), as a deployment
+        runs it beside the app servers; its CPU is the server's too."""
+        with open(self.logfile.with_suffix(".worker.log"), "ab") as out:
+            self.worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "rqworker",
+                    "--job-class",
+                    "django_tasks_rq.Job",
+                    "default",
+                ],  # fmt: skip
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def stop_worker(self):
+        worker = getattr(self, "worker", None)
+        if worker is not None and worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
 
     def start(self, timeout=60.0):
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -434,12 +493,13 @@ class Server:
 
     def kill(self):
         """Make sure nothing of ours is left (used on every way out)."""
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait(10)
+        for process in (self.process, getattr(self, "worker", None)):
+            if process is not None and process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait(10)
 
 
 # -- the simulated examinees --------------------------------------------------------------------
@@ -652,6 +712,9 @@ class Examinee:
         if not data.get("ok"):
             self.run.refused_saves += 1
             return
+        if len(batch) > 1:  # answers that waited (offline, server away) went in one request
+            self.run.queued_batches += 1
+            self.run.queued_answers += len(batch)
         saved = set(data.get("saved", []))
         for item, response, seq in batch:
             if item in saved and seq > self.acked.get(item, (-1, None))[0]:
@@ -724,7 +787,7 @@ class Examinee:
         self.session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
-            timeout=aiohttp.ClientTimeout(total=60),
+            timeout=aiohttp.ClientTimeout(total=120),
         )
         try:
             stored = run.stored_sessions.get(self.number)
@@ -733,9 +796,6 @@ class Examinee:
             else:
                 await asyncio.sleep(max(0.0, arrive_at - time.monotonic()))
                 await self.sign_in()
-                run.stored_sessions[self.number] = {
-                    k: v for k, v in self.cookies.items() if k in ("sessionid", "csrftoken")
-                }
             await asyncio.sleep(max(0.0, start_at - time.monotonic()))
             await self.start()
             await self.sit()
@@ -784,6 +844,7 @@ class Run:
         self.signed_in = 0
         self.finished = 0
         self.refused_saves = 0
+        self.queued_batches = self.queued_answers = 0
         self.failures = Counter()
         self.faults: list[str] = []
         self.examinees: list[Examinee] = []
@@ -944,6 +1005,22 @@ def cpu_busy():
     return sum(fields) - idle, sum(fields)
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL server's processes on this machine (all its databases)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name.startswith("postgres"):
+            fields = text[text.rindex(")") + 2 :].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def report(run: Run, verification: dict, resources: dict) -> dict:
     stats = run.stats
     args = run.args
@@ -983,10 +1060,13 @@ def report(run: Run, verification: dict, resources: dict) -> dict:
         "faults": run.faults,
         "seed": run.seed,
         "signed_in_now": run.signed_in,
+        "signed_in_earlier": args.signed_in,
         "finished": run.finished,
         "unfinished": run.unfinished,
         "client_failures": dict(run.failures),
         "refused_saves": run.refused_saves,
+        "queued_batches": run.queued_batches,
+        "queued_answers": run.queued_answers,
         "responses_lost_in_cut": stats.responses_lost_in_cut,
         "endpoints": rows,
         "errors_total": sum(r["errors"] for r in rows),
@@ -1013,6 +1093,10 @@ def print_report(figures: dict, out=print):
         f"{figures['think_seconds'][0]:.1f}–{figures['think_seconds'][1]:.1f} s, sign-in window "
         f"{figures['signin_window_s']:.0f} s, start ramp {figures['ramp_s']:.0f} s"
     )
+    if figures["signed_in_earlier"]:
+        out("examinees signed in earlier (sessions made in the session store before the run)")
+    else:
+        out(f"{figures['signed_in_now']} examinees signed in during the run")
     for fault in figures["faults"]:
         out(f"fault: {fault}")
     out(f"{'endpoint':<12} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
@@ -1039,6 +1123,10 @@ def print_report(figures: dict, out=print):
         f"{figures['refused_saves']}, responses lost in the cut {figures['responses_lost_in_cut']}"
     )
     out(
+        f"answers that waited in a client's queue and went together: {figures['queued_answers']} "
+        f"in {figures['queued_batches']} requests"
+    )
+    out(
         f"attempts {figures['attempts']}; acknowledged answers {figures['acknowledged_answers']}, "
         f"LOST {figures['lost_acknowledged_answers']} (stored a later answer of the same client: "
         f"{figures['stored_later_answer']})"
@@ -1047,9 +1135,10 @@ def print_report(figures: dict, out=print):
         out(f"  lost: {example}")
     out(
         f"CPU: load generator {figures['client_cpu_s']:.0f} s ({figures['client_cpu_share']:.0%} "
-        f"of one core over the run), gunicorn {figures['server_cpu_s']:.0f} s, machine busy "
-        f"{figures['machine_busy']:.0%} during the exam phase; other pytest processes at the "
-        f"start: {figures['other_pytest']}"
+        f"of one core over the run), gunicorn and task worker {figures['server_cpu_s']:.0f} s, "
+        f"PostgreSQL {figures['postgres_cpu_s']:.0f} s, in {figures['wall_s']:.0f} s; machine "
+        f"busy {figures['machine_busy']:.0%} during the exam phase; other pytest processes at "
+        f"the start: {figures['other_pytest']}"
     )
 
 
@@ -1070,11 +1159,10 @@ def main(argv=None):
     numbers = prepare(args, log)
     if args.prepare_only:
         return 0
-    stored = (
-        json.loads(args.sessions.read_text()) if args.sessions and args.sessions.exists() else {}
-    )
-    if all(number in stored for number in numbers):
-        args.signin_window = 0.0  # everyone is signed in already
+    stored = {}
+    if args.signed_in:
+        stored = make_sessions(numbers)
+        args.signin_window = 0.0
     from django.db import connections
 
     connections.close_all()
@@ -1084,6 +1172,7 @@ def main(argv=None):
     ).stdout.split()
     run = None
     try:
+        server.start_worker()
         server.start()
         log(f"gunicorn up on {server.base} ({len(server.workers())} workers); log {server.logfile}")
         exam = create_exam(args)
@@ -1091,17 +1180,18 @@ def main(argv=None):
         log(f"exam {exam.pk} opens at {exam.opens_at:%H:%M:%S} UTC for {len(numbers)} examinees")
         run = Run(args, exam, numbers, server, stored, log)
         usage0 = resource.getrusage(resource.RUSAGE_SELF)
+        postgres0 = postgres_cpu_seconds()
         wall0 = time.monotonic()
         asyncio.run(run.main())
         usage1 = resource.getrusage(resource.RUSAGE_SELF)
+        postgres1 = postgres_cpu_seconds()
         wall = time.monotonic() - wall0
     finally:
         children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         server.stop()
+        server.stop_worker()
         server.kill()
         children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if args.sessions:
-        args.sessions.write_text(json.dumps(run.stored_sessions))
     client_cpu = (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime)
     (b0, t0), (b1, t1) = run.busy_start, run.busy_end
     resources = {
@@ -1109,6 +1199,8 @@ def main(argv=None):
         "client_cpu_share": client_cpu / wall if wall else 0,
         "server_cpu_s": (children1.ru_utime + children1.ru_stime)
         - (children0.ru_utime + children0.ru_stime),
+        "postgres_cpu_s": postgres1 - postgres0,
+        "wall_s": wall,
         "machine_busy": (b1 - b0) / (t1 - t0) if t1 > t0 else 0,
         "other_pytest": len(other_pytest),
         "starts_spread_s": verification_starts(exam.pk, exam.opens_at),
