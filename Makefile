@@ -7,14 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean
+.PHONY: install run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean bench-exam-day
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
 # Local commands run with DEBUG on unless the environment says otherwise.
@@ -60,6 +60,13 @@ test-fast: install compilemessages
 
 e2e: install compilemessages
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+# Exam-day load benchmark on PostgreSQL + Redis with the production server configuration
+# (docs/performance.md): `make bench-exam-day N=500 BENCH_ARGS="--kill-worker"`.
+N ?= 100
+BENCH_ARGS ?=
+bench-exam-day: install compilemessages
+	$(PY) bench/exam_day.py --users $(N) $(BENCH_ARGS)
 
 APPS := courses assessments drills careers
 

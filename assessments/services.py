@@ -234,8 +234,10 @@ def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Que
         if fixed.question_id not in used:
             used.add(fixed.question_id)
             chosen.append((fixed.question_id, fixed.points))
-    for rule in exam.rules.select_related("category"):
-        pool = [pk for pk in rule.candidates().values_list("pk", flat=True) if pk not in used]
+    rules = list(exam.rules.select_related("category"))
+    pools = _candidate_pools(rules)
+    for rule in rules:
+        pool = [pk for pk in pools[rule.pk] if pk not in used]
         if len(pool) < rule.count:
             raise AttemptError(
                 _(
@@ -252,6 +254,29 @@ def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Que
     if exam.shuffle_questions:
         rng.shuffle(drawn)
     return drawn
+
+
+def _candidate_pools(rules) -> dict[int, list[int]]:
+    """Each rule's candidate question ids, read in one query for all the rules of an exam."""
+    if not rules:
+        return {}
+    from django.db.models import Q
+
+    condition = Q()
+    for rule in rules:
+        condition |= rule.candidates_condition()
+    rows = (
+        Question.objects.active()
+        .filter(condition)
+        .values_list("pk", "type", "difficulty", "category__path")
+        .order_by("pk")
+    )
+    pools: dict[int, list[int]] = {rule.pk: [] for rule in rules}
+    for pk, kind, difficulty, path in rows:
+        for rule in rules:
+            if rule.admits(kind=kind, difficulty=difficulty, category_path=path):
+                pools[rule.pk].append(pk)
+    return pools
 
 
 def snapshot_question(question: Question, points, *, shuffle_options: bool, rng) -> dict:
@@ -301,7 +326,10 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
     """
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
-    existing = Attempt.objects.open().filter(exam=exam, employee=employee).first()
+    # One read of the employee's attempts gives the open one, the count and the next number;
+    # the database constraints settle a race with a simultaneous start (see below).
+    taken = list(Attempt.objects.filter(exam=exam, employee=employee).select_related("exam"))
+    existing = next((attempt for attempt in taken if attempt.is_open), None)
     if existing is not None:
         return attempt_refresh(attempt=existing, now=now)
     if not exam.is_open(now):
@@ -310,18 +338,14 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
         raise AttemptError(_("This exam is not meant for you."))
     override = exam_override_for(exam, employee)
     allowed = exam.attempts_allowed(override)
-    taken = Attempt.objects.filter(exam=exam, employee=employee).count()
-    if allowed and taken >= allowed:
+    if allowed and len(taken) >= allowed:
         raise AttemptError(_("You have used all your attempts at this exam."))
     drawn = exam_draw(exam, rng=rng)
     if not drawn:
         raise AttemptError(_("This exam has no questions yet."))
     try:
         with transaction.atomic():
-            number = (
-                Attempt.objects.filter(exam=exam, employee=employee).aggregate(n=Max("number"))["n"]
-                or 0
-            ) + 1
+            number = max((attempt.number for attempt in taken), default=0) + 1
             attempt = Attempt.objects.create(
                 exam=exam,
                 employee=employee,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lms.importing import XLSX_CONTENT_TYPE
 from lms.models import Employee
 from lms.pdf import pdf_response
-from lms.roles import Role, get_employee, has_role
+from lms.roles import Role, get_employee, has_role, remember_employee
 
 from . import certificates, qualifications, services, statistics
 from .forms import GradeForm
@@ -33,10 +33,19 @@ def _employee_or_404(request):
 
 
 def _own_attempt(request, pk) -> Attempt:
-    employee = _employee_or_404(request)
-    return get_object_or_404(
-        Attempt.objects.select_related("exam", "employee__user"), pk=pk, employee=employee
+    """The signed-in employee's attempt, read with its exam and employee in one query (the
+    autosave endpoint's hot path); the employee is remembered for the rest of the request."""
+    if not request.user.is_authenticated:
+        raise Http404
+    attempt = get_object_or_404(
+        Attempt.objects.select_related(
+            "exam", "employee__department", "employee__position", "employee__user"
+        ),
+        pk=pk,
+        employee__user=request.user,
     )
+    remember_employee(request.user, attempt.employee)
+    return attempt
 
 
 def _trainer_required(request):
@@ -191,8 +200,7 @@ def attempt_submit(request, pk):
         # A submission sent because the clock ran out finishes at the deadline.
         services.attempt_submit(attempt=attempt, auto=attempt.is_overdue())
     if request.headers.get("Accept", "").startswith("application/json"):
-        attempt.refresh_from_db()
-        return JsonResponse({"ok": True, **_state(attempt)})
+        return JsonResponse({"ok": True, **_state(attempt)})  # the service left it up to date
     return redirect("assessments:attempt_result", pk=attempt.pk)
 
 

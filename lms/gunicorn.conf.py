@@ -14,6 +14,9 @@ threads = int(os.environ.get("WEB_THREADS", 4))
 timeout = int(os.environ.get("WEB_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
+# Load the application once in the master and fork it: a worker that dies (or is recycled)
+# is replaced at once, without importing Django and Wagtail again.
+preload_app = os.environ.get("WEB_PRELOAD", "1") not in ("0", "false", "no", "")
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
 accesslog = os.environ.get("ACCESS_LOG", "-")

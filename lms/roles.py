@@ -60,8 +60,20 @@ def get_employee(user):
             Employee.objects.select_related("department", "position").filter(user=user).first()
             or _NO_EMPLOYEE
         )
+        if cached is not _NO_EMPLOYEE:
+            remember_employee(user, cached)
         user._lms_employee = cached
     return None if cached is _NO_EMPLOYEE else cached
+
+
+def remember_employee(user, employee):
+    """Let get_employee(user) answer with an employee profile read elsewhere (with its
+    department and position), and let employee.user be this very user object: both save a
+    query on every later use in the request."""
+    if employee.user_id != user.pk:
+        raise ValueError("That employee profile belongs to another account.")
+    type(employee).user.field.set_cached_value(employee, user)
+    user._lms_employee = employee
 
 
 def managed_department_paths(user) -> tuple[str, ...]:

@@ -78,6 +78,10 @@ class Attempt(models.Model):
 
     objects = AttemptQuerySet.as_manager()
 
+    # Thousands of attempts point at one exam: they are results, not content references, and
+    # indexing them would queue a task on every start and submit of exam day.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = gettext_lazy("attempt")
         verbose_name_plural = gettext_lazy("attempts")
@@ -263,6 +267,8 @@ class AttemptItem(models.Model):
     )
     comment = models.TextField(gettext_lazy("grader's comment"), blank=True)
     graded_at = models.DateTimeField(gettext_lazy("graded at"), null=True, blank=True)
+
+    wagtail_reference_index_ignore = True  # as Attempt: results, not content references
 
     class Meta:
         verbose_name = gettext_lazy("attempt item")

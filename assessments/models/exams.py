@@ -357,13 +357,23 @@ class AssemblyRule(Orderable):
     def __str__(self):
         return f"{self.count} × {self.get_type_display()}"
 
-    def candidates(self):
-        queryset = Question.objects.active().filter(
-            type=self.type, category__path__startswith=self.category.path
-        )
+    def candidates_condition(self) -> Q:
+        condition = Q(type=self.type, category__path__startswith=self.category.path)
         if self.difficulty:
-            queryset = queryset.filter(difficulty=self.difficulty)
-        return queryset
+            condition &= Q(difficulty=self.difficulty)
+        return condition
+
+    def candidates(self):
+        return Question.objects.active().filter(self.candidates_condition())
+
+    def admits(self, *, kind: str, difficulty: int, category_path: str) -> bool:
+        """Whether a question with these properties is one of this rule's candidates (the
+        same test as ``candidates_condition``, on values already read)."""
+        return (
+            kind == self.type
+            and category_path.startswith(self.category.path)
+            and (not self.difficulty or difficulty == self.difficulty)
+        )
 
 
 class ExamOverride(models.Model):
