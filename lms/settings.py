@@ -359,6 +359,13 @@ if csp_report_only:
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_directives}
 
+# No Gravatar in the admin: it would send a hash of each employee's e-mail to a third party
+# (and the policy refuses the image anyway).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the admin home fetch Wagtail's release feed from the browser: upgrades are the
+# operators' business, and the policy's connect-src is our own origin.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
