@@ -163,3 +163,19 @@ def test_report_only_mode_sends_the_report_only_header(client, db, settings):
     response = client.get("/accounts/login/")
     assert "Content-Security-Policy" not in response
     assert "object-src 'none'" in response["Content-Security-Policy-Report-Only"]
+
+
+def test_the_import_preview_runs_under_the_policy(client, people, company):
+    from tests.conftest import login
+    from tests.factories.spreadsheets import xlsx_upload
+    from tests.security.csp_scan import page_offences
+
+    f.position(code="P12", name="配电线路工")
+    headers = ["工号", "姓名", "部门编码", "岗位编码"]
+    rows = [["QC0001", "员工甲", "C-A-1", "P12"], ["QC0002", "员工乙", "C-A-1", "P99"]]
+    login(client, people["hr"])
+    response = client.post("/admin/employees/import/", {"import_file": xlsx_upload(headers, rows)})
+    assert response.status_code == HTTPStatus.OK
+    assert "P99" in response.content.decode()  # the bad row is named on the page
+    _assert_strict_policy(response)
+    assert page_offences(response) == []

@@ -5,21 +5,10 @@
 (function () {
   "use strict";
 
-  function construct(name) {
-    return function () {
-      var Constructor = window[name];
-      var args = Array.prototype.slice.call(arguments);
-      return new (Function.prototype.bind.apply(Constructor, [null].concat(args)))();
-    };
-  }
+  const construct = (name) => (...args) => new window[name](...args);
+  const call = (name) => (...args) => window[name](...args);
 
-  function call(name) {
-    return function () {
-      return window[name].apply(window, arguments);
-    };
-  }
-
-  var INITIALISERS = {
+  const INITIALISERS = {
     InlinePanel: construct("InlinePanel"),
     MultipleChooserPanel: construct("MultipleChooserPanel"),
     Chooser: construct("Chooser"),
@@ -37,13 +26,13 @@
     static values = { call: String, args: Array };
 
     connect() {
-      var initialise = INITIALISERS[this.callValue];
+      const initialise = INITIALISERS[this.callValue];
       // Run once: the element goes, so moving a form (InlinePanel ordering) cannot repeat it.
       this.element.remove();
       if (!initialise) {
         throw new Error("grid-init: unknown initialiser " + this.callValue);
       }
-      initialise.apply(null, this.argsValue);
+      initialise(...this.argsValue);
     }
   }
 
