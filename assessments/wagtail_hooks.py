@@ -101,3 +101,24 @@ def assessments_dashboard_figures():
     from .dashboard import dashboard_figures
 
     return dashboard_figures()
+
+
+@hooks.register("register_session_keepalive")
+def exam_in_progress_keeps_the_session(user):
+    """Session time limits never cut off an exam: an open attempt keeps its taker signed in
+    until its deadline (plus the grace for answers in flight), an untimed one until submitted."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import Attempt
+
+    grace = timedelta(seconds=settings.ASSESSMENTS_SAVE_GRACE_SECONDS)
+    return (
+        Attempt.objects.open()
+        .filter(employee__user=user)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gt=timezone.now() - grace))
+        .exists()
+    )

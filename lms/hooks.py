@@ -14,6 +14,11 @@ the domain apps register into them, so a new source plugs in without touching it
 ``register_appraisal_indicator_source``
     A function returning an ``IndicatorSource`` (or a list of them) that appraisal indicators can
     take their values from.
+
+``register_session_keepalive``
+    A function ``fn(user) -> bool``: True while the user has work in progress that the session
+    time limits must not cut off (an open exam attempt). Asked only when a limit has passed
+    (``lms.security.SessionTimeoutMiddleware``).
 """
 
 from collections.abc import Callable, Iterable

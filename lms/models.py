@@ -274,3 +274,21 @@ class ScheduledJobRun(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class UserSession(models.Model):
+    """Which session belongs to which account, so that all of a person's sessions can be ended
+    at once (whatever the session engine: database or cache)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracked_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from wagtail.log_actions import log
 
 from .models import Absence, Department, Employee, Position
 from .roles import Role, forget_cached_roles
+from .sessions import sessions_end
 
 User = get_user_model()
 
@@ -171,8 +172,7 @@ EMPLOYEE_EDITABLE_FIELDS = (
 def employee_update(*, employee: Employee, acting_user=None, **fields) -> Employee:
     """Change an employee's record; the account follows (name, e-mail, active or not).
 
-    An employee who has left is deactivated at once: their sessions stop working on the next
-    request, because inactive users are never authenticated.
+    An employee who has left is deactivated at once and every session they have is ended.
     """
     unknown = set(fields) - set(EMPLOYEE_EDITABLE_FIELDS)
     if unknown:
@@ -193,6 +193,8 @@ def employee_update(*, employee: Employee, acting_user=None, **fields) -> Employ
         return employee
     user.save(update_fields=["first_name", "email", "is_active"])
     employee.save()
+    if not user.is_active:
+        sessions_end(user_ids=[user.pk])
     log(
         employee,
         "wagtail.edit",
@@ -315,6 +317,7 @@ def employees_bulk_update(*, employees: list[Employee], fields: list[str], actin
         user.email = employee.email
         user.is_active = employee.status != Employee.Status.LEFT
     User.objects.bulk_update(users, ["first_name", "email", "is_active"], batch_size=1000)
+    sessions_end(user_ids=[user.pk for user in users if not user.is_active])
     _bulk_log(employees, "wagtail.edit", acting_user, data={"via": "import"})
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "taggit",
     "import_export",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -79,10 +80,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lms.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lms.security.SessionTimeoutMiddleware",
     "lms.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -259,12 +262,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = not TESTING
     CSRF_COOKIE_SECURE = not TESTING
     LANGUAGE_COOKIE_SECURE = not TESTING
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
+    # HSTS, frame, referrer and the other production headers: see "security headers" below.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
@@ -327,3 +325,75 @@ COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7
 COURSES_REASSIGN_LEAD_DAYS = env_int("COURSES_REASSIGN_LEAD_DAYS", 30)
 # Someone who joins a rule's scope after its first due date gets this many days.
 COURSES_NEW_ASSIGNMENT_DAYS = env_int("COURSES_NEW_ASSIGNMENT_DAYS", 30)
+# --- security headers and sessions ---
+# Content-Security-Policy (django-csp), on the portal and the admin alike, also in development so
+# that breakage shows. Scripts run only from our own origin or with the per-response nonce
+# (``request.csp_nonce``); there is no 'unsafe-inline' for scripts. Styles allow 'unsafe-inline'
+# because Wagtail's admin (and its editors) set style attributes in markup.
+# CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only instead (to try a
+# change on a live site); CSP_REPORT_URI names where browsers report violations.
+# CSP_<DIRECTIVE>_EXTRA adds sources, e.g. CSP_IMG_SRC_EXTRA=https://media.example.cn for media
+# on S3-compatible storage or a CDN, CSP_FRAME_SRC_EXTRA=https://player.example.cn for embeds.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+csp_report_only = env_bool("CSP_REPORT_ONLY", False)
+csp_directives = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE, *env_list("CSP_SCRIPT_SRC_EXTRA")],
+    "style-src": [SELF, UNSAFE_INLINE, *env_list("CSP_STYLE_SRC_EXTRA")],
+    # data: for the admin's inline SVG backgrounds, blob: for upload previews.
+    "img-src": [SELF, "data:", "blob:", *env_list("CSP_IMG_SRC_EXTRA")],
+    "media-src": [SELF, *env_list("CSP_MEDIA_SRC_EXTRA")],
+    "font-src": [SELF, *env_list("CSP_FONT_SRC_EXTRA")],
+    "connect-src": [SELF, *env_list("CSP_CONNECT_SRC_EXTRA")],
+    # Wagtail's preview panel frames our own preview view; embeds need their providers here.
+    "frame-src": [SELF, *env_list("CSP_FRAME_SRC_EXTRA")],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "form-action": [SELF, *env_list("CSP_FORM_ACTION_EXTRA")],
+    # Follows X-Frame-Options per response: 'none' (DENY), 'self' where a view allows
+    # SAMEORIGIN, as Wagtail's preview does (lms.security.ContentSecurityPolicyMiddleware).
+    "frame-ancestors": [NONE],
+}
+if os.environ.get("CSP_REPORT_URI"):
+    csp_directives["report-uri"] = os.environ["CSP_REPORT_URI"]
+if csp_report_only:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_directives}
+
+# No Gravatar in the admin: it would send a hash of each employee's e-mail to a third party
+# (and the policy refuses the image anyway).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the admin home fetch Wagtail's release feed from the browser: upgrades are the
+# operators' business, and the policy's connect-src is our own origin.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    # Strict-Transport-Security: a year by default. Preloading is a promise to browsers that is
+    # slow to take back, so it is off unless asked for (and its deploy warning is then moot).
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Wagtail documents: served by our own view (never a redirect to storage) with embedded content
+# blocked: a Content-Security-Policy "default-src 'none'" and nosniff on every document, and only
+# PDF and plain text shown in the browser; everything else (HTML, SVG…) is a download.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain"]
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (any request counts, exam
+# autosaves included) and SESSION_COOKIE_AGE seconds after sign-in at the latest. Neither cuts
+# off work in progress: while a ``register_session_keepalive`` hook says the user is busy (an
+# exam attempt still open within its time limit), the session is kept. 0 switches a limit off.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+# The last-seen time is written to the session at most this often (one write per user per
+# interval, not per request, on exam day).
+SESSION_ACTIVITY_WRITE_SECONDS = env_int("SESSION_ACTIVITY_WRITE_SECONDS", 60)

@@ -1,6 +1,9 @@
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.staticfiles import versioned_static
 
+from .sessions import sessions_end
 from .viewsets import OrganisationViewSetGroup
 
 
@@ -12,3 +15,22 @@ def register_organisation_viewsets():
 @hooks.register("register_log_actions")
 def register_lms_log_actions(actions):
     actions.register_action("lms.roles_changed", _("Change roles"), _("Roles changed"))
+
+
+@hooks.register("after_edit_user")
+def end_sessions_of_deactivated_user(request, user):
+    """An account switched off in the admin's user screen is signed out everywhere at once."""
+    if not user.is_active:
+        sessions_end(user_ids=[user.pk])
+
+
+@hooks.register("after_bulk_action")
+def end_sessions_of_bulk_deactivated_users(request, action_type, objects, action):
+    if action_type == "set_active_state" and not action.cleaned_form.cleaned_data["mark_as_active"]:
+        sessions_end(user_ids=[user.pk for user in objects])
+
+
+@hooks.register("insert_global_admin_js")
+def admin_csp_initialisers():
+    """Starts what Wagtail would start with inline scripts (see lms/templates/wagtailadmin/)."""
+    return format_html('<script src="{}"></script>', versioned_static("lms/admin/csp-init.js"))

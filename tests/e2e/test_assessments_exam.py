@@ -56,7 +56,8 @@ def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day):
     badge = page.locator("#save-state")
 
     page.get_by_label(re.compile("0.70m")).check()
-    page.wait_for_function("document.querySelector('#save-state').dataset.state === 'saved'")
+    # Locator waits: the page's CSP refuses the eval that a JavaScript-string wait would need.
+    page.locator("#save-state[data-state=saved]").wait_for()
 
     page.context.set_offline(True)
     page.locator("fieldset[data-type=truefalse] input[value=false]").check()
@@ -68,9 +69,7 @@ def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day):
     assert stored["truefalse"] is None  # still only on the phone
 
     page.context.set_offline(False)
-    page.wait_for_function(
-        "document.querySelector('#save-state').dataset.state === 'saved'", timeout=20_000
-    )
+    page.locator("#save-state[data-state=saved]").wait_for(timeout=20_000)
     stored = {i.snapshot["type"]: i.response for i in AttemptItem.objects.filter(attempt=attempt)}
     assert stored == {"single": ["B"], "truefalse": False, "fill": ["验电"]}
 

@@ -48,3 +48,15 @@ def exam(*, questions=(), rules=(), audience=(), departments=(), **fields):
     return services.exam_create(
         questions=questions, rules=rules, employees=audience, departments=departments, **fields
     )
+
+
+def attempt_in_progress(employee):
+    """An open attempt of ``employee`` on the first exam they may sit now (for demo data)."""
+    from assessments.models import AttemptError, Exam
+
+    for exam in Exam.objects.for_employee(employee).order_by("pk"):
+        try:
+            return services.attempt_start(exam=exam, employee=employee)
+        except AttemptError:  # closed, or no attempts left: the next exam
+            continue
+    raise AssertionError(f"no exam {employee} may sit now")

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var state = JSON.parse(document.getElementById("exam-state").textContent);
-  var text = window.EXAM_TEXT;
+  var text = document.getElementById("exam-text").dataset;
   var form = document.getElementById("exam-form");
   var badge = document.getElementById("save-state");
   var timer = document.getElementById("timer");

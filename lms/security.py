@@ -1,0 +1,84 @@
+"""Security middleware: the Content-Security-Policy header and session time limits.
+
+The policy itself is in settings (``CONTENT_SECURITY_POLICY``); this module only decides the
+per-response parts. Nothing here adds nonces to scripts in a response: a script runs only if
+our own template gave it ``nonce="{{ request.csp_nonce }}"`` or it comes from a static file.
+"""
+
+import time
+
+from csp.constants import NONE, SELF
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.contrib.auth import logout
+from wagtail import hooks
+
+SESSION_KEEPALIVE_HOOK = "register_session_keepalive"
+LAST_SEEN_KEY = "_last_seen"
+SIGNED_IN_AT_KEY = "_signed_in_at"
+TRACKED_KEY = "_tracked_session_key"
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with two project rules.
+
+    * Every response's ``script-src`` carries a fresh nonce, whether or not the page used it,
+      so that a template can always rely on ``request.csp_nonce``.
+    * ``frame-ancestors`` follows the response's X-Frame-Options: ``'none'`` for DENY (the
+      default), ``'self'`` for SAMEORIGIN, which Wagtail sets on its preview views so that the
+      editor can show the preview in a frame.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        parts.nonce = self._make_nonce(request)
+        frame_options = response.get("X-Frame-Options", "").upper()
+        if frame_options:
+            ancestors = [SELF] if frame_options == "SAMEORIGIN" else [NONE]
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": ancestors}
+        return parts
+
+
+def user_is_busy(user) -> bool:
+    """Whether a registered ``register_session_keepalive`` hook says the user has work in
+    progress that a session time limit must not cut off (an exam attempt, say)."""
+    return any(fn(user) for fn in hooks.get_hooks(SESSION_KEEPALIVE_HOOK))
+
+
+class SessionTimeoutMiddleware:
+    """End a signed-in session after ``SESSION_IDLE_TIMEOUT`` seconds without a request, and
+    ``SESSION_COOKIE_AGE`` seconds after sign-in at the latest, unless the user is busy.
+
+    Sign-in stamps the session (``lms.sessions.session_started``); a session without the stamp
+    is not a signed-in one and costs nothing here. The last-seen time is rewritten at most every
+    ``SESSION_ACTIVITY_WRITE_SECONDS``. A session whose key changed (a password change cycles
+    it) is recorded again under the new key, so that deactivation still finds it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if LAST_SEEN_KEY in session:
+            self._enforce_limits(request, session)
+        response = self.get_response(request)
+        tracked = session.get(TRACKED_KEY)
+        if tracked and session.session_key and tracked != session.session_key:
+            from .sessions import session_track
+
+            session_track(request=request, user=request.user)
+        return response
+
+    def _enforce_limits(self, request, session):
+        now = int(time.time())
+        idle_limit = settings.SESSION_IDLE_TIMEOUT
+        age_limit = settings.SESSION_COOKIE_AGE
+        last_seen = session[LAST_SEEN_KEY]
+        idle = bool(idle_limit) and now - last_seen > idle_limit
+        too_old = bool(age_limit) and now - session.get(SIGNED_IN_AT_KEY, now) > age_limit
+        if (idle or too_old) and not (request.user.is_authenticated and user_is_busy(request.user)):
+            logout(request)
+            return
+        if now - last_seen >= settings.SESSION_ACTIVITY_WRITE_SECONDS:
+            session[LAST_SEEN_KEY] = now
