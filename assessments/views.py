@@ -35,7 +35,9 @@ def _employee_or_404(request):
 def _own_attempt(request, pk) -> Attempt:
     employee = _employee_or_404(request)
     return get_object_or_404(
-        Attempt.objects.select_related("exam", "employee__user"), pk=pk, employee=employee
+        Attempt.objects.select_related("exam", "employee__user", "employee__department"),
+        pk=pk,
+        employee=employee,
     )
 
 

@@ -24,6 +24,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from . import audit
 from .importing import (
     FORMATS,
     IMPORT_HELP,
@@ -207,6 +208,8 @@ class SpreadsheetViewSetMixin:
     resource_class = None
     import_view_class = ImportView
     export_filename_prefix = None
+    #: Log each export in the audit trail (exports that carry personal data).
+    logs_exports = False
 
     def get_resource(self, user=None):
         return self.resource_class(acting_user=user)
@@ -237,6 +240,16 @@ class SpreadsheetViewSetMixin:
         if request.GET.get("template"):
             queryset = queryset.none()
         dataset = resource.export(queryset=queryset)
+        if self.logs_exports and not request.GET.get("template"):
+            audit.record_export(
+                self.model,
+                user=request.user,
+                what=_("%(things)s (%(format)s)")
+                % {"things": self.model._meta.verbose_name_plural, "format": file_format},
+                rows=len(dataset),
+                fields=dataset.headers,
+                filters=audit.request_filters(request),
+            )
         export_format = FORMATS[file_format]()
         data = export_format.export_data(dataset)
         if isinstance(data, str):

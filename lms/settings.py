@@ -324,3 +324,11 @@ COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7
 COURSES_REASSIGN_LEAD_DAYS = env_int("COURSES_REASSIGN_LEAD_DAYS", 30)
 # Someone who joins a rule's scope after its first due date gets this many days.
 COURSES_NEW_ASSIGNMENT_DAYS = env_int("COURSES_NEW_ASSIGNMENT_DAYS", 30)
+# --- personal data and audit trail ---
+# Personal employee fields (hire_date, phone, email) that department managers may also see for
+# the people in their subtree, comma-separated; none by default (lms/personal.py).
+PERSONAL_DATA_MANAGER_FIELDS = tuple(
+    name.strip()
+    for name in os.environ.get("PERSONAL_DATA_MANAGER_FIELDS", "").split(",")
+    if name.strip()
+)
