@@ -207,40 +207,46 @@ def appraisal_period_start_collecting(*, period, acting_user=None) -> AppraisalP
     return period
 
 
-@transaction.atomic
-def appraisal_period_freeze(*, period, acting_user=None) -> AppraisalPeriod:
+def _move_period(period, move, fields, action, reason, acting_user):
+    """Lock ``period``, make the status ``move``, save ``fields`` and audit it."""
     period = _locked_period(period)
     before = _period_state(period)
-    period.freeze()
-    period.save(update_fields=["status", "frozen_at"])
+    getattr(period, move)()
+    period.save(update_fields=["status", *fields])
     audit.record(
         period,
-        "careers.period_frozen",
+        action,
         user=acting_user,
         before=before,
         after=_period_state(period),
-        reason=_("Results reviewed and frozen"),
+        reason=reason,
         extra={"results": period.results.count()},
     )
     return period
+
+
+@transaction.atomic
+def appraisal_period_freeze(*, period, acting_user=None) -> AppraisalPeriod:
+    return _move_period(
+        period,
+        "freeze",
+        ["frozen_at"],
+        "careers.period_frozen",
+        _("Results reviewed and frozen"),
+        acting_user,
+    )
 
 
 @transaction.atomic
 def appraisal_period_publish(*, period, acting_user=None) -> AppraisalPeriod:
-    period = _locked_period(period)
-    before = _period_state(period)
-    period.publish()
-    period.save(update_fields=["status", "published_at"])
-    audit.record(
+    return _move_period(
         period,
+        "publish",
+        ["published_at"],
         "careers.period_published",
-        user=acting_user,
-        before=before,
-        after=_period_state(period),
-        reason=_("Published to employees"),
-        extra={"results": period.results.count()},
+        _("Published to employees"),
+        acting_user,
     )
-    return period
 
 
 @transaction.atomic
@@ -249,19 +255,9 @@ def appraisal_period_unpublish(*, period, reason: str, acting_user=None) -> Appr
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the results are withdrawn.")})
-    period = _locked_period(period)
-    before = _period_state(period)
-    period.unpublish()
-    period.save(update_fields=["status", "published_at"])
-    audit.record(
-        period,
-        "careers.period_unpublished",
-        user=acting_user,
-        before=before,
-        after=_period_state(period),
-        reason=reason,
+    return _move_period(
+        period, "unpublish", ["published_at"], "careers.period_unpublished", reason, acting_user
     )
-    return period
 
 
 # ---------------------------------------------------------------------------------------------

@@ -367,17 +367,7 @@ def rotation_detail(request, pk):
     if request.method == "POST":
         if me is None:
             raise PermissionDenied
-        scores = {}
-        for objective in objectives:
-            raw = request.POST.get(f"score-{objective.pk}", "").strip()
-            if raw:
-                try:
-                    scores[objective.pk] = (
-                        Decimal(raw),
-                        request.POST.get(f"comment-{objective.pk}", ""),
-                    )
-                except ArithmeticError:
-                    pass
+        scores = _posted_scores(request, objectives)
         try:
             services.rotation_evaluate(
                 assignment=rotation,
@@ -403,18 +393,25 @@ def rotation_detail(request, pk):
     )
 
 
-def _rotation_evaluation_change(request, rotation, objectives, me):
-    """A completed rotation's evaluation changed by its receiving line or HR, with a reason."""
+def _posted_scores(request, objectives):
+    """``{objective id: (score, comment)}`` for the objectives given a readable score."""
     scores = {}
     for objective in objectives:
         raw = request.POST.get(f"score-{objective.pk}", "").strip()
-        if not raw:
-            continue
-        try:
-            scores[objective.pk] = (Decimal(raw), request.POST.get(f"comment-{objective.pk}", ""))
-        except ArithmeticError:
-            messages.error(request, _("Scores run from 0 to 100."))
-            return redirect("careers:rotation", rotation.pk)
+        if raw:
+            try:
+                scores[objective.pk] = (
+                    Decimal(raw),
+                    request.POST.get(f"comment-{objective.pk}", ""),
+                )
+            except ArithmeticError:
+                pass
+    return scores
+
+
+def _rotation_evaluation_change(request, rotation, objectives, me):
+    """A completed rotation's evaluation changed by its receiving line or HR, with a reason."""
+    scores = _posted_scores(request, objectives)
     try:
         services.rotation_evaluation_change(
             assignment=rotation,

@@ -237,7 +237,8 @@ def record_export(
         data.department_path = employee.department.path
     return ModelLogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-        object_id=str(employee.pk) if employee is not None else "",
+        # A list export concerns many records: "*" stands for them.
+        object_id=str(employee.pk) if employee is not None else "*",
         label=str(employee) if employee is not None else str(model._meta.verbose_name_plural),
         action=PERSONAL_DATA_EXPORTED,
         timestamp=timezone.now(),

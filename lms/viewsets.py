@@ -97,10 +97,16 @@ class EmployeeIndexView(SpreadsheetIndexViewMixin, ScopedIndexView):
 
     @cached_property
     def columns(self):
+        def field(column):  # a choice field's column is named get_<field>_display
+            name = column.name
+            if name.startswith("get_") and name.endswith("_display"):
+                return name[4 : -len("_display")]
+            return name
+
         return [
             column
             for column in super().columns
-            if column.name not in personal.ALL_FIELDS or column.name in self.visible_fields
+            if field(column) not in personal.ALL_FIELDS or field(column) in self.visible_fields
         ]
 
     @cached_property

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from assessments import services as exam_services
@@ -28,14 +28,7 @@ from tests.factories import careers as cf
 from tests.factories import courses as coursef
 from tests.factories import drills as df
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def entry_for(action, obj):
