@@ -510,7 +510,7 @@ def appraisal_period_calculate(*, period: AppraisalPeriod, acting_user=None):
     grade band, a rank within the department and a bonus coefficient.
     """
     period = _locked_period(period)
-    before = {**_period_state(period), "results": period.results.count()}
+    before = _period_state(period)
     period.mark_calculated()  # raises on an illegal move before anything is written
     summary = _calculate(period, refresh_sources=True)
     period.save(update_fields=["status", "calculated_at"])

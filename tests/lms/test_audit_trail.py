@@ -387,7 +387,7 @@ def calculated(people, company):
         "careers.calculated",
         period,
         people["hr"].user,
-        {"status": "collecting", "results": 0},
+        {"status": "collecting"},
         {"status": "calculated", "results": 1},
         None,
     )
