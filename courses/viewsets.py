@@ -2,10 +2,9 @@
 
 import django_filters
 from django import forms
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from wagtail.admin.widgets.button import MenuItem
 
 from lms.admin_views import (
     ScopedIndexView,
+    ScopedInspectView,
     ScopedModelViewSet,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
@@ -59,16 +59,6 @@ class ServiceFormMixin:
                 form.add_error(None, error.messages)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
-
-
-class ScopedInspectView(generic.InspectView):
-    """Inspect only rows the user may see; others are a 404."""
-
-    def get_object(self, queryset=None):
-
-        return get_object_or_404(
-            self.model._default_manager.visible_to(self.request.user), pk=unquote(str(self.pk))
-        )
 
 
 class NoEditViewSetMixin:

@@ -10,9 +10,10 @@ import os
 import uuid
 
 from django.conf import settings
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -57,10 +60,37 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
     pass
 
 
+class ScopedInspectView(generic.InspectView):
+    """Inspect only rows the user may see; others are a 404."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            self.model._default_manager.visible_to(self.request.user), pk=unquote(str(self.pk))
+        )
+
+
+class ScopedBaseObjectMixin:
+    """For Wagtail's history and usage screens: a row outside the user's scope is a 404."""
+
+    def get_base_object_queryset(self):
+        return super().get_base_object_queryset().visible_to(self.request.user)
+
+
+class ScopedHistoryView(ScopedBaseObjectMixin, HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedBaseObjectMixin, UsageView):
+    pass
+
+
 class ScopedModelViewSet(ModelViewSet):
     index_view_class = ScopedIndexView
     edit_view_class = ScopedEditView
     delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     copy_view_enabled = False
 
 

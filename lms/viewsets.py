@@ -1,5 +1,3 @@
-from django.contrib.admin.utils import unquote
-from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.models import WagtailAdminModelForm
@@ -11,6 +9,7 @@ from . import personal, services
 from .admin_views import (
     ScopedEditView,
     ScopedIndexView,
+    ScopedInspectView,
     ScopedModelViewSet,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
@@ -117,18 +116,12 @@ class EmployeeIndexView(SpreadsheetIndexViewMixin, ScopedIndexView):
         return super().filters
 
 
-class EmployeeInspectView(generic.InspectView):
+class EmployeeInspectView(ScopedInspectView):
     """One employee's record, with the fields the viewer may see (404 outside their scope)."""
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.fields = list(personal.employee_fields(request.user, self.object))
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Employee.objects.visible_to(self.request.user).select_related("department", "position"),
-            pk=unquote(str(self.pk)),
-        )
 
 
 class EmployeeCreateView(generic.CreateView):

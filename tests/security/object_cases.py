@@ -99,21 +99,20 @@ CASES = {
     "attempts:inspect": Case(
         exams_url("attempts:inspect", "done_attempt"), only("manager", "trainer", "hr")
     ),
-    "attempts:history": Case(
-        exams_url("attempts:history", "done_attempt"), only("manager", "trainer", "hr")
-    ),
+    # History screens need a change permission (Wagtail), and are scoped like the rest.
+    "attempts:history": Case(exams_url("attempts:history", "done_attempt"), only("trainer")),
     # Certificates: trainers and HR change them (with a reason, audited).
     "certificates:edit": Case(exams_url("certificates:edit", "certificate"), only("trainer", "hr")),
     "certificates:history": Case(
-        exams_url("certificates:history", "certificate"), only("manager", "trainer", "hr")
+        exams_url("certificates:history", "certificate"), only("trainer", "hr")
     ),
     # Development plans, rotations and appraisal results in the admin: HR's.
     "careers_plans:edit": Case(world_url("careers_plans:edit", "plan"), only("hr")),
     "careers_rotations:edit": Case(world_url("careers_rotations:edit", "rotation"), only("hr")),
-    # Results are calculated, never edited by hand (values are corrected instead): the edit
-    # screen is refused to every role; HR reads a result's history.
+    # Results are calculated, never edited by hand (values are corrected instead): the edit and
+    # history screens are refused to every role; HR reads the audit trail instead.
     "careers_results:edit": Case(world_url("careers_results:edit", "result"), only()),
-    "careers_results:history": Case(world_url("careers_results:history", "result"), only("hr")),
+    "careers_results:history": Case(world_url("careers_results:history", "result"), only()),
     "careers_plans:history": Case(world_url("careers_plans:history", "plan"), only("hr")),
     "careers_rotations:history": Case(
         world_url("careers_rotations:history", "rotation"), only("hr")
