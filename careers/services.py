@@ -345,6 +345,29 @@ def indicator_value_set(
     return item
 
 
+@transaction.atomic
+def indicator_value_delete(*, value_item: IndicatorValue, acting_user=None) -> None:
+    """Remove a value while the period is not frozen (a frozen one is corrected instead)."""
+    period = _locked_period(value_item.period)
+    if period.is_locked:
+        raise AppraisalError(
+            _("%(period)s is %(status)s; correct values with a reason instead.")
+            % {"period": period, "status": period.get_status_display()}
+        )
+    audit.record(
+        value_item,
+        "careers.value_deleted",
+        user=acting_user,
+        before={"value": value_item.value, "source": value_item.source},
+        reason=_("Value removed"),
+        employee=value_item.employee,
+        department=value_item.department,
+        extra={"indicator": value_item.indicator.code, "period": period.pk},
+    )
+    value_item.delete()
+    _values_changed(period)
+
+
 def _values_changed(period):
     """New values make an earlier calculation stale: the period collects again."""
     if period.status in (AppraisalPeriod.Status.OPEN, AppraisalPeriod.Status.CALCULATED):

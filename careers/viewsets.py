@@ -448,7 +448,7 @@ class IndicatorValueDeleteView(generic.DeleteView):
     def delete_action(self):
         if self.object.period.is_locked:
             raise PermissionDenied
-        super().delete_action()
+        services.indicator_value_delete(value_item=self.object, acting_user=self.request.user)
 
 
 class IndicatorValueViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):

@@ -32,6 +32,7 @@ def register_careers_audit_actions():
         ("careers.value_set", _("Indicator value entered")),
         ("careers.value_imported", _("Indicator value imported")),
         ("careers.value_corrected", _("Value corrected")),
+        ("careers.value_deleted", _("Indicator value removed")),
         ("careers.calculated", _("Appraisal calculated")),
         ("careers.result_changed", _("Result recalculated")),
         ("careers.period_frozen", _("Appraisal period frozen")),

@@ -340,6 +340,23 @@ def value_imported(people, company):
     )
 
 
+def value_deleted(people, company):
+    period = cf.period()
+    item = cf.value(period=period, code="KPI-TRAIN", value="66", employee=people["employee"])
+    careers_services.indicator_value_delete(value_item=item, acting_user=people["hr"].user)
+    assert not period.values.exists()
+    entry = ModelLogEntry.objects.get(action="careers.value_deleted")
+    item.pk = int(entry.object_id)  # the row is gone; its entry stays
+    return (
+        "careers.value_deleted",
+        item,
+        people["hr"].user,
+        {"value": "66"},
+        {},
+        "Value removed",
+    )
+
+
 def _frozen(people):
     period = _period(people)
     careers_services.appraisal_period_calculate(period=period)
@@ -623,6 +640,7 @@ SCENARIOS = [
     ("courses.practical_check_recorded", practical_check),
     ("careers.value_set", value_set),
     ("careers.value_imported", value_imported),
+    ("careers.value_deleted", value_deleted),
     ("careers.value_corrected", value_corrected),
     ("careers.result_changed", result_changed),
     ("careers.calculated", calculated),
