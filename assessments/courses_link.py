@@ -12,17 +12,16 @@ fixed number of queries.
 
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Max, Value, When
-from django.utils import timezone
-from wagtail.models import ModelLogEntry
+from django.utils.translation import gettext as _
 
 from courses.hooks import ExamSummary
 from courses.models import Assignment, Enrollment
+from lms import audit
 from lms.models import Employee
 
 from .models import Attempt, Certificate, Exam
-from .services import add_months
+from .services import add_months, certificate_state
 
 
 def course_exam_results(course, session_ids) -> dict[int, ExamSummary]:
@@ -119,22 +118,22 @@ def certificates_for_completions(completions) -> list[Certificate]:
     if not new:
         return []
     Certificate.objects.bulk_create(new, batch_size=500)
-    employees = Employee.objects.in_bulk({c.employee_id for c in new})
-    content_type = ContentType.objects.get_for_model(Certificate)
-    now = timezone.now()
-    ModelLogEntry.objects.bulk_create(
+    employees = Employee.objects.select_related("department").in_bulk({c.employee_id for c in new})
+    reason = _("Course completed")
+    audit.record_many(
         [
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(certificate.pk),
-                label=f"{certificate.title} · {employees[certificate.employee_id]}",
-                action="wagtail.create",
-                timestamp=now,
-                data={"via": "course completion"},
+            audit.Entry(
+                certificate,
+                "assessments.certificate_issued",
+                after=certificate_state(certificate),
+                reason=reason,
+                employee_id=certificate.employee_id,
+                department_id=employees[certificate.employee_id].department_id,
+                department_path=employees[certificate.employee_id].department.path,
+                title=f"{certificate.title} · {employees[certificate.employee_id]}",
             )
             for certificate in new
-        ],
-        batch_size=500,
+        ]
     )
     return new
 

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.rich_text import expand_db_html
 
+from lms import audit
+
 from .answers import needs_manual_grading
 from .models import (
     Attempt,
@@ -442,15 +444,32 @@ def attempt_submit(*, attempt: Attempt, now=None, auto=False) -> Attempt:
         attempt.refresh_from_db()
         return attempt
     attempt.grade(now=now)
-    log(
+    user = None if auto else attempt.employee.user
+    audit.record(
         attempt,
         "assessments.attempt_submitted",
-        user=None if auto else attempt.employee.user,
-        data={"auto": auto, "score": str(attempt.score)},
+        user=user,
+        before={"status": Attempt.Status.IN_PROGRESS},
+        after=attempt_state(attempt),
+        reason=_("Time ran out: submitted and graded automatically")
+        if auto
+        else _("Submitted by the candidate"),
+        employee=attempt.employee,
+        extra={"auto": auto},
     )
     if attempt.status == Attempt.Status.GRADED:
-        certificate_issue_for(attempt=attempt)
+        certificate_issue_for(attempt=attempt, acting_user=user)
     return attempt
+
+
+def attempt_state(attempt: Attempt) -> dict:
+    """What the audit trail keeps of an attempt's result."""
+    return {
+        "status": attempt.status,
+        "score": attempt.score,
+        "percent": attempt.percent,
+        "passed": attempt.passed,
+    }
 
 
 def attempt_refresh(*, attempt: Attempt, now=None) -> Attempt:
@@ -469,17 +488,29 @@ def attempts_submit_overdue(*, now=None) -> int:
     """Submit every attempt past its deadline and grace period (the scheduled task)."""
     now = now or timezone.now()
     count = 0
-    for attempt in Attempt.objects.overdue(now - Attempt.grace()).select_related("exam"):
+    overdue = Attempt.objects.overdue(now - Attempt.grace()).select_related(
+        "exam", "employee__department"
+    )
+    for attempt in overdue:
         attempt_submit(attempt=attempt, now=now, auto=True)
         count += 1
     return count
 
 
 @transaction.atomic
-def item_grade(*, item: AttemptItem, score, comment: str = "", grader=None, now=None):
-    """A person grades a short answer or essay; the attempt is totalled when none is left."""
+def item_grade(
+    *, item: AttemptItem, score, comment: str = "", reason: str = "", grader=None, now=None
+):
+    """A person grades a short answer or essay; the attempt is totalled when none is left.
+
+    Changing a score already given needs a reason (the comment serves when there is one).
+    """
     now = now or timezone.now()
-    item = AttemptItem.objects.select_for_update().select_related("attempt__exam").get(pk=item.pk)
+    item = (
+        AttemptItem.objects.select_for_update()
+        .select_related("attempt__exam", "attempt__employee__department")
+        .get(pk=item.pk)
+    )
     attempt = item.attempt
     if attempt.is_open:
         raise AttemptError(_("An attempt is graded only after it is submitted."))
@@ -489,6 +520,12 @@ def item_grade(*, item: AttemptItem, score, comment: str = "", grader=None, now=
             {"score": _("The score must be between 0 and %(max)s.") % {"max": item.points}}
         )
     old = item.score
+    reason = (reason or comment or "").strip()
+    if old is not None and old != score and not reason:
+        raise ValidationError(
+            {"comment": _("Say why the score of an answer already graded changes.")}
+        )
+    before = {"item_score": old, **attempt_state(attempt)}
     item.score = score
     item.comment = comment
     item.grader = grader
@@ -496,14 +533,18 @@ def item_grade(*, item: AttemptItem, score, comment: str = "", grader=None, now=
     item.save(update_fields=["score", "comment", "grader", "graded_at"])
     was_graded = attempt.status == Attempt.Status.GRADED
     attempt.total(list(attempt.items.all()), now=now)
-    log(
+    audit.record(
         attempt,
         "assessments.item_graded",
         user=grader,
-        data={"item": item.pk, "old": str(old), "new": str(score)},
+        before=before,
+        after={"item_score": score, **attempt_state(attempt)},
+        reason=reason or _("Graded by hand"),
+        employee=attempt.employee,
+        extra={"item": item.pk},
     )
     if attempt.status == Attempt.Status.GRADED:
-        certificate_sync(attempt=attempt, was_graded=was_graded)
+        certificate_sync(attempt=attempt, was_graded=was_graded, acting_user=grader)
     return item
 
 
@@ -515,7 +556,9 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
     given) replaces the one in the attempts' snapshots; results and certificates follow; each
     changed score is written to the audit log. Returns the number of attempts whose score changed.
     """
-    attempts = list(Attempt.objects.filter(exam=exam).select_related("exam", "employee__user"))
+    attempts = list(
+        Attempt.objects.filter(exam=exam).select_related("exam", "employee__department")
+    )
     # Open attempts get the corrected key too (so they are graded right when submitted).
     items = list(AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt", "position"))
     if question is not None:
@@ -536,28 +579,40 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
         by_attempt.setdefault(item.attempt_id, []).append(item)
     if changed_keys:
         AttemptItem.objects.bulk_update(changed_keys, ["snapshot"])
-    changed = 0
+    reason = (
+        _("Answer key of question %(question)s corrected") % {"question": question.pk}
+        if question is not None
+        else _("Answer keys corrected from the question bank")
+    )
+    entries = []
     for attempt in attempts:
         if attempt.is_open:
             continue
-        old_score, old_passed = attempt.score, attempt.passed
+        before = attempt_state(attempt)
         was_graded = attempt.status == Attempt.Status.GRADED
         attempt.grade(items=by_attempt.get(attempt.pk, []))
-        if attempt.score != old_score or attempt.passed != old_passed:
-            changed += 1
-            log(
-                attempt,
-                "assessments.regraded",
-                user=acting_user,
-                data={
-                    "question": question.pk if question else None,
-                    "old": str(old_score),
-                    "new": str(attempt.score),
-                },
+        after = attempt_state(attempt)
+        if (before["score"], before["passed"]) != (after["score"], after["passed"]):
+            entries.append(
+                audit.Entry(
+                    attempt,
+                    "assessments.regraded",
+                    user=acting_user,
+                    before=before,
+                    after=after,
+                    reason=reason,
+                    employee_id=attempt.employee_id,
+                    department_id=attempt.employee.department_id,
+                    department_path=attempt.employee.department.path,
+                    extra={"question": question.pk if question else None},
+                )
             )
         if attempt.status == Attempt.Status.GRADED:
-            certificate_sync(attempt=attempt, was_graded=was_graded)
-    return changed
+            certificate_sync(
+                attempt=attempt, was_graded=was_graded, acting_user=acting_user, reason=reason
+            )
+    audit.record_many(entries)
+    return len(entries)
 
 
 # -- certificates ---------------------------------------------------------------------------
@@ -574,7 +629,20 @@ def add_months(day: date, months: int) -> date:
     )
 
 
-def certificate_issue_for(*, attempt: Attempt, today: date | None = None):
+def certificate_state(certificate: Certificate) -> dict:
+    """What the audit trail keeps of a certificate."""
+    return {
+        "code": certificate.code,
+        "title": certificate.title,
+        "issued_on": certificate.issued_on,
+        "expires_on": certificate.expires_on,
+        "score": certificate.score,
+        "revoked": certificate.revoked,
+        "revoked_reason": certificate.revoked_reason,
+    }
+
+
+def certificate_issue_for(*, attempt: Attempt, today: date | None = None, acting_user=None):
     """Issue a certificate for a passed formal exam that awards one."""
     exam = attempt.exam
     if not (attempt.passed and exam.kind == Exam.Kind.FORMAL and exam.certificate_title):
@@ -597,39 +665,127 @@ def certificate_issue_for(*, attempt: Attempt, today: date | None = None):
     )
     certificate.full_clean()
     certificate.save()
-    log(certificate, "wagtail.create", user=None)
+    audit.record(
+        certificate,
+        "assessments.certificate_issued",
+        user=acting_user,
+        after=certificate_state(certificate),
+        reason=_("Passed %(exam)s with %(score)s") % {"exam": exam, "score": attempt.score},
+        employee=attempt.employee,
+    )
     return certificate
 
 
-def certificate_sync(*, attempt: Attempt, was_graded: bool = True):
+def certificate_sync(
+    *, attempt: Attempt, was_graded: bool = True, acting_user=None, reason: str = ""
+):
     """After a (re)grade: issue a newly earned certificate, revoke one no longer earned."""
     certificate = Certificate.objects.filter(attempt=attempt).first()
     if attempt.passed:
         if certificate is None:
-            return certificate_issue_for(attempt=attempt)
+            return certificate_issue_for(attempt=attempt, acting_user=acting_user)
         if certificate.revoked or certificate.score != attempt.score:
+            before = certificate_state(certificate)
             certificate.revoked = False
             certificate.revoked_reason = ""
             certificate.score = attempt.score
             certificate.save(update_fields=["revoked", "revoked_reason", "score"])
+            audit.record(
+                certificate,
+                "assessments.certificate_reissued",
+                user=acting_user,
+                before=before,
+                after=certificate_state(certificate),
+                reason=reason or _("Regraded: the score changed"),
+                employee=attempt.employee,
+            )
         return certificate
     if certificate is not None and not certificate.revoked:
+        before = certificate_state(certificate)
         certificate.revoked = True
         certificate.revoked_reason = _("Regraded below the pass mark")
         certificate.score = attempt.score
         certificate.save(update_fields=["revoked", "revoked_reason", "score"])
-        log(certificate, "assessments.certificate_revoked", user=None)
+        audit.record(
+            certificate,
+            "assessments.certificate_revoked",
+            user=acting_user,
+            before=before,
+            after=certificate_state(certificate),
+            reason=reason or certificate.revoked_reason,
+            employee=attempt.employee,
+        )
     return certificate
 
 
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, reason: str, acting_user=None):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certificate is revoked.")})
     if certificate.revoked:
         raise AttemptError(_("This certificate is already revoked."))
+    before = certificate_state(certificate)
     certificate.revoked = True
     certificate.revoked_reason = reason
     certificate.save(update_fields=["revoked", "revoked_reason"])
-    log(certificate, "assessments.certificate_revoked", user=acting_user)
+    audit.record(
+        certificate,
+        "assessments.certificate_revoked",
+        user=acting_user,
+        before=before,
+        after=certificate_state(certificate),
+        reason=reason,
+        employee=certificate.employee,
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_change(
+    *,
+    certificate: Certificate,
+    revoked: bool,
+    revoked_reason: str = "",
+    expires_on: date | None = None,
+    reason: str,
+    acting_user=None,
+) -> Certificate:
+    """Change a certificate from the admin: revoke, reinstate or change its expiry, with a reason.
+
+    A revocation goes through ``certificate_revoke``; a reinstatement or a new expiry date is
+    written to the audit trail as a reissue.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certificate changes.")})
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if revoked and not certificate.revoked:
+        certificate.expires_on = expires_on
+        certificate.save(update_fields=["expires_on"])
+        return certificate_revoke(
+            certificate=certificate,
+            reason=(revoked_reason or reason).strip(),
+            acting_user=acting_user,
+        )
+    before = certificate_state(certificate)
+    certificate.revoked = revoked
+    certificate.revoked_reason = (revoked_reason or "").strip() if revoked else ""
+    certificate.expires_on = expires_on
+    certificate.full_clean()
+    after = certificate_state(certificate)
+    if after == before:
+        return certificate
+    certificate.save(update_fields=["revoked", "revoked_reason", "expires_on"])
+    audit.record(
+        certificate,
+        "assessments.certificate_reissued",
+        user=acting_user,
+        before=before,
+        after=after,
+        reason=reason,
+        employee=certificate.employee,
+    )
     return certificate
 
 
@@ -641,6 +797,7 @@ __all__ = [
     "attempts_submit_overdue",
     "category_create",
     "category_for_path",
+    "certificate_change",
     "certificate_issue_for",
     "certificate_revoke",
     "exam_draw",

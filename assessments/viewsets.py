@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
@@ -6,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -13,6 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from lms.admin_views import (
+    ScopedEditView,
     ScopedModelViewSet,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
@@ -214,6 +217,27 @@ class AttemptViewSet(ScopedModelViewSet):
         )
 
 
+class CertificateForm(WagtailAdminModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=500,
+        help_text=_("Kept in the audit trail with who changed what."),
+    )
+
+
+class CertificateEditView(ScopedEditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.certificate_change(
+            certificate=self.object,
+            revoked=data["revoked"],
+            revoked_reason=data["revoked_reason"],
+            expires_on=data["expires_on"],
+            reason=data["reason"],
+            acting_user=self.request.user,
+        )
+
+
 class CertificateViewSet(ScopedModelViewSet):
     model = Certificate
     icon = "doc-full"
@@ -224,6 +248,10 @@ class CertificateViewSet(ScopedModelViewSet):
     list_filter = ["revoked", "exam"]
     search_fields = ["employee__name", "employee__number", "code", "title"]
     form_fields = ["revoked", "revoked_reason", "expires_on"]
+    edit_view_class = CertificateEditView
+
+    def get_form_class(self, for_update=False):
+        return forms.modelform_factory(Certificate, form=CertificateForm, fields=self.form_fields)
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(

@@ -9,14 +9,18 @@ EXAM_AUDIENCE_HOOK = "register_exam_audience_source"  # assessments.models.exams
 @hooks.register("register_log_actions")
 def register_assessment_log_actions(actions):
     actions.register_action("assessments.attempt_started", _("Start attempt"), _("Attempt started"))
-    actions.register_action(
-        "assessments.attempt_submitted", _("Submit attempt"), _("Attempt submitted")
-    )
-    actions.register_action("assessments.item_graded", _("Grade answer"), _("Answer graded"))
-    actions.register_action("assessments.regraded", _("Regrade"), _("Attempt regraded"))
-    actions.register_action(
-        "assessments.certificate_revoked", _("Revoke certificate"), _("Certificate revoked")
-    )
+
+
+@hooks.register("register_audit_trail_actions")
+def register_assessment_audit_actions():
+    return [
+        ("assessments.attempt_submitted", _("Attempt submitted")),
+        ("assessments.item_graded", _("Answer graded")),
+        ("assessments.regraded", _("Attempt regraded")),
+        ("assessments.certificate_issued", _("Certificate issued")),
+        ("assessments.certificate_revoked", _("Certificate revoked")),
+        ("assessments.certificate_reissued", _("Certificate reissued")),
+    ]
 
 
 @hooks.register("register_admin_viewset")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lms.hooks import archive_entries
 from lms.models import Department, Employee
 from lms.pdf import render_pdf
+from lms.personal import employee_fields
 from lms.roles import ScopedQuerySet, managed_department_paths, user_roles
 
 from .models import HoursKind, TrainingHoursRule
@@ -86,8 +87,11 @@ def hours_ledger(entries, rules=None) -> list[LedgerLine]:
     ]
 
 
-def archive_context(employee, *, year=None, rules=None):
-    """Everything an archive page or PDF shows; the ledger is for ``year`` (default: this year)."""
+def archive_context(employee, *, year=None, rules=None, viewer=None):
+    """Everything an archive page or PDF shows; the ledger is for ``year`` (default: this year).
+
+    Personal fields (hire date) show only where ``viewer`` may see them (lms.personal).
+    """
     entries = archive_entries(employee, year=year)
     ledger_year = year or timezone.localdate().year
     ledger_entries = (
@@ -95,6 +99,7 @@ def archive_context(employee, *, year=None, rules=None):
     )
     return {
         "employee": employee,
+        "visible_fields": employee_fields(viewer, employee) if viewer is not None else (),
         "entries": entries,
         "year": year,
         "ledger_year": ledger_year,
@@ -103,9 +108,11 @@ def archive_context(employee, *, year=None, rules=None):
     }
 
 
-def archive_pdf(employee, *, year=None, rules=None, request=None) -> bytes:
+def archive_pdf(employee, *, year=None, rules=None, request=None, viewer=None) -> bytes:
+    if viewer is None and request is not None:
+        viewer = request.user
     return render_pdf(
         "careers/pdf/archive.html",
-        archive_context(employee, year=year, rules=rules),
+        archive_context(employee, year=year, rules=rules, viewer=viewer),
         request=request,
     )

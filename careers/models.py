@@ -359,6 +359,14 @@ class AppraisalPeriod(models.Model):
         )
         self.published_at = timezone.now()
 
+    def unpublish(self):
+        self._move(
+            (self.Status.PUBLISHED,),
+            self.Status.FROZEN,
+            _("Only a published period can be withdrawn; this one is %(status)s."),
+        )
+        self.published_at = None
+
 
 class IndicatorValueQuerySet(ScopedQuerySet):
     employee_field = "employee"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from lms import audit
 from lms.hooks import appraisal_indicator_sources
 from lms.models import Department, Employee
 
@@ -193,6 +194,10 @@ def _locked_period(period):
     return AppraisalPeriod.objects.select_for_update().select_related("system").get(pk=period.pk)
 
 
+def _period_state(period) -> dict:
+    return {"status": period.status}
+
+
 @transaction.atomic
 def appraisal_period_start_collecting(*, period, acting_user=None) -> AppraisalPeriod:
     period = _locked_period(period)
@@ -202,22 +207,57 @@ def appraisal_period_start_collecting(*, period, acting_user=None) -> AppraisalP
     return period
 
 
+def _move_period(period, move, fields, action, reason, acting_user):
+    """Lock ``period``, make the status ``move``, save ``fields`` and audit it."""
+    period = _locked_period(period)
+    before = _period_state(period)
+    getattr(period, move)()
+    period.save(update_fields=["status", *fields])
+    audit.record(
+        period,
+        action,
+        user=acting_user,
+        before=before,
+        after=_period_state(period),
+        reason=reason,
+        extra={"results": period.results.count()},
+    )
+    return period
+
+
 @transaction.atomic
 def appraisal_period_freeze(*, period, acting_user=None) -> AppraisalPeriod:
-    period = _locked_period(period)
-    period.freeze()
-    period.save(update_fields=["status", "frozen_at"])
-    log(period, "wagtail.edit", user=acting_user)
-    return period
+    return _move_period(
+        period,
+        "freeze",
+        ["frozen_at"],
+        "careers.period_frozen",
+        _("Results reviewed and frozen"),
+        acting_user,
+    )
 
 
 @transaction.atomic
 def appraisal_period_publish(*, period, acting_user=None) -> AppraisalPeriod:
-    period = _locked_period(period)
-    period.publish()
-    period.save(update_fields=["status", "published_at"])
-    log(period, "wagtail.publish", user=acting_user)
-    return period
+    return _move_period(
+        period,
+        "publish",
+        ["published_at"],
+        "careers.period_published",
+        _("Published to employees"),
+        acting_user,
+    )
+
+
+@transaction.atomic
+def appraisal_period_unpublish(*, period, reason: str, acting_user=None) -> AppraisalPeriod:
+    """Withdraw published results from employees (back to frozen); needs a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the results are withdrawn.")})
+    return _move_period(
+        period, "unpublish", ["published_at"], "careers.period_unpublished", reason, acting_user
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,7 +320,7 @@ def indicator_value_set(
         )
     value = Decimal(value)
     _check_value(indicator, employee=employee, department=department, value=value, period=period)
-    item, _before = _upsert_value(
+    item, before = _upsert_value(
         period=period,
         indicator=indicator,
         employee=employee,
@@ -291,8 +331,41 @@ def indicator_value_set(
         note=note,
     )
     _values_changed(period)
-    log(item, "wagtail.edit", user=acting_user)
+    audit.record(
+        item,
+        "careers.value_set",
+        user=acting_user,
+        before=None if before is None else {"value": before},
+        after={"value": item.value, "source": item.source},
+        reason=note or _("Value entered"),
+        employee=employee,
+        department=department,
+        extra={"indicator": indicator.code, "period": period.pk},
+    )
     return item
+
+
+@transaction.atomic
+def indicator_value_delete(*, value_item: IndicatorValue, acting_user=None) -> None:
+    """Remove a value while the period is not frozen (a frozen one is corrected instead)."""
+    period = _locked_period(value_item.period)
+    if period.is_locked:
+        raise AppraisalError(
+            _("%(period)s is %(status)s; correct values with a reason instead.")
+            % {"period": period, "status": period.get_status_display()}
+        )
+    audit.record(
+        value_item,
+        "careers.value_deleted",
+        user=acting_user,
+        before={"value": value_item.value, "source": value_item.source},
+        reason=_("Value removed"),
+        employee=value_item.employee,
+        department=value_item.department,
+        extra={"indicator": value_item.indicator.code, "period": period.pk},
+    )
+    value_item.delete()
+    _values_changed(period)
 
 
 def _values_changed(period):
@@ -317,12 +390,16 @@ def indicator_values_import(*, period: AppraisalPeriod, rows, acting_user=None) 
     now = timezone.now()
     existing = {
         (v.indicator_id, v.employee_id, v.department_id): v
-        for v in IndicatorValue.objects.filter(period=period)
+        for v in IndicatorValue.objects.filter(period=period).select_related(
+            "indicator", "employee", "department"
+        )
     }
-    new, changed = [], []
+    new, changed, befores = [], [], []
     for indicator, employee_id, department_id, value, note in rows:
         key = (indicator.pk, employee_id, department_id)
         item = existing.get(key)
+        if item is not None:
+            befores.append(item.value)
         if item is None:
             new.append(
                 {
@@ -350,8 +427,38 @@ def indicator_values_import(*, period: AppraisalPeriod, rows, acting_user=None) 
             changed, ["value", "note", "updated_at", "source"], batch_size=500
         )
     _values_changed(period)
-    log(period, "careers.values_imported", user=acting_user, data={"rows": len(new) + len(changed)})
+    _audit_imported_values(period, new, changed, befores, acting_user, now)
     return len(new) + len(changed)
+
+
+def _audit_imported_values(period, new, changed, befores, acting_user, now):
+    """One trail entry per imported value (two queries: the new rows' ids, one insert)."""
+    reason = _("Imported from a spreadsheet")
+
+    def entry(item, before):
+        return audit.Entry(
+            item,
+            "careers.value_imported",
+            user=acting_user,
+            before=None if before is None else {"value": before},
+            after={"value": item.value, "source": item.source},
+            reason=item.note or reason,
+            employee_id=item.employee_id,
+            department_id=item.department_id,
+            department_path=item.department.path if item.department_id else "",
+            title=f"{item.indicator.code} · {item.subject_label}",
+            extra={"indicator": item.indicator.code, "period": period.pk},
+        )
+
+    entries = [entry(item, before) for item, before in zip(changed, befores, strict=True)]
+    if new:
+        entries += [
+            entry(item, None)
+            for item in IndicatorValue.objects.filter(period=period, updated_at=now)
+            .exclude(pk__in=[c.pk for c in changed])
+            .select_related("indicator", "employee", "department")
+        ]
+    audit.record_many(entries, timestamp=now)
 
 
 @transaction.atomic
@@ -390,6 +497,17 @@ def indicator_value_correct(
         reason=reason,
         user=acting_user,
     )
+    audit.record(
+        value_item,
+        "careers.value_corrected",
+        user=acting_user,
+        before={"value": before},
+        after={"value": value, "source": value_item.source},
+        reason=reason,
+        employee=value_item.employee,
+        department=value_item.department,
+        extra={"indicator": indicator.code, "period": period.pk},
+    )
     _calculate(period, refresh_sources=False, reason=reason, acting_user=acting_user)
     return value_item
 
@@ -415,10 +533,20 @@ def appraisal_period_calculate(*, period: AppraisalPeriod, acting_user=None):
     grade band, a rank within the department and a bonus coefficient.
     """
     period = _locked_period(period)
+    before = _period_state(period)
     period.mark_calculated()  # raises on an illegal move before anything is written
     summary = _calculate(period, refresh_sources=True)
     period.save(update_fields=["status", "calculated_at"])
-    log(period, "careers.calculated", user=acting_user, data={"results": summary.results})
+    audit.record(
+        period,
+        "careers.calculated",
+        user=acting_user,
+        before=before,
+        after={**_period_state(period), "results": summary.results},
+        reason=_("Scores calculated; %(values)s values computed from training, exams and drills")
+        % {"values": summary.source_values},
+        extra={"source_values": summary.source_values, "employees": summary.employees},
+    )
     return summary
 
 
@@ -560,11 +688,23 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
             )
 
     if period.is_locked:
-        audits = []
+        audits, entries = [], []
         for row in rows:
             old = before.get(row["employee_id"])
             new = (row["total_score"], row["grade"])
             if old != new:
+                entries.append(
+                    audit.Entry(
+                        period,
+                        "careers.result_changed",
+                        user=acting_user,
+                        before={"total_score": old[0], "grade": old[1]} if old else None,
+                        after={"total_score": new[0], "grade": new[1]},
+                        reason=reason,
+                        employee_id=row["employee_id"],
+                        title=f"{period} · {row['employee_id']}",
+                    )
+                )
                 audits.append(
                     {
                         "period_id": period.pk,
@@ -579,11 +719,22 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
                     }
                 )
         json_insert(AppraisalAudit, audits)
+        _name_result_entries(period, entries)
+        audit.record_many(entries, timestamp=now)
     results.delete()
     json_insert(AppraisalResult, rows)
     return CalculationSummary(
         employees=len(employees), results=len(rows), source_values=source_values
     )
+
+
+def _name_result_entries(period, entries):
+    """Title each result entry with the employee's name (one query for all)."""
+    if not entries:
+        return
+    names = Employee.objects.in_bulk({e.employee_id for e in entries})
+    for entry in entries:
+        entry.title = f"{period} · {names[entry.employee_id]}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -840,19 +991,85 @@ def rotation_evaluate(*, assignment, evaluator, scores: dict, comment: str = "",
             _("Score every objective; missing: %(names)s")
             % {"names": "、".join(o.description for o in missing)}
         )
+    before = _rotation_state(assignment, objectives)
     assignment.complete(evaluator)
+    _score_objectives(objectives, scores)
+    from .models import RotationObjective
+
+    RotationObjective.objects.bulk_update(objectives, ["score", "comment"])
+    assignment.evaluation_comment = comment
+    assignment.save(update_fields=["status", "evaluated_by", "evaluated_at", "evaluation_comment"])
+    audit.record(
+        assignment,
+        "careers.rotation_evaluated",
+        user=acting_user,
+        before=before,
+        after=_rotation_state(assignment, objectives),
+        reason=comment or _("End-of-rotation evaluation"),
+        employee=assignment.employee,
+    )
+    return assignment
+
+
+def _rotation_state(assignment, objectives) -> dict:
+    return {
+        "status": assignment.status,
+        "scores": {o.description: o.score for o in objectives},
+        "evaluation_comment": assignment.evaluation_comment,
+    }
+
+
+def _score_objectives(objectives, scores):
     for objective in objectives:
         score, note = scores[objective.pk]
         score = Decimal(score)
         if not Decimal(0) <= score <= Decimal(100):
             raise ValidationError({"score": _("Scores run from 0 to 100.")})
         objective.score, objective.comment = score, note or ""
-    from .models import RotationObjective
 
-    RotationObjective.objects.bulk_update(objectives, ["score", "comment"])
+
+@transaction.atomic
+def rotation_evaluation_change(
+    *, assignment, evaluator, scores: dict, comment: str, reason: str, acting_user=None
+):
+    """Change a completed rotation's evaluation: its evaluator's management line or HR, with a
+    reason. ``scores`` maps objective id → (score, comment) for the objectives that change."""
+    from lms.roles import has_role
+
+    from .models import RotationAssignment, RotationObjective, management_line_ids
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the evaluation changes.")})
+    assignment = RotationAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status != RotationAssignment.Status.COMPLETED:
+        raise CareersError(_("Only a completed rotation's evaluation can be changed."))
+    user = getattr(evaluator, "user", None)
+    if not (
+        (evaluator is not None and evaluator.pk in management_line_ids(assignment.to_department))
+        or (user is not None and has_role(user, "HR"))
+    ):
+        raise CareersError(
+            _("Only a manager of the receiving department or HR can change this evaluation.")
+        )
+    objectives = list(assignment.objectives.all())
+    before = _rotation_state(assignment, objectives)
+    changing = [o for o in objectives if o.pk in scores]
+    _score_objectives(changing, scores)
+    RotationObjective.objects.bulk_update(changing, ["score", "comment"])
     assignment.evaluation_comment = comment
-    assignment.save(update_fields=["status", "evaluated_by", "evaluated_at", "evaluation_comment"])
-    log(assignment, "wagtail.edit", user=acting_user)
+    assignment.save(update_fields=["evaluation_comment"])
+    after = _rotation_state(assignment, objectives)
+    if after != before:
+        audit.record(
+            assignment,
+            "careers.rotation_evaluation_changed",
+            user=acting_user,
+            before=before,
+            after=after,
+            reason=reason,
+            employee=assignment.employee,
+        )
     return assignment
 
 

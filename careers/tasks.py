@@ -14,7 +14,7 @@ from .models import ArchiveExport, TrainingHoursRule
 
 @task()
 def build_department_archive_zip(export_id: int):
-    export = ArchiveExport.objects.select_related("department").get(pk=export_id)
+    export = ArchiveExport.objects.select_related("department", "requested_by").get(pk=export_id)
     employees = list(
         Employee.objects.in_department(export.department)
         .select_related("department", "position")
@@ -28,7 +28,9 @@ def build_department_archive_zip(export_id: int):
     try:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for done, employee in enumerate(employees, 1):
-                pdf = archive_pdf(employee, year=export.year, rules=rules)
+                pdf = archive_pdf(
+                    employee, year=export.year, rules=rules, viewer=export.requested_by
+                )
                 archive.writestr(f"{employee.number}-{employee.name}.pdf", pdf)
                 # Progress is written as it goes so the status page can show it.
                 ArchiveExport.objects.filter(pk=export.pk).update(done=done)

@@ -16,6 +16,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms import audit
+from lms.models import Employee
 from lms.pdf import pdf_response, render_pdf
 from lms.roles import get_employee, has_role
 
@@ -138,7 +140,7 @@ def _archive_employee(request, pk):
 def archive_detail(request, pk):
     employee = _archive_employee(request, pk)
     year = _year(request)
-    context = archive_context(employee, year=year)
+    context = archive_context(employee, year=year, viewer=request.user)
     this_year = timezone.localdate().year
     context["years"] = range(this_year, this_year - 6, -1)
     return render(request, "careers/portal/archive.html", context)
@@ -150,6 +152,15 @@ def archive_pdf_download(request, pk):
     year = _year(request)
     pdf = archive_pdf(employee, year=year, request=request)
     name = f"{employee.number}-{employee.name}-{year or 'all'}.pdf"
+    if employee.user_id != request.user.pk:  # someone else's archive leaves the system
+        audit.record_export(
+            Employee,
+            user=request.user,
+            what=_("Training archive PDF"),
+            rows=1,
+            filters={"year": year} if year else {},
+            employee=employee,
+        )
     return pdf_response(pdf, name)
 
 
@@ -186,7 +197,17 @@ def archive_export_status(request, pk):
 @login_required
 def archive_export_download(request, pk):
     export = get_object_or_404(
-        ArchiveExport.objects.visible_to(request.user), pk=pk, status=ArchiveExport.Status.DONE
+        ArchiveExport.objects.visible_to(request.user).select_related("department"),
+        pk=pk,
+        status=ArchiveExport.Status.DONE,
+    )
+    audit.record_export(
+        Employee,
+        user=request.user,
+        what=_("Training archives of %(department)s (zip of PDFs)")
+        % {"department": export.department},
+        rows=export.total,
+        filters={"department": export.department.code, "year": export.year},
     )
     response = FileResponse(export.file.open("rb"), as_attachment=True)
     response["Content-Type"] = "application/zip"
@@ -336,25 +357,17 @@ def rotation_detail(request, pk):
     )
     me = get_employee(request.user)
     objectives = list(rotation.objectives.all())
-    can_evaluate = (
-        me is not None
-        and rotation.status == RotationAssignment.Status.ACTIVE
-        and me.pk in management_line_ids(rotation.to_department)
+    in_line = me is not None and me.pk in management_line_ids(rotation.to_department)
+    can_evaluate = in_line and rotation.status == RotationAssignment.Status.ACTIVE
+    can_change = rotation.status == RotationAssignment.Status.COMPLETED and (
+        in_line or (me is not None and has_role(request.user, "HR"))
     )
+    if request.method == "POST" and can_change:
+        return _rotation_evaluation_change(request, rotation, objectives, me)
     if request.method == "POST":
         if me is None:
             raise PermissionDenied
-        scores = {}
-        for objective in objectives:
-            raw = request.POST.get(f"score-{objective.pk}", "").strip()
-            if raw:
-                try:
-                    scores[objective.pk] = (
-                        Decimal(raw),
-                        request.POST.get(f"comment-{objective.pk}", ""),
-                    )
-                except ArithmeticError:
-                    pass
+        scores = _posted_scores(request, objectives)
         try:
             services.rotation_evaluate(
                 assignment=rotation,
@@ -371,8 +384,48 @@ def rotation_detail(request, pk):
     return render(
         request,
         "careers/portal/rotation.html",
-        {"rotation": rotation, "objectives": objectives, "can_evaluate": can_evaluate},
+        {
+            "rotation": rotation,
+            "objectives": objectives,
+            "can_evaluate": can_evaluate,
+            "can_change": can_change,
+        },
     )
+
+
+def _posted_scores(request, objectives):
+    """``{objective id: (score, comment)}`` for the objectives given a readable score."""
+    scores = {}
+    for objective in objectives:
+        raw = request.POST.get(f"score-{objective.pk}", "").strip()
+        if raw:
+            try:
+                scores[objective.pk] = (
+                    Decimal(raw),
+                    request.POST.get(f"comment-{objective.pk}", ""),
+                )
+            except ArithmeticError:
+                pass
+    return scores
+
+
+def _rotation_evaluation_change(request, rotation, objectives, me):
+    """A completed rotation's evaluation changed by its receiving line or HR, with a reason."""
+    scores = _posted_scores(request, objectives)
+    try:
+        services.rotation_evaluation_change(
+            assignment=rotation,
+            evaluator=me,
+            scores=scores,
+            comment=request.POST.get("comment", ""),
+            reason=request.POST.get("reason", ""),
+            acting_user=request.user,
+        )
+    except (ValidationError, CareersError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The evaluation was changed; the change is audited."))
+    return redirect("careers:rotation", rotation.pk)
 
 
 # ---------------------------------------------------------------------------------------------

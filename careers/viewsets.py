@@ -1,5 +1,7 @@
 """Admin screens for careers: indicator systems, periods, values, results and the audit trail."""
 
+from functools import partial
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -270,10 +272,17 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
             actions.append(("freeze", _("Freeze")))
         if status == S.FROZEN:
             actions.append(("publish", _("Publish to employees")))
+        if status == S.PUBLISHED:
+            actions.append(("unpublish", _("Withdraw from employees")))
         return actions
 
     def post(self, request, *args, **kwargs):
-        action = self.ACTIONS.get(request.POST.get("action"))
+        name = request.POST.get("action")
+        action = self.ACTIONS.get(name)
+        if name == "unpublish":
+            action = partial(
+                services.appraisal_period_unpublish, reason=request.POST.get("reason", "")
+            )
         if action is None:
             messages.error(request, _("Unknown action."))
         else:
@@ -281,6 +290,8 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
                 action(period=self.period, acting_user=request.user)
             except AppraisalError as error:
                 messages.error(request, str(error))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
             else:
                 self.period.refresh_from_db()
                 messages.success(
@@ -437,7 +448,7 @@ class IndicatorValueDeleteView(generic.DeleteView):
     def delete_action(self):
         if self.object.period.is_locked:
             raise PermissionDenied
-        super().delete_action()
+        services.indicator_value_delete(value_item=self.object, acting_user=self.request.user)
 
 
 class IndicatorValueViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
@@ -490,6 +501,7 @@ class AppraisalResultViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     menu_order = 500
     resource_class = AppraisalResultResource
     export_filename_prefix = "appraisal-results"
+    logs_exports = True  # people's appraisal results are personal data
     index_view_class = ResultIndexView
     list_filter = ["period", "grade"]
     search_fields = ["employee__name", "employee__number"]

@@ -20,12 +20,27 @@ from .viewsets import CareersViewSetGroup
 
 @hooks.register("register_log_actions")
 def register_careers_log_actions(actions):
-    actions.register_action(
-        "careers.calculated", _("Calculate appraisal"), _("Appraisal calculated")
-    )
+    # Entries written before the audit trail (one per import) keep their label.
     actions.register_action(
         "careers.values_imported", _("Import indicator values"), _("Indicator values imported")
     )
+
+
+@hooks.register("register_audit_trail_actions")
+def register_careers_audit_actions():
+    return [
+        ("careers.value_set", _("Indicator value entered")),
+        ("careers.value_imported", _("Indicator value imported")),
+        ("careers.value_corrected", _("Value corrected")),
+        ("careers.value_deleted", _("Indicator value removed")),
+        ("careers.calculated", _("Appraisal calculated")),
+        ("careers.result_changed", _("Result recalculated")),
+        ("careers.period_frozen", _("Appraisal period frozen")),
+        ("careers.period_published", _("Appraisal results published")),
+        ("careers.period_unpublished", _("Appraisal results withdrawn")),
+        ("careers.rotation_evaluated", _("Rotation evaluated")),
+        ("careers.rotation_evaluation_changed", _("Rotation evaluation changed")),
+    ]
 
 
 @hooks.register("register_admin_viewset")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from lms import audit
 from lms.models import Employee
 from lms.roles import Role, forget_cached_roles, has_role
 
@@ -618,6 +619,12 @@ def practical_check_record(
             _("%(employee)s did not attend this session; a practical check needs attendance.")
             % {"employee": employee}
         )
+    previous = (
+        PracticalCheck.objects.select_for_update()
+        .filter(session=session, employee=employee)
+        .values("passed", "score")
+        .first()
+    )
     check, _created = PracticalCheck.objects.update_or_create(
         session=session,
         employee=employee,
@@ -629,7 +636,15 @@ def practical_check_record(
         },
     )
     check.full_clean()
-    log(check, "wagtail.edit", user=acting_user)
+    audit.record(
+        check,
+        "courses.practical_check_recorded",
+        user=acting_user,
+        before=previous,
+        after={"passed": passed, "score": score},
+        reason=comment or _("Practical check recorded"),
+        employee=employee,
+    )
     return check
 
 

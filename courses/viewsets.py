@@ -2,10 +2,9 @@
 
 import django_filters
 from django import forms
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from wagtail.admin.widgets.button import MenuItem
 
 from lms.admin_views import (
     ScopedIndexView,
+    ScopedInspectView,
     ScopedModelViewSet,
     ServiceFormErrorsMixin,
     SpreadsheetIndexViewMixin,
@@ -48,16 +48,6 @@ class ServiceFormMixin(ServiceFormErrorsMixin):
     def get_success_buttons(self):
         # Records kept only through services have no edit view to point at.
         return super().get_success_buttons() if self.edit_url_name else []
-
-
-class ScopedInspectView(generic.InspectView):
-    """Inspect only rows the user may see; others are a 404."""
-
-    def get_object(self, queryset=None):
-
-        return get_object_or_404(
-            self.model._default_manager.visible_to(self.request.user), pk=unquote(str(self.pk))
-        )
 
 
 class NoEditViewSetMixin:

@@ -59,6 +59,11 @@ def register_courses_log_actions(actions):
     )
 
 
+@hooks.register("register_audit_trail_actions")
+def register_courses_audit_actions():
+    return [("courses.practical_check_recorded", _("Practical check recorded"))]
+
+
 @hooks.register("register_admin_urls")
 def register_training_admin_urls():
     from django.urls import path

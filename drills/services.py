@@ -21,12 +21,14 @@ from wagtail.log_actions import log
 from wagtail.models import (
     GroupApprovalTask,
     GroupPagePermission,
+    ModelLogEntry,
     PageViewRestriction,
     Workflow,
     WorkflowPage,
     WorkflowTask,
 )
 
+from lms import audit
 from lms.models import HomePage
 from lms.roles import Role
 
@@ -48,6 +50,7 @@ from .models import (
     ScoreSnapshot,
     TemplateCriterion,
 )
+from .models.evaluation import EDITABLE_DRILL_STATUSES
 from .portal import portal_summaries_changed
 from .scoring import drill_scores
 
@@ -487,13 +490,90 @@ def sheet_assign(
     return sheet
 
 
+def sheet_ratings(results) -> dict:
+    """A sheet's ratings as the audit trail keeps them: criterion → level code or points."""
+    ratings = {}
+    for result in results:
+        criterion = result.criterion
+        key = f"{criterion.sort_order}. {criterion.text[:60]}"
+        if result.points is not None:
+            ratings[key] = audit.plain(result.points)
+        elif result.level_id is not None:
+            ratings[key] = result.level.code
+        else:
+            ratings[key] = None
+    return ratings
+
+
+def _sheet_results(sheet):
+    return list(
+        sheet.results.select_related("level", "criterion").order_by("criterion__sort_order")
+    )
+
+
 @_refreshes_portal
 @transaction.atomic
 def sheet_submit(*, sheet: EvaluationSheet) -> EvaluationSheet:
-    results = list(sheet.results.select_related("level"))
+    """Submit a sheet. A sheet reopened after submission is audited again on resubmission,
+    with the ratings it had when reopened as ``before`` and the reopening's reason."""
+    results = _sheet_results(sheet)
+    resubmission = sheet.submitted_at is not None
     sheet.submit(results)
     sheet.save(update_fields=["status", "submitted_at"])
-    log(sheet, "drills.sheet_submitted", user=sheet.evaluator.user)
+    before, reason = None, _("Submitted by the evaluator")
+    if resubmission:
+        reopened = (
+            ModelLogEntry.objects.for_instance(sheet)
+            .filter(action="drills.sheet_reopened")
+            .order_by("-timestamp", "-pk")
+            .first()
+        )
+        if reopened is not None:
+            before = {"ratings": (reopened.data.get("before") or {}).get("ratings")}
+            reason = reopened.data.get("reason") or reason
+    audit.record(
+        sheet,
+        "drills.sheet_submitted",
+        user=sheet.evaluator.user,
+        before=before,
+        after={"ratings": sheet_ratings(results)},
+        reason=reason,
+        department=sheet.department,
+    )
+    return sheet
+
+
+@_refreshes_portal
+@transaction.atomic
+def sheet_reopen(*, sheet: EvaluationSheet, reason: str, acting_user=None) -> EvaluationSheet:
+    """Return a submitted sheet to its evaluator for changes (a coordinator, with a reason).
+
+    The ratings it had are kept in the audit entry; its resubmission is audited against them.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DrillError(_("Say why the sheet is reopened."))
+    sheet = (
+        EvaluationSheet.objects.select_for_update()
+        .select_related("drill", "department")
+        .get(pk=sheet.pk)
+    )
+    if not sheet.is_submitted:
+        raise DrillError(_("Only a submitted sheet can be reopened."))
+    if sheet.drill.status not in EDITABLE_DRILL_STATUSES:
+        raise DrillError(_("This drill's evaluation is finished."))
+    results = _sheet_results(sheet)
+    sheet.status = EvaluationSheet.Status.DRAFT
+    sheet.save(update_fields=["status"])
+    audit.record(
+        sheet,
+        "drills.sheet_reopened",
+        user=acting_user,
+        before={"status": EvaluationSheet.Status.SUBMITTED, "ratings": sheet_ratings(results)},
+        after={"status": sheet.status},
+        reason=reason,
+        department=sheet.department,
+    )
     return sheet
 
 
@@ -641,23 +721,48 @@ def action_submit(*, action: CorrectiveAction, by, note: str) -> CorrectiveActio
     return action
 
 
+def _action_state(action) -> dict:
+    return {
+        "status": action.status,
+        "verified_by": action.verified_by,
+        "method": action.verification_method,
+        "result": action.verification_result,
+    }
+
+
+def _audit_action(action, name, before, by, reason):
+    audit.record(
+        action,
+        name,
+        user=getattr(by, "user", None),
+        before=before,
+        after=_action_state(action),
+        reason=reason,
+        employee=action.owner,
+    )
+
+
 @_refreshes_portal
 @transaction.atomic
 def action_verify(
     *, action: CorrectiveAction, by, method: str, result: str, passed: bool = True
 ) -> CorrectiveAction:
+    before = _action_state(action)
     previous = action.verify(by=by, method=method, result=result, passed=passed)
     action.save()
     _log_move(action, previous, by, result.strip())
+    _audit_action(action, "drills.action_verified", before, by, result.strip())
     return action
 
 
 @_refreshes_portal
 @transaction.atomic
 def action_reject(*, action: CorrectiveAction, by, reason: str) -> CorrectiveAction:
+    before = _action_state(action)
     previous = action.reject(reason=reason)
     action.save(update_fields=["status", "rejection_reason"])
     _log_move(action, previous, by, reason.strip())
+    _audit_action(action, "drills.action_rejected", before, by, reason.strip())
     return action
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sheets/<int:pk>/", views.sheet_view, name="sheet"),
     path("sheets/<int:pk>/results/<int:result_pk>/", views.result_save, name="result_save"),
     path("sheets/<int:pk>/submit/", views.sheet_submit, name="sheet_submit"),
+    path("sheets/<int:pk>/reopen/", views.sheet_reopen, name="sheet_reopen"),
     path("participations/<int:pk>/", views.participation, name="participation"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
 ]

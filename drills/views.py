@@ -145,6 +145,7 @@ def drill_detail(request, pk):
             "finding_form": FindingForm(drill=drill),
             "action_form": ActionForm(drill=drill),
             "assign_form": SheetAssignForm(drill=drill),
+            "sheet_reopenable": drill.status in EDITABLE_DRILL_STATUSES,
             "today": timezone.localdate(),
         },
     )
@@ -280,6 +281,22 @@ def sheet_assign(request, pk):
     except DrillError as error:
         _error(request, error)
     return redirect("drills:drill", pk=drill.pk)
+
+
+@login_required
+@require_POST
+def sheet_reopen(request, pk):
+    """A coordinator returns a submitted sheet to its evaluator, saying why (audited)."""
+    _require_coordinator(request)
+    sheet = _visible_sheet(request, pk)
+    try:
+        services.sheet_reopen(
+            sheet=sheet, reason=request.POST.get("reason", ""), acting_user=request.user
+        )
+        messages.success(request, _("The sheet is back with its evaluator."))
+    except DrillError as error:
+        _error(request, error)
+    return redirect("drills:drill", pk=sheet.drill_id)
 
 
 # --- evaluator --------------------------------------------------------------------------------

@@ -33,10 +33,19 @@ def register_drills_log_actions(actions):
         ("drills.drill_evaluated", _("Mark drill evaluated"), _("Drill marked evaluated")),
         ("drills.report_approved", _("Approve report"), _("After-action report approved")),
         ("drills.drill_closed", _("Close drill"), _("Drill closed")),
-        ("drills.sheet_submitted", _("Submit evaluation sheet"), _("Evaluation sheet submitted")),
         ("drills.action_status", _("Change action status"), _("Corrective action status changed")),
     ):
         actions.register_action(name, label, message)
+
+
+@hooks.register("register_audit_trail_actions")
+def register_drills_audit_actions():
+    return [
+        ("drills.sheet_submitted", _("Evaluation sheet submitted")),
+        ("drills.sheet_reopened", _("Evaluation sheet reopened")),
+        ("drills.action_verified", _("Corrective action verified")),
+        ("drills.action_rejected", _("Corrective action sent back")),
+    ]
 
 
 @hooks.register("register_dashboard_figure")

@@ -10,9 +10,10 @@ import os
 import uuid
 
 from django.conf import settings
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -21,9 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from . import audit
 from .importing import (
     FORMATS,
     IMPORT_HELP,
@@ -77,10 +81,37 @@ class ServiceFormErrorsMixin:
             form.add_error(None, error.messages)
 
 
+class ScopedInspectView(generic.InspectView):
+    """Inspect only rows the user may see; others are a 404."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            self.model._default_manager.visible_to(self.request.user), pk=unquote(str(self.pk))
+        )
+
+
+class ScopedBaseObjectMixin:
+    """For Wagtail's history and usage screens: a row outside the user's scope is a 404."""
+
+    def get_base_object_queryset(self):
+        return super().get_base_object_queryset().visible_to(self.request.user)
+
+
+class ScopedHistoryView(ScopedBaseObjectMixin, HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedBaseObjectMixin, UsageView):
+    pass
+
+
 class ScopedModelViewSet(ModelViewSet):
     index_view_class = ScopedIndexView
     edit_view_class = ScopedEditView
     delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     copy_view_enabled = False
 
 
@@ -228,6 +259,8 @@ class SpreadsheetViewSetMixin:
     resource_class = None
     import_view_class = ImportView
     export_filename_prefix = None
+    #: Log each export in the audit trail (exports that carry personal data).
+    logs_exports = False
 
     def get_resource(self, user=None):
         return self.resource_class(acting_user=user)
@@ -258,6 +291,16 @@ class SpreadsheetViewSetMixin:
         if request.GET.get("template"):
             queryset = queryset.none()
         dataset = resource.export(queryset=queryset)
+        if self.logs_exports and not request.GET.get("template"):
+            audit.record_export(
+                self.model,
+                user=request.user,
+                what=_("%(things)s (%(format)s)")
+                % {"things": self.model._meta.verbose_name_plural, "format": file_format},
+                rows=len(dataset),
+                fields=dataset.headers,
+                filters=audit.request_filters(request),
+            )
         export_format = FORMATS[file_format]()
         data = export_format.export_data(dataset)
         if isinstance(data, str):

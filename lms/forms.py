@@ -80,3 +80,10 @@ class EmployeeAdminForm(forms.ModelForm):
         if self.instance.pk:
             # The employee number is the sign-in name; it is fixed once the account exists.
             self.fields["number"].disabled = True
+            if for_user is not None:
+                from .personal import employee_fields
+
+                visible = employee_fields(for_user, self.instance)
+                for name in list(self.fields):
+                    if name not in visible:
+                        del self.fields[name]

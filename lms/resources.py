@@ -102,6 +102,16 @@ class EmployeeResource(resources.ModelResource):
     def get_queryset(self):
         return Employee.objects.with_org()
 
+    def get_export_fields(self, selected_fields=None):
+        """Only the columns the exporting user may see (personal data for HR alone)."""
+        fields_ = super().get_export_fields(selected_fields)
+        if self.acting_user is None:
+            return fields_
+        from .personal import listing_fields
+
+        visible = listing_fields(self.acting_user)
+        return [field for field in fields_ if field.attribute.split("__")[0] in visible]
+
     # Import -----------------------------------------------------------------------------
 
     def before_import(self, dataset, **kwargs):

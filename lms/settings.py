@@ -397,3 +397,11 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 # The last-seen time is written to the session at most this often (one write per user per
 # interval, not per request, on exam day).
 SESSION_ACTIVITY_WRITE_SECONDS = env_int("SESSION_ACTIVITY_WRITE_SECONDS", 60)
+# --- personal data and audit trail ---
+# Personal employee fields (hire_date, phone, email) that department managers may also see for
+# the people in their subtree, comma-separated; none by default (lms/personal.py).
+PERSONAL_DATA_MANAGER_FIELDS = tuple(
+    name.strip()
+    for name in os.environ.get("PERSONAL_DATA_MANAGER_FIELDS", "").split(",")
+    if name.strip()
+)

@@ -1,15 +1,17 @@
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import services
+from . import personal, services
 from .admin_views import (
     ScopedDeleteView,
     ScopedEditView,
     ScopedIndexView,
+    ScopedInspectView,
     ScopedModelViewSet,
     ServiceFormErrorsMixin,
     SpreadsheetIndexViewMixin,
@@ -89,7 +91,40 @@ class EmployeeForm(EmployeeAdminForm, WagtailAdminModelForm):
 
 
 class EmployeeIndexView(SpreadsheetIndexViewMixin, ScopedIndexView):
-    pass
+    """The directory: each role sees only the columns (and filters) its tier allows."""
+
+    @cached_property
+    def visible_fields(self):
+        return personal.listing_fields(self.request.user)
+
+    @cached_property
+    def columns(self):
+        def field(column):  # a choice field's column is named get_<field>_display
+            name = column.name
+            if name.startswith("get_") and name.endswith("_display"):
+                return name[4 : -len("_display")]
+            return name
+
+        return [
+            column
+            for column in super().columns
+            if field(column) not in personal.ALL_FIELDS or field(column) in self.visible_fields
+        ]
+
+    @cached_property
+    def filters(self):
+        # Filtering by status or post would reveal them to the directory tier.
+        if "status" not in self.visible_fields:
+            return None
+        return super().filters
+
+
+class EmployeeInspectView(ScopedInspectView):
+    """One employee's record, with the fields the viewer may see (404 outside their scope)."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.fields = list(personal.employee_fields(request.user, self.object))
 
 
 class EmployeeCreateView(generic.CreateView):
@@ -112,11 +147,16 @@ class EmployeeEditView(ScopedEditView):
     def save_instance(self):
         data = self.form.cleaned_data
         # The form has already written its values onto self.object; the service compares
-        # against the stored record to know what changed.
+        # against the stored record to know what changed. Fields the editor may not see are
+        # not on the form and keep their stored values.
+        stored = Employee.objects.select_related("user").get(pk=self.object.pk)
         return services.employee_update(
-            employee=Employee.objects.select_related("user").get(pk=self.object.pk),
+            employee=stored,
             acting_user=self.request.user,
-            **{name: data[name] for name in services.EMPLOYEE_EDITABLE_FIELDS},
+            **{
+                name: data[name] if name in data else getattr(stored, name)
+                for name in services.EMPLOYEE_EDITABLE_FIELDS
+            },
         )
 
 
@@ -130,6 +170,9 @@ class EmployeeViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     index_view_class = EmployeeIndexView
     add_view_class = EmployeeCreateView
     edit_view_class = EmployeeEditView
+    inspect_view_enabled = True
+    inspect_view_class = EmployeeInspectView
+    logs_exports = True
     list_display = ["number", "name", "department", "position", "status"]
     list_filter = ["status", "position__category"]
     search_fields = ["name", "number"]

@@ -1,8 +1,11 @@
+from django.urls import path, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.staticfiles import versioned_static
 
+from . import audit
 from .sessions import sessions_end
 from .viewsets import OrganisationViewSetGroup
 
@@ -15,6 +18,9 @@ def register_organisation_viewsets():
 @hooks.register("register_log_actions")
 def register_lms_log_actions(actions):
     actions.register_action("lms.roles_changed", _("Change roles"), _("Roles changed"))
+    # Every audit trail action, whichever app declares it, gets its label on history screens.
+    for name, label in audit.trail_actions().items():
+        actions.register_action(name, label, label)
 
 
 @hooks.register("after_edit_user")
@@ -34,3 +40,31 @@ def end_sessions_of_bulk_deactivated_users(request, action_type, objects, action
 def admin_csp_initialisers():
     """Starts what Wagtail would start with inline scripts (see lms/templates/wagtailadmin/)."""
     return format_html('<script src="{}"></script>', versioned_static("lms/admin/csp-init.js"))
+
+
+@hooks.register("register_admin_urls")
+def register_audit_trail_urls():
+    from .audit_views import AuditTrailView
+
+    return [
+        path("audit-trail/", AuditTrailView.as_view(), name="lms_audit_trail"),
+        path(
+            "audit-trail/results/",
+            AuditTrailView.as_view(results_only=True),
+            name="lms_audit_trail_results",
+        ),
+    ]
+
+
+class AuditTrailMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .audit_views import can_read_audit_trail
+
+        return can_read_audit_trail(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_audit_trail_menu_item():
+    return AuditTrailMenuItem(
+        _("Audit trail"), reverse_lazy("lms_audit_trail"), icon_name="history", order=1000
+    )

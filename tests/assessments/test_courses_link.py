@@ -160,9 +160,11 @@ def test_completing_the_course_issues_the_configured_certificate(people, course,
     assert certificate.issued_on == day
     assert certificate.expires_on == day.replace(year=day.year + 2)
     assert certificate.attempt is None
-    assert ModelLogEntry.objects.filter(
-        object_id=str(certificate.pk), action="wagtail.create"
-    ).exists()
+    issued = ModelLogEntry.objects.get(
+        object_id=str(certificate.pk), action="assessments.certificate_issued"
+    )
+    assert issued.content_type.model_class() is Certificate
+    assert issued.data["after"]["title"] == "安全规程培训合格证"
     # the same completion recorded again (e.g. an import) does not issue a second one
     course_services.completion_record(
         employee=people["employee"], course=course, completed_on=day, source="online"

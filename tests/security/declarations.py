@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.assessments.security_cases import cases as assessment_cases
 
+from . import object_cases
 from .matrix import ANY, DENY, LOGIN, OK, Case, Rule, expect
 
 
@@ -117,6 +118,11 @@ CASES.update(
 
 # Assessments: declared next to the app's tests (objects are made on first use).
 CASES.update(assessment_cases())
+
+# Object-level cases (drill sheets, corrective actions, admin object screens, the audit trail)
+# and further cases on URLs declared above, with other records (tests/security/object_cases.py).
+CASES.update(object_cases.CASES)
+OBJECT_CASES = dict(object_cases.OBJECT_CASES)
 
 # Departments and positions: HR edits, the rest of the admin may not.
 for model in ("departments", "positions"):

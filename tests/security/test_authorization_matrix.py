@@ -6,7 +6,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, path, reverse
 
-from .declarations import CASES, RULES
+from .declarations import CASES, OBJECT_CASES, RULES
 from .matrix import ANY, DENY, LOGIN, Case, all_url_patterns, check
 
 COUNTED = {"cases": 0}
@@ -30,6 +30,14 @@ def test_every_url_is_declared():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_declared_case(name, world, client_for):
     case = CASES[name]
+    COUNTED["cases"] += sum(1 for outcome in case.outcomes.values() if outcome != ANY)
+    problems = check(client_for, case, world)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("label", sorted(OBJECT_CASES))
+def test_object_case(label, world, client_for):
+    case = OBJECT_CASES[label]
     COUNTED["cases"] += sum(1 for outcome in case.outcomes.values() if outcome != ANY)
     problems = check(client_for, case, world)
     assert not problems, "\n".join(problems)
