@@ -19,6 +19,7 @@ from lms.importing import XLSX_CONTENT_TYPE
 from lms.models import Employee
 from lms.pdf import pdf_response
 from lms.roles import Role, get_employee, has_role
+from lms.spreadsheets import xlsx_bytes
 
 from . import certificates, qualifications, services, statistics
 from .forms import GradeForm
@@ -282,7 +283,7 @@ def team_qualifications(request):
     standing = qualifications.standings(employees)
     rows = [(employee, standing.get(employee.pk, [])) for employee in employees]
     if request.GET.get("format") == "xlsx":
-        data = statistics._xlsx(
+        data = xlsx_bytes(
             ["工号", "姓名", "部门", "岗位", "资格", "状态", "通过日期", "有效期至"],
             [
                 [

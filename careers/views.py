@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from lms.pdf import pdf_response, render_pdf
 from lms.roles import get_employee, has_role
+from lms.spreadsheets import dataset_bytes
 
 from . import services
 from .archive import archive_context, archive_departments, archive_employees, archive_pdf
@@ -420,7 +421,7 @@ def dashboard(request):
 
 
 def _xlsx_response(dataset, name):
-    data = dataset.export("xlsx")
+    data = dataset_bytes(dataset, "xlsx")
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -19,7 +19,24 @@ from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 
-FORMATS = {"xlsx": XLSX, "csv": CSV}
+from .spreadsheets import dataset_bytes, unescape_cell
+
+
+class SafeXLSX(XLSX):
+    """XLSX export through ``lms.spreadsheets``: no cell can become a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        return dataset_bytes(dataset, "xlsx")
+
+
+class SafeCSV(CSV):
+    """CSV export through ``lms.spreadsheets`` (UTF-8 with BOM, formula-like text escaped)."""
+
+    def export_data(self, dataset, **kwargs):
+        return dataset_bytes(dataset, "csv")
+
+
+FORMATS = {"xlsx": SafeXLSX, "csv": SafeCSV}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An XLSX is a zip; refuse one whose members would inflate beyond this many bytes.
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -112,7 +129,8 @@ def _strip_dataset(dataset):
         dataset.headers = [str(header or "").strip() for header in dataset.headers]
     rows = []
     for row in dataset:
-        cleaned = [value.strip() if isinstance(value, str) else value for value in row]
+        # unescape_cell: a CSV export wrote '=… for text beginning like a formula; read it back.
+        cleaned = [unescape_cell(v.strip()).strip() if isinstance(v, str) else v for v in row]
         if any(value not in (None, "") for value in cleaned):
             rows.append(cleaned)
     headers = dataset.headers

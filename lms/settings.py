@@ -244,7 +244,8 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Import and export
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Formula-like text is neutralised by lms.spreadsheets (every export goes through it), not by
+# import-export, whose escape drops a leading "=" and so changes the data.
 
 # PDF: the font family WeasyPrint asks fontconfig for (a CJK font must be installed).
 PDF_CJK_FONT_FAMILY = os.environ.get("PDF_CJK_FONT_FAMILY", "Noto Sans CJK SC")
