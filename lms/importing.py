@@ -7,9 +7,7 @@
 """
 
 import datetime
-import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -20,6 +18,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 
 from .spreadsheets import dataset_bytes, unescape_cell
+from .uploads import UploadRefused, inspect_zip
 
 
 class SafeXLSX(XLSX):
@@ -38,8 +37,6 @@ class SafeCSV(CSV):
 
 FORMATS = {"xlsx": SafeXLSX, "csv": SafeCSV}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# An XLSX is a zip; refuse one whose members would inflate beyond this many bytes.
-XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -57,10 +54,22 @@ def _file_format(name: str) -> str:
 
 
 def read_dataset(uploaded, *, name: str | None = None):
-    """Read an uploaded file (or bytes) into a Dataset; raise ImportFileError when it can't."""
+    """Read an uploaded file (or bytes) into a Dataset; raise ImportFileError when it can't.
+
+    The message of every refusal names the file and says why.
+    """
     name = name or getattr(uploaded, "name", "upload")
     file_format = _file_format(name)
     content = uploaded if isinstance(uploaded, bytes) else uploaded.read()
+    try:
+        return _read_dataset(content, file_format, name)
+    except ImportFileError as error:
+        raise ImportFileError(
+            _("“%(name)s” cannot be imported: %(reason)s") % {"name": name, "reason": error}
+        ) from error
+
+
+def _read_dataset(content: bytes, file_format: str, name: str):
     limit = settings.IMPORT_MAX_FILE_SIZE
     if len(content) > limit:
         raise ImportFileError(
@@ -70,12 +79,12 @@ def read_dataset(uploaded, *, name: str | None = None):
     if not content.strip():
         raise ImportFileError(_("The file is empty."))
     if file_format == "xlsx":
-        _check_xlsx(content)
+        _check_xlsx(content, name)
         try:
             dataset = XLSX().create_dataset(content)
         except Exception as error:  # openpyxl raises many kinds on damaged files
             raise ImportFileError(
-                _("The spreadsheet could not be read: %(error)s") % {"error": error}
+                _("The spreadsheet could not be read: %(error)s") % {"error": _reason(error)}
             ) from error
     else:
         text = _decode_csv(content)
@@ -83,10 +92,10 @@ def read_dataset(uploaded, *, name: str | None = None):
             dataset = CSV().create_dataset(text)
         except Exception as error:
             raise ImportFileError(
-                _("The CSV file could not be read: %(error)s") % {"error": error}
+                _("The CSV file could not be read: %(error)s") % {"error": _reason(error)}
             ) from error
     _strip_dataset(dataset)
-    if not dataset.headers:
+    if not dataset.headers or not any(dataset.headers):
         raise ImportFileError(_("The first row must hold the column names."))
     if len(dataset) == 0:
         raise ImportFileError(_("The file has column names but no rows."))
@@ -98,18 +107,23 @@ def read_dataset(uploaded, *, name: str | None = None):
     return dataset
 
 
-def _check_xlsx(content: bytes):
+def _reason(error) -> str:
+    # Library messages can be long (a whole XML fragment); keep the gist.
+    text = str(error) or error.__class__.__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _check_xlsx(content: bytes, name: str):
+    """Judge the workbook from its ZIP directory before openpyxl inflates anything."""
     if not content.startswith(b"PK"):
         raise ImportFileError(_("The file is not an .xlsx workbook."))
     try:
-        with zipfile.ZipFile(BytesIO(content)) as archive:
-            total = sum(member.file_size for member in archive.infolist())
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise ImportFileError(_("The file is not an .xlsx workbook.")) from None
-    if total > XLSX_MAX_UNCOMPRESSED:
-        raise ImportFileError(_("The workbook unpacks to more data than an import may hold."))
-    if "xl/workbook.xml" not in names:
+        members = inspect_zip(
+            content, name=name, max_uncompressed=settings.IMPORT_XLSX_MAX_UNCOMPRESSED
+        )
+    except UploadRefused as refused:
+        raise ImportFileError(refused.reason) from None
+    if "xl/workbook.xml" not in {member.filename for member in members}:
         raise ImportFileError(_("The file is not an .xlsx workbook."))
 
 

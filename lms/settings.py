@@ -236,8 +236,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Grid Academy")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip", "mp4"]
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Document and image types and limits: see "uploads" at the end.
 WAGTAILADMIN_LOGIN_URL = "login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
@@ -325,3 +324,30 @@ COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7
 COURSES_REASSIGN_LEAD_DAYS = env_int("COURSES_REASSIGN_LEAD_DAYS", 30)
 # Someone who joins a rule's scope after its first due date gets this many days.
 COURSES_NEW_ASSIGNMENT_DAYS = env_int("COURSES_NEW_ASSIGNMENT_DAYS", 30)
+# --- uploads ---
+# Every limit on uploaded files (documents, images, imports, photo evidence); lms/uploads.py
+# applies them and names the file and the reason in every refusal.
+WAGTAILDOCS_EXTENSIONS = env_list(
+    "DOCUMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,ppt,pptx,txt,zip,mp4"
+)
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_UPLOAD_SIZE", 100 * 1024 * 1024)
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lms.forms.SafeDocumentForm"
+# SVG is refused unless IMAGES_ALLOW_SVG is on; then an SVG carrying script, event handlers,
+# foreign objects, external references or a DTD is refused.
+IMAGES_ALLOW_SVG = env_bool("IMAGES_ALLOW_SVG", False)
+WAGTAILIMAGES_EXTENSIONS = env_list("IMAGE_EXTENSIONS", "gif,jpg,jpeg,png,webp") + (
+    ["svg"] if IMAGES_ALLOW_SVG else []
+)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("IMAGE_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
+WAGTAILIMAGES_IMAGE_FORM_BASE = "lms.forms.SafeImageForm"
+# ZIP containers (XLSX imports, Office documents, ZIP documents) are judged from their central
+# directory before anything inflates them.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 5_000)
+UPLOAD_ZIP_MAX_UNCOMPRESSED = env_int("UPLOAD_ZIP_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
+UPLOAD_ZIP_RATIO_MIN_SIZE = env_int("UPLOAD_ZIP_RATIO_MIN_SIZE", 1024 * 1024)
+# An XLSX import may unpack to at most this much (50,000 rows of ten columns is about 30 MB).
+IMPORT_XLSX_MAX_UNCOMPRESSED = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED", 100 * 1024 * 1024)
+# Photo evidence: pixels (bytes and types are in the drills block).
+DRILLS_EVIDENCE_MAX_PIXELS = env_int("DRILLS_EVIDENCE_MAX_PIXELS", WAGTAILIMAGES_MAX_IMAGE_PIXELS)
