@@ -159,7 +159,7 @@ def attempt_save(request, pk):
         answers = payload["answers"]
         if not isinstance(answers, list):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[…]]]]
         return JsonResponse(
             {"ok": False, "error": _("The request could not be read.")},
             status=HTTPStatus.BAD_REQUEST,

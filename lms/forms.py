@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.rich_text import DraftailRichTextArea
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.forms import BaseImageForm
 
@@ -136,3 +137,17 @@ class SafeImageForm(NamedFileErrorsMixin, BaseImageForm):
                 check_svg(upload.read(), name=upload.name)
                 upload.seek(0)
         return self.cleaned_data.get("file")
+
+
+class ReadableDraftailRichTextArea(DraftailRichTextArea):
+    """Draftail that treats a posted value it cannot read as empty, not as a server error.
+
+    The browser always posts Draftail's JSON; anything else (a hand-made or damaged post) made
+    the converter raise. Empty lets the form say what is missing, as for any other field.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        try:
+            return super().value_from_datadict(data, files, name)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            return ""

@@ -7,6 +7,7 @@
 """
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,6 +37,7 @@ class SafeCSV(CSV):
 
 
 FORMATS = {"xlsx": SafeXLSX, "csv": SafeCSV}
+logger = logging.getLogger(__name__)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -87,13 +89,7 @@ def _read_dataset(content: bytes, file_format: str, name: str):
                 _("The spreadsheet could not be read: %(error)s") % {"error": _reason(error)}
             ) from error
     else:
-        text = _decode_csv(content)
-        try:
-            dataset = CSV().create_dataset(text)
-        except Exception as error:
-            raise ImportFileError(
-                _("The CSV file could not be read: %(error)s") % {"error": _reason(error)}
-            ) from error
+        dataset = _csv_dataset(_decode_csv(content))
     _strip_dataset(dataset)
     if not dataset.headers or not any(dataset.headers):
         raise ImportFileError(_("The first row must hold the column names."))
@@ -104,6 +100,36 @@ def _read_dataset(content: bytes, file_format: str, name: str):
             _("The file has %(rows)s rows; one import takes at most %(limit)s.")
             % {"rows": len(dataset), "limit": settings.IMPORT_MAX_ROWS}
         )
+    return dataset
+
+
+def _csv_dataset(text: str):
+    """The rows of a CSV file; short rows are padded, a row longer than the header is refused."""
+    import csv
+    from io import StringIO
+
+    import tablib
+
+    try:
+        rows = list(csv.reader(StringIO(text, newline="")))
+    except csv.Error as error:
+        raise ImportFileError(
+            _("The CSV file could not be read: %(error)s") % {"error": _reason(error)}
+        ) from error
+    dataset = tablib.Dataset()
+    if not rows:
+        return dataset
+    headers, *rows = rows
+    dataset.headers = headers
+    for number, row in enumerate(rows, 2):
+        if not row:
+            continue
+        if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers) :]):
+            raise ImportFileError(
+                _("Row %(row)s has %(cells)s cells but there are only %(columns)s column names.")
+                % {"row": number, "cells": len(row), "columns": len(headers)}
+            )
+        dataset.append((row + [""] * len(headers))[: len(headers)])
     return dataset
 
 
@@ -131,9 +157,12 @@ def _decode_csv(content: bytes) -> str:
     # Excel in China saves CSV as GB18030 (GBK) unless told otherwise; try UTF-8 first.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return content.decode(encoding)
+            text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" in text:  # UTF-16 or a binary file; no database stores NUL in text
+            raise ImportFileError(_("The CSV file holds NUL characters: it is not plain text."))
+        return text
     raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 (GBK) text."))
 
 
@@ -163,6 +192,8 @@ def sheet_row(number: int) -> int:
 class RowProblem:
     row: int  # spreadsheet row
     messages: list[str]
+    # An exception the resource did not expect (a bug, not a bad cell); logged with its trace.
+    unexpected: bool = False
 
 
 @dataclass
@@ -195,6 +226,12 @@ def _field_label(resource, key):
     return key
 
 
+def _error_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
 def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
     report = ImportReport(
         new=result.totals[RowResult.IMPORT_TYPE_NEW],
@@ -203,9 +240,23 @@ def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
         headers=[f.column_name for f in resource.get_import_fields()],
     )
     for error in result.base_errors:
-        report.file_problems.append(str(error.error))
-    for number, errors in result.row_errors():
-        report.problems.append(RowProblem(sheet_row(number), [str(e.error) for e in errors]))
+        report.file_problems.append(_error_text(error.error))
+    # When the sheet as a whole was refused (before_import raised), the rows were still run
+    # through the resource and failed for that same reason: only the sheet's problem counts.
+    row_errors = [] if result.base_errors else result.row_errors()
+    for number, errors in row_errors:
+        for error in errors:
+            logger.error("Import row %s failed: %s\n%s", number, error.error, error.traceback)
+        report.problems.append(
+            RowProblem(
+                sheet_row(number),
+                [
+                    _("this row could not be imported (%(error)s)") % {"error": error.error}
+                    for error in errors
+                ],
+                unexpected=True,
+            )
+        )
     for invalid in result.invalid_rows:
         messages = []
         for key, values in invalid.error_dict.items():
@@ -315,7 +366,12 @@ class FlexibleDateWidget(widgets.Widget):
         if isinstance(value, datetime.date):
             return value
         if isinstance(value, int | float):
-            return self.EXCEL_EPOCH + datetime.timedelta(days=int(value))
+            try:  # an Excel serial number; NaN, infinities and far-off numbers are no date
+                return self.EXCEL_EPOCH + datetime.timedelta(days=int(value))
+            except (ValueError, OverflowError):
+                raise ValueError(
+                    _("“%(value)s” is not a date; write it as YYYY-MM-DD") % {"value": value}
+                ) from None
         text = str(value).strip().replace("/", "-").replace(".", "-")
         for suffix in ("年", "月"):
             text = text.replace(suffix, "-")

@@ -341,6 +341,8 @@ WAGTAILIMAGES_EXTENSIONS = env_list("IMAGE_EXTENSIONS", "gif,jpg,jpeg,png,webp")
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("IMAGE_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 WAGTAILIMAGES_IMAGE_FORM_BASE = "lms.forms.SafeImageForm"
+# Rich text posts that are not Draftail's JSON are refused as empty, not as a server error.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "lms.forms.ReadableDraftailRichTextArea"}}
 # ZIP containers (XLSX imports, Office documents, ZIP documents) are judged from their central
 # directory before anything inflates them.
 UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 5_000)
