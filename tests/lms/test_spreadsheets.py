@@ -247,6 +247,7 @@ def test_question_bank_export_is_safe_and_round_trips(client, people, file_forma
     assert report.ok, report.problems
     copies = Question.objects.exclude(pk__in=before).order_by("pk")
     originals = sorted(before.values(), key=lambda q: q.pk)
+
     def seen(q):
         return (q.type, unescape(q.stem_text), q.options, q.answer, q.explanation)
 

@@ -294,15 +294,20 @@ def test_question_file_past_the_limit_is_refused(tmp_path, db, settings):
 # --- Wagtail documents ----------------------------------------------------------------------
 
 
-def _add_document(client, name, content):
+def _add_wagtail_file(client, url_name, name, content):
+    """Post to Wagtail's own add screen for documents or images."""
     return client.post(
-        reverse("wagtaildocs:add"),
+        reverse(url_name),
         {
             "title": name,
             "file": SimpleUploadedFile(name, content),
             "collection": Collection.get_first_root_node().pk,
         },
     )
+
+
+def _add_document(client, name, content):
+    return _add_wagtail_file(client, "wagtaildocs:add", name, content)
 
 
 OOXML_DOCX = zip_with({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"})
@@ -366,14 +371,7 @@ def test_multiple_document_upload_is_checked_too(client, superuser):
 
 
 def _add_image(client, name, content):
-    return client.post(
-        reverse("wagtailimages:add"),
-        {
-            "title": name,
-            "file": SimpleUploadedFile(name, content),
-            "collection": Collection.get_first_root_node().pk,
-        },
-    )
+    return _add_wagtail_file(client, "wagtailimages:add", name, content)
 
 
 def test_svg_is_not_an_image_type_by_default(client, superuser):
