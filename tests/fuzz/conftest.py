@@ -19,6 +19,6 @@ COMMON = {
     ],
     "print_blob": True,
 }
-settings.register_profile("dev", max_examples=int(os.environ.get("FUZZ_EXAMPLES", 20)), **COMMON)
-settings.register_profile("ci", max_examples=15, derandomize=True, **COMMON)
+settings.register_profile("dev", max_examples=int(os.environ.get("FUZZ_EXAMPLES", 30)), **COMMON)
+settings.register_profile("ci", max_examples=20, derandomize=True, **COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
