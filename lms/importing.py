@@ -6,10 +6,13 @@
 * The widgets read the values people actually type into spreadsheets.
 """
 
+import csv
 import datetime
 import logging
 from dataclasses import dataclass, field
+from io import StringIO
 
+import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
@@ -105,11 +108,6 @@ def _read_dataset(content: bytes, file_format: str, name: str):
 
 def _csv_dataset(text: str):
     """The rows of a CSV file; short rows are padded, a row longer than the header is refused."""
-    import csv
-    from io import StringIO
-
-    import tablib
-
     try:
         rows = list(csv.reader(StringIO(text, newline="")))
     except csv.Error as error:

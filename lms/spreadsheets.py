@@ -17,7 +17,11 @@ Imports undo the CSV escape (``unescape_cell``): a text cell ``'=x`` reads back 
 an employee list, indicator values or a question bank exported as CSV re-imports unchanged.
 """
 
+import csv
+import datetime
+import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from io import BytesIO, StringIO
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -87,16 +91,11 @@ def fill_sheet(sheet, *, headers: Sequence, rows: Iterable[Sequence], title: str
 
 
 def _sheet_title(title) -> str:
-    import re
-
     return re.sub(r"[\\*?:/\[\]]", "-", str(title))[:31] or "Sheet"
 
 
 def _plain(value):
     """Lazy translations and other objects become text; data types openpyxl knows stay."""
-    import datetime
-    from decimal import Decimal
-
     if value is None or isinstance(
         value, str | int | float | Decimal | bool | datetime.date | datetime.time
     ):
@@ -121,8 +120,6 @@ def workbook_bytes(workbook) -> bytes:
 
 def csv_bytes(headers: Sequence, rows: Iterable[Sequence]) -> bytes:
     """A CSV file in UTF-8 with a byte-order mark (so Excel in China opens it as UTF-8)."""
-    import csv
-
     buffer = StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if headers:
