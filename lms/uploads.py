@@ -55,13 +55,20 @@ def check_size(name: str, size: int, limit: int | None):
 # --- ZIP containers ----------------------------------------------------------------------------
 
 
-def inspect_zip(content: bytes, *, name: str, max_uncompressed: int | None = None):
-    """Return the members of a ZIP after checking its central directory against the limits."""
+def inspect_zip(content, *, name: str, max_uncompressed: int | None = None):
+    """Return the members of a ZIP (bytes or a file) after checking its central directory.
+
+    Only the directory at the end of the file is read; no member is inflated.
+    """
+    source = BytesIO(content) if isinstance(content, bytes) else content
     try:
-        with zipfile.ZipFile(BytesIO(content)) as archive:
+        source.seek(0)
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise UploadRefused(name, _("it is not a readable ZIP container.")) from None
+    finally:
+        source.seek(0)
     if len(members) > settings.UPLOAD_ZIP_MAX_MEMBERS:
         raise UploadRefused(
             name,
@@ -109,15 +116,6 @@ def _head(file, size=64 * 1024) -> bytes:
     return head
 
 
-def _read_all(file) -> bytes:
-    if isinstance(file, bytes):
-        return file
-    file.seek(0)
-    content = file.read()
-    file.seek(0)
-    return content
-
-
 def _file_size(file) -> int:
     if isinstance(file, bytes):
         return len(file)
@@ -149,7 +147,7 @@ def check_document(file, *, name: str):
     elif extension in OOXML_PARTS or extension == "zip":
         if not head.startswith(b"PK"):
             raise mismatch
-        members = inspect_zip(_read_all(file), name=name)
+        members = inspect_zip(file, name=name)
         if extension in OOXML_PARTS:
             names = {member.filename for member in members}
             prefix = OOXML_PARTS[extension]
