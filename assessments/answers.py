@@ -87,7 +87,7 @@ def parse_difficulty(value) -> int:
         return DIFFICULTY_WORDS[text]
     try:
         number = int(Decimal(text))
-    except (InvalidOperation, ValueError):
+    except (InvalidOperation, ValueError, OverflowError):  # OverflowError: "Infinity"
         number = 0
     if not 1 <= number <= 5 or Decimal(text or "0") != number:
         raise ValueError(
@@ -102,9 +102,14 @@ def parse_points(value) -> Decimal:
         points = Decimal(text)
     except InvalidOperation:
         points = Decimal(0)
-    if not points.is_finite() or points <= 0:
-        raise ValueError(_("“%(value)s” is not a positive number of points") % {"value": text})
-    return points.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    try:
+        if not points.is_finite() or points <= 0:
+            raise InvalidOperation
+        return points.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # also a number too large to hold two decimal places
+        raise ValueError(
+            _("“%(value)s” is not a positive number of points") % {"value": text}
+        ) from None
 
 
 def parse_knowledge_points(value) -> list[str]:

@@ -14,10 +14,15 @@ from decimal import Decimal, InvalidOperation
 from html import escape, unescape
 from xml.etree import ElementTree
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedElementTree
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+
+from lms.uploads import UploadRefused, check_image, check_size, stored_name
 
 from . import services
 from .models import Question, QuestionType
@@ -26,6 +31,17 @@ from .models.questions import CHOICE_TYPES, LETTERS
 
 class QuestionFileError(Exception):
     """The file cannot be read at all."""
+
+
+def read_question_file(handle, *, name: str) -> bytes:
+    """The bytes of a Moodle XML or GIFT file, refused past ``IMPORT_MAX_FILE_SIZE``."""
+    limit = settings.IMPORT_MAX_FILE_SIZE
+    content = handle.read(limit + 1)
+    try:
+        check_size(name, len(content), limit)
+    except UploadRefused as refused:
+        raise QuestionFileError(refused.messages[0]) from None
+    return content
 
 
 @dataclass
@@ -40,7 +56,7 @@ class ParsedQuestion:
     difficulty: int = 3
     knowledge_points: list = field(default_factory=list)
     points: Decimal = Decimal(1)
-    images: dict = field(default_factory=dict)  # name -> bytes
+    images: dict = field(default_factory=dict)  # name -> (bytes, format), already checked
     problem: str = ""
 
 
@@ -57,18 +73,25 @@ def _category_path(text: str) -> str:
 
 def _fraction(value) -> Decimal:
     try:
-        return Decimal(str(value or "0"))
+        number = Decimal(str(value or "0").strip())
     except InvalidOperation:
         return Decimal(0)
+    # NaN cannot be compared and Infinity cannot be stored: both read as no weight.
+    return number if number.is_finite() else Decimal(0)
 
 
 # -- Moodle XML -----------------------------------------------------------------------------
 
 
 def parse_moodle_xml(content: bytes) -> list[ParsedQuestion]:
+    # defusedxml: no DTD at all, so no entity expansion (billion laughs) and no external entity.
     try:
-        root = ElementTree.fromstring(content)
-    except ElementTree.ParseError as error:
+        root = DefusedElementTree.fromstring(content, forbid_dtd=True)
+    except DefusedXmlException:
+        raise QuestionFileError(
+            _("The Moodle XML file declares a DTD or entities, which an import does not accept.")
+        ) from None
+    except (ElementTree.ParseError, ValueError) as error:
         raise QuestionFileError(
             _("The Moodle XML file could not be read: %(error)s") % {"error": error}
         ) from error
@@ -84,16 +107,7 @@ def parse_moodle_xml(content: bytes) -> list[ParsedQuestion]:
         number = len(questions) + 1
         text_element = element.find("questiontext")
         stem = element.findtext("questiontext/text", "") or ""
-        images = {}
-        if text_element is not None:
-            for file_element in text_element.findall("file"):
-                if file_element.get("encoding") == "base64":
-                    try:
-                        images[file_element.get("name", "")] = base64.b64decode(
-                            file_element.text or ""
-                        )
-                    except ValueError:
-                        pass
+        images, image_problem = _read_images(text_element)
         question = ParsedQuestion(
             number=number,
             type="",
@@ -102,6 +116,7 @@ def parse_moodle_xml(content: bytes) -> list[ParsedQuestion]:
             explanation=_text(element.findtext("generalfeedback/text", "")),
             points=_fraction(element.findtext("defaultgrade", "1")) or Decimal(1),
             images=images,
+            problem=image_problem,
         )
         for tag in element.findall("tags/tag/text"):
             value = (tag.text or "").strip()
@@ -145,6 +160,33 @@ def parse_moodle_xml(content: bytes) -> list[ParsedQuestion]:
             question.problem = _("the question type “%(type)s” is not supported") % {"type": kind}
         questions.append(question)
     return questions
+
+
+def _read_images(text_element) -> tuple[dict, str]:
+    """The question text's embedded images, each checked as an image upload would be."""
+    images = {}
+    if text_element is None:
+        return images, ""
+    for file_element in text_element.findall("file"):
+        if file_element.get("encoding") != "base64":
+            continue
+        name = file_element.get("name", "") or "image"
+        try:
+            data = base64.b64decode(re.sub(r"\s+", "", file_element.text or ""), validate=True)
+        except ValueError:
+            return images, _("the image “%(name)s” is not valid base64") % {"name": name}
+        try:
+            image_format = check_image(
+                data,
+                name=name,
+                formats=[e for e in settings.WAGTAILIMAGES_EXTENSIONS if e != "svg"],
+                max_bytes=settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE,
+                max_pixels=settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS,
+            )
+        except UploadRefused as refused:
+            return images, refused.messages[0]
+        images[name] = (data, image_format)
+    return images, ""
 
 
 def _cdata(text: str) -> str:
@@ -340,19 +382,28 @@ def parse_gift(content: bytes) -> list[ParsedQuestion]:
 # -- saving ---------------------------------------------------------------------------------
 
 
-def _store_images(question: ParsedQuestion) -> str:
-    """Save the question's base64 images as Wagtail images and embed them in the stem."""
+def _store_images(question: ParsedQuestion, *, dry_run: bool, stored: list) -> str:
+    """Save the question's base64 images as Wagtail images and embed them in the stem.
+
+    The images were checked when the file was read. A dry run stores no file (a rolled-back
+    transaction cannot take a file back); a real run lists what it stored in ``stored`` so that
+    the caller can remove the files if the import is refused after all.
+    """
     from io import BytesIO
 
     from django.core.files.images import ImageFile
     from wagtail.images import get_image_model
 
     stem = question.stem
-    for name, data in question.images.items():
-        image = get_image_model()(title=name or "image")
-        image.file = ImageFile(BytesIO(data), name=name or "image.png")
-        image.save()
-        embed = f'<embed alt="" embedtype="image" format="fullwidth" id="{image.pk}"/>'
+    for name, (data, image_format) in question.images.items():
+        image_id = 0
+        if not dry_run:
+            image = get_image_model()(title=name[:255])
+            image.file = ImageFile(BytesIO(data), name=stored_name(name, image_format))
+            image.save()
+            stored.append(image.file.name)
+            image_id = image.pk
+        embed = f'<embed alt="" embedtype="image" format="fullwidth" id="{image_id}"/>'
         stem = re.sub(
             r'<img[^>]*src="@@PLUGINFILE@@/' + re.escape(escape(name)) + r'"[^>]*>', embed, stem
         )
@@ -363,6 +414,7 @@ def import_parsed(questions, *, default_category=None, dry_run=False, acting_use
     """Save every question or none. Returns (created, [(number, message), …])."""
     problems = []
     created = 0
+    stored = []  # image files written to storage, removed again if nothing is saved
     with transaction.atomic():
         cache = {}
         for parsed in questions:
@@ -376,7 +428,11 @@ def import_parsed(questions, *, default_category=None, dry_run=False, acting_use
                     category = default_category
                 else:
                     raise ValidationError(_("the category is missing"))
-                stem = _store_images(parsed) if parsed.images else parsed.stem
+                stem = (
+                    _store_images(parsed, dry_run=dry_run, stored=stored)
+                    if parsed.images
+                    else parsed.stem
+                )
                 if not _text(stem) and "<embed" not in stem:
                     raise ValidationError(_("the stem is empty"))
                 services.question_create(
@@ -397,6 +453,12 @@ def import_parsed(questions, *, default_category=None, dry_run=False, acting_use
                     problems.append((parsed.number, message))
         if problems or dry_run:
             transaction.set_rollback(True)
+    if problems and stored:
+        from wagtail.images import get_image_model
+
+        storage = get_image_model()._meta.get_field("file").storage
+        for file_name in stored:
+            storage.delete(file_name)
     return (0 if problems else created), problems
 
 

@@ -6,13 +6,14 @@ in bulk (``services.questions_bulk_create``), all or nothing.
 """
 
 import re
-from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.results import RowResult
+
+from lms.spreadsheets import xlsx_bytes
 
 from . import answers, services
 from .models import Question
@@ -244,23 +245,10 @@ class QuestionResource(resources.ModelResource):
 
 
 def questions_xlsx(queryset) -> bytes:
-    """The questions as an XLSX workbook whose every cell is text or a number, never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The questions as an XLSX workbook whose every cell is text or a number, never a formula.
 
+    A stem or answer that begins with ``=`` or ``-`` stays exactly that text (``lms.spreadsheets``
+    marks it quote-prefixed rather than changing it), so the workbook re-imports unchanged.
+    """
     dataset = QuestionResource().export(queryset=queryset)
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = "题库"
-    sheet.append(dataset.headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row_index, row in enumerate(dataset, 2):
-        for column_index, value in enumerate(row, 1):
-            cell = sheet.cell(row=row_index, column=column_index)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # "=…" stays text
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(dataset.headers, dataset, title="题库")

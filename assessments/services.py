@@ -60,6 +60,12 @@ def text_to_rich_text(text: str) -> str:
 def category_create(*, name: str, parent: QuestionCategory | None = None, acting_user=None):
     category = QuestionCategory(name=name.strip())
     category.full_clean(exclude=["path", "depth", "numchild"])
+    # The tree's path column holds this many levels (treebeard would fail with PathOverflow).
+    deepest = QuestionCategory._meta.get_field("path").max_length // QuestionCategory.steplen
+    if parent is not None and parent.depth >= deepest:
+        raise ValidationError(
+            _("Categories nest at most %(levels)s levels deep.") % {"levels": deepest}
+        )
     if parent is None:
         category = QuestionCategory.add_root(instance=category)
     else:
@@ -378,10 +384,26 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
     return attempt
 
 
+def _storable(value) -> bool:
+    """Text a database can hold: PostgreSQL's jsonb takes no NUL and no lone surrogate."""
+    if not isinstance(value, str):
+        return True
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _validate_response(item: AttemptItem, response):
     kind = item.snapshot["type"]
     if response is None:
         return None
+    values = response if isinstance(response, list) else [response]
+    if not all(_storable(value) for value in values):
+        raise AttemptError(_("The answer contains characters that cannot be stored."))
     if kind in CHOICE_TYPES:
         keys = {option["key"] for option in item.snapshot["options"]}
         values = response if isinstance(response, list) else [response]

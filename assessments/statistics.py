@@ -4,7 +4,6 @@ statistics (facility, discrimination), flagging poor questions, and XLSX exports
 import math
 from collections import defaultdict
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -15,6 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from lms.importing import XLSX_CONTENT_TYPE
+from lms.spreadsheets import xlsx_bytes
 
 from .models import Attempt, AttemptItem, Exam, Question, QuestionType
 
@@ -167,22 +167,6 @@ def flag_poor_questions(exam: Exam, *, acting_user=None) -> int:
     return len(poor)
 
 
-def _xlsx(headers, rows) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def results_rows(exam: Exam):
     attempts = (
         Attempt.objects.filter(exam=exam)
@@ -239,9 +223,9 @@ def responses_rows(exam: Exam):
 
 def export_response(exam: Exam, what: str) -> HttpResponse:
     if what == "results":
-        data = _xlsx(RESULT_HEADERS, results_rows(exam))
+        data = xlsx_bytes(RESULT_HEADERS, results_rows(exam))
     else:
-        data = _xlsx(RESPONSE_HEADERS, responses_rows(exam))
+        data = xlsx_bytes(RESPONSE_HEADERS, responses_rows(exam))
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     name = f"exam-{exam.pk}-{what}-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)

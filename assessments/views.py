@@ -19,6 +19,7 @@ from lms.importing import XLSX_CONTENT_TYPE
 from lms.models import Employee
 from lms.pdf import pdf_response
 from lms.roles import Role, get_employee, has_role, remember_employee
+from lms.spreadsheets import xlsx_bytes
 
 from . import certificates, qualifications, services, statistics
 from .forms import GradeForm
@@ -167,7 +168,7 @@ def attempt_save(request, pk):
         answers = payload["answers"]
         if not isinstance(answers, list):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[…]]]]
         return JsonResponse(
             {"ok": False, "error": _("The request could not be read.")},
             status=HTTPStatus.BAD_REQUEST,
@@ -290,7 +291,7 @@ def team_qualifications(request):
     standing = qualifications.standings(employees)
     rows = [(employee, standing.get(employee.pk, [])) for employee in employees]
     if request.GET.get("format") == "xlsx":
-        data = statistics._xlsx(
+        data = xlsx_bytes(
             ["工号", "姓名", "部门", "岗位", "资格", "状态", "通过日期", "有效期至", "备注"],
             [
                 [

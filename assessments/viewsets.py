@@ -1,6 +1,6 @@
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -21,6 +21,7 @@ from lms.admin_views import (
     SpreadsheetViewSetMixin,
 )
 from lms.importing import XLSX_CONTENT_TYPE
+from lms.spreadsheets import dataset_bytes
 
 from . import services
 from .formats import export_moodle_xml
@@ -141,8 +142,9 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
         )
 
     def export_view(self, request, file_format):
-        if file_format not in ("xlsx", "xml"):
-            return super().export_view(request, file_format)
+        # The question bank has no per-user scope (no ``visible_to``): every format is built here.
+        if file_format not in ("xlsx", "csv", "xml"):
+            raise Http404
         if not self.user_can_export(request.user):
             raise PermissionDenied
         if file_format == "xml":
@@ -155,8 +157,12 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
         queryset = Question.objects.all()
         if request.GET.get("template"):
             queryset = queryset.none()
-        response = HttpResponse(questions_xlsx(queryset), content_type=XLSX_CONTENT_TYPE)
-        name = f"questions-{timezone.localdate().isoformat()}.xlsx"
+        if file_format == "csv":
+            data = dataset_bytes(QuestionResource().export(queryset=queryset), "csv")
+            response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(questions_xlsx(queryset), content_type=XLSX_CONTENT_TYPE)
+        name = f"questions-{timezone.localdate().isoformat()}.{file_format}"
         response["Content-Disposition"] = content_disposition_header(True, name)
         return response
 

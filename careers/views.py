@@ -20,6 +20,7 @@ from lms import audit
 from lms.models import Employee
 from lms.pdf import pdf_response, render_pdf
 from lms.roles import get_employee, has_role
+from lms.spreadsheets import dataset_bytes
 
 from . import services
 from .archive import archive_context, archive_departments, archive_employees, archive_pdf
@@ -473,7 +474,7 @@ def dashboard(request):
 
 
 def _xlsx_response(dataset, name):
-    data = dataset.export("xlsx")
+    data = dataset_bytes(dataset, "xlsx")
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

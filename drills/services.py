@@ -31,6 +31,7 @@ from wagtail.models import (
 from lms import audit
 from lms.models import HomePage
 from lms.roles import Role
+from lms.uploads import UploadRefused, check_image, stored_name
 
 from .models import (
     ActionLogEntry,
@@ -415,25 +416,22 @@ def participant_self_assess(*, participant: DrillParticipant, text: str) -> Dril
 
 
 def validate_evidence(upload):
-    """Photo evidence: at most DRILLS_EVIDENCE_MAX_BYTES, and really a JPEG/PNG/WebP image."""
-    if upload.size > settings.DRILLS_EVIDENCE_MAX_BYTES:
-        raise DrillError(
-            _("The photo is larger than %(size)s MB.")
-            % {"size": round(settings.DRILLS_EVIDENCE_MAX_BYTES / 1024 / 1024, 1)}
-        )
-    from PIL import Image, UnidentifiedImageError
+    """Photo evidence: a JPEG/PNG/WebP within DRILLS_EVIDENCE_MAX_BYTES and _MAX_PIXELS.
 
+    The stored name takes the extension of the detected format, never the uploader's, so a
+    photo can't be served back as anything else (an "image" named evil.html, say).
+    """
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = (image.format or "").lower()
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise DrillError(_("The file is not a photo (JPEG, PNG or WebP).")) from None
-    finally:
-        upload.seek(0)
-    if image_format not in settings.DRILLS_EVIDENCE_TYPES:
-        raise DrillError(_("The file is not a photo (JPEG, PNG or WebP)."))
+        image_format = check_image(
+            upload,
+            name=upload.name,
+            formats=settings.DRILLS_EVIDENCE_TYPES,
+            max_bytes=settings.DRILLS_EVIDENCE_MAX_BYTES,
+            max_pixels=settings.DRILLS_EVIDENCE_MAX_PIXELS,
+        )
+    except UploadRefused as refused:
+        raise DrillError(refused.messages) from None
+    upload.name = stored_name(upload.name, image_format, default="photo")
 
 
 @transaction.atomic

@@ -237,8 +237,12 @@ class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
         with open(pending, "rb") as handle:
             content = handle.read()
         os.remove(pending)
+        # The name only names the file in messages; the format is the one checked at upload.
+        name = os.path.basename(request.POST.get("file_name", ""))[:200]
+        if not name.lower().endswith(f".{file_format}"):
+            name = f"upload.{file_format}"
         try:
-            dataset = read_dataset(content, name=f"upload.{file_format}")
+            dataset = read_dataset(content, name=name)
         except ImportFileError as error:
             return self.render_to_response(self.get_context_data(file_error=str(error)))
         report = self._run(dataset, dry_run=False)

@@ -17,9 +17,9 @@ from wagtail.coreutils import get_content_type_label
 from wagtail.models import ModelLogEntry
 
 from . import audit
-from .exporting import NeutralisingExportMixin
 from .models import Department
 from .roles import Role, has_role
+from .spreadsheets import NeutralisingExportMixin
 
 # What the trail's ``fields`` keys mean, for the screen and the export.
 FIELD_LABELS = {

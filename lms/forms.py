@@ -1,8 +1,14 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.rich_text import DraftailRichTextArea
+from wagtail.documents.forms import BaseDocumentForm
+from wagtail.images.forms import BaseImageForm
 
 from .models import Department, Employee
+from .uploads import UploadRefused, check_document, check_size, check_svg, extension_of
 
 
 class EmployeeLoginForm(AuthenticationForm):
@@ -87,3 +93,68 @@ class EmployeeAdminForm(forms.ModelForm):
                 for name in list(self.fields):
                     if name not in visible:
                         del self.fields[name]
+
+
+# --- Wagtail document and image uploads (WAGTAILDOCS_DOCUMENT_FORM_BASE, …_IMAGE_FORM_BASE) ---
+
+
+def _new_upload(form):
+    """The file just uploaded in this form, or None when the file is unchanged."""
+    upload = form.cleaned_data.get("file")
+    return upload if isinstance(upload, UploadedFile) else None
+
+
+class NamedFileErrorsMixin:
+    """Every refusal of the uploaded file names it (Wagtail's own field messages do not)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = self.files.get(self.add_prefix("file"))
+        if upload is not None and "file" in self._errors:
+            self._errors["file"] = self.error_class(
+                [
+                    message
+                    if upload.name in message
+                    else UploadRefused(upload.name, message).messages[0]
+                    for message in self._errors["file"]
+                ]
+            )
+        return cleaned_data
+
+
+class SafeDocumentForm(NamedFileErrorsMixin, BaseDocumentForm):
+    """Documents: allowed type and size, and content that matches the extension."""
+
+    def clean_file(self):
+        upload = _new_upload(self)
+        if upload is not None:
+            check_document(upload, name=upload.name)
+        return self.cleaned_data.get("file")
+
+
+class SafeImageForm(NamedFileErrorsMixin, BaseImageForm):
+    """Images: Wagtail checks type, size and pixels; an SVG must carry no script or links."""
+
+    def clean_file(self):
+        upload = _new_upload(self)
+        if upload is not None:
+            check_size(upload.name, upload.size, settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE)
+            if extension_of(upload.name) == "svg":
+                upload.seek(0)
+                check_svg(upload.read(), name=upload.name)
+                upload.seek(0)
+        return self.cleaned_data.get("file")
+
+
+class ReadableDraftailRichTextArea(DraftailRichTextArea):
+    """Draftail that treats a posted value it cannot read as empty, not as a server error.
+
+    The browser always posts Draftail's JSON; anything else (a hand-made or damaged post) made
+    the converter raise. Empty lets the form say what is missing, as for any other field.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        try:
+            return super().value_from_datadict(data, files, name)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            return ""

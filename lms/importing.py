@@ -6,11 +6,13 @@
 * The widgets read the values people actually type into spreadsheets.
 """
 
+import csv
 import datetime
-import zipfile
+import logging
 from dataclasses import dataclass, field
-from io import BytesIO
+from io import StringIO
 
+import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
@@ -19,10 +21,27 @@ from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 
-FORMATS = {"xlsx": XLSX, "csv": CSV}
+from .spreadsheets import dataset_bytes, unescape_cell
+from .uploads import UploadRefused, inspect_zip
+
+
+class SafeXLSX(XLSX):
+    """XLSX export through ``lms.spreadsheets``: no cell can become a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        return dataset_bytes(dataset, "xlsx")
+
+
+class SafeCSV(CSV):
+    """CSV export through ``lms.spreadsheets`` (UTF-8 with BOM, formula-like text escaped)."""
+
+    def export_data(self, dataset, **kwargs):
+        return dataset_bytes(dataset, "csv")
+
+
+FORMATS = {"xlsx": SafeXLSX, "csv": SafeCSV}
+logger = logging.getLogger(__name__)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# An XLSX is a zip; refuse one whose members would inflate beyond this many bytes.
-XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -40,10 +59,22 @@ def _file_format(name: str) -> str:
 
 
 def read_dataset(uploaded, *, name: str | None = None):
-    """Read an uploaded file (or bytes) into a Dataset; raise ImportFileError when it can't."""
+    """Read an uploaded file (or bytes) into a Dataset; raise ImportFileError when it can't.
+
+    The message of every refusal names the file and says why.
+    """
     name = name or getattr(uploaded, "name", "upload")
     file_format = _file_format(name)
     content = uploaded if isinstance(uploaded, bytes) else uploaded.read()
+    try:
+        return _read_dataset(content, file_format, name)
+    except ImportFileError as error:
+        raise ImportFileError(
+            _("“%(name)s” cannot be imported: %(reason)s") % {"name": name, "reason": error}
+        ) from error
+
+
+def _read_dataset(content: bytes, file_format: str, name: str):
     limit = settings.IMPORT_MAX_FILE_SIZE
     if len(content) > limit:
         raise ImportFileError(
@@ -53,23 +84,17 @@ def read_dataset(uploaded, *, name: str | None = None):
     if not content.strip():
         raise ImportFileError(_("The file is empty."))
     if file_format == "xlsx":
-        _check_xlsx(content)
+        _check_xlsx(content, name)
         try:
             dataset = XLSX().create_dataset(content)
         except Exception as error:  # openpyxl raises many kinds on damaged files
             raise ImportFileError(
-                _("The spreadsheet could not be read: %(error)s") % {"error": error}
+                _("The spreadsheet could not be read: %(error)s") % {"error": _reason(error)}
             ) from error
     else:
-        text = _decode_csv(content)
-        try:
-            dataset = CSV().create_dataset(text)
-        except Exception as error:
-            raise ImportFileError(
-                _("The CSV file could not be read: %(error)s") % {"error": error}
-            ) from error
+        dataset = _csv_dataset(_decode_csv(content))
     _strip_dataset(dataset)
-    if not dataset.headers:
+    if not dataset.headers or not any(dataset.headers):
         raise ImportFileError(_("The first row must hold the column names."))
     if len(dataset) == 0:
         raise ImportFileError(_("The file has column names but no rows."))
@@ -81,18 +106,48 @@ def read_dataset(uploaded, *, name: str | None = None):
     return dataset
 
 
-def _check_xlsx(content: bytes):
+def _csv_dataset(text: str):
+    """The rows of a CSV file; short rows are padded, a row longer than the header is refused."""
+    try:
+        rows = list(csv.reader(StringIO(text, newline="")))
+    except csv.Error as error:
+        raise ImportFileError(
+            _("The CSV file could not be read: %(error)s") % {"error": _reason(error)}
+        ) from error
+    dataset = tablib.Dataset()
+    if not rows:
+        return dataset
+    headers, *rows = rows
+    dataset.headers = headers
+    for number, row in enumerate(rows, 2):
+        if not row:
+            continue
+        if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers) :]):
+            raise ImportFileError(
+                _("Row %(row)s has %(cells)s cells but there are only %(columns)s column names.")
+                % {"row": number, "cells": len(row), "columns": len(headers)}
+            )
+        dataset.append((row + [""] * len(headers))[: len(headers)])
+    return dataset
+
+
+def _reason(error) -> str:
+    # Library messages can be long (a whole XML fragment); keep the gist.
+    text = str(error) or error.__class__.__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _check_xlsx(content: bytes, name: str):
+    """Judge the workbook from its ZIP directory before openpyxl inflates anything."""
     if not content.startswith(b"PK"):
         raise ImportFileError(_("The file is not an .xlsx workbook."))
     try:
-        with zipfile.ZipFile(BytesIO(content)) as archive:
-            total = sum(member.file_size for member in archive.infolist())
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise ImportFileError(_("The file is not an .xlsx workbook.")) from None
-    if total > XLSX_MAX_UNCOMPRESSED:
-        raise ImportFileError(_("The workbook unpacks to more data than an import may hold."))
-    if "xl/workbook.xml" not in names:
+        members = inspect_zip(
+            content, name=name, max_uncompressed=settings.IMPORT_XLSX_MAX_UNCOMPRESSED
+        )
+    except UploadRefused as refused:
+        raise ImportFileError(refused.reason) from None
+    if "xl/workbook.xml" not in {member.filename for member in members}:
         raise ImportFileError(_("The file is not an .xlsx workbook."))
 
 
@@ -100,9 +155,12 @@ def _decode_csv(content: bytes) -> str:
     # Excel in China saves CSV as GB18030 (GBK) unless told otherwise; try UTF-8 first.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return content.decode(encoding)
+            text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" in text:  # UTF-16 or a binary file; no database stores NUL in text
+            raise ImportFileError(_("The CSV file holds NUL characters: it is not plain text."))
+        return text
     raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 (GBK) text."))
 
 
@@ -112,7 +170,8 @@ def _strip_dataset(dataset):
         dataset.headers = [str(header or "").strip() for header in dataset.headers]
     rows = []
     for row in dataset:
-        cleaned = [value.strip() if isinstance(value, str) else value for value in row]
+        # unescape_cell: a CSV export wrote '=… for text beginning like a formula; read it back.
+        cleaned = [unescape_cell(v.strip()).strip() if isinstance(v, str) else v for v in row]
         if any(value not in (None, "") for value in cleaned):
             rows.append(cleaned)
     headers = dataset.headers
@@ -131,6 +190,8 @@ def sheet_row(number: int) -> int:
 class RowProblem:
     row: int  # spreadsheet row
     messages: list[str]
+    # An exception the resource did not expect (a bug, not a bad cell); logged with its trace.
+    unexpected: bool = False
 
 
 @dataclass
@@ -163,6 +224,12 @@ def _field_label(resource, key):
     return key
 
 
+def _error_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
 def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
     report = ImportReport(
         new=result.totals[RowResult.IMPORT_TYPE_NEW],
@@ -171,9 +238,23 @@ def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
         headers=[f.column_name for f in resource.get_import_fields()],
     )
     for error in result.base_errors:
-        report.file_problems.append(str(error.error))
-    for number, errors in result.row_errors():
-        report.problems.append(RowProblem(sheet_row(number), [str(e.error) for e in errors]))
+        report.file_problems.append(_error_text(error.error))
+    # When the sheet as a whole was refused (before_import raised), the rows were still run
+    # through the resource and failed for that same reason: only the sheet's problem counts.
+    row_errors = [] if result.base_errors else result.row_errors()
+    for number, errors in row_errors:
+        for error in errors:
+            logger.error("Import row %s failed: %s\n%s", number, error.error, error.traceback)
+        report.problems.append(
+            RowProblem(
+                sheet_row(number),
+                [
+                    _("this row could not be imported (%(error)s)") % {"error": error.error}
+                    for error in errors
+                ],
+                unexpected=True,
+            )
+        )
     for invalid in result.invalid_rows:
         messages = []
         for key, values in invalid.error_dict.items():
@@ -283,7 +364,12 @@ class FlexibleDateWidget(widgets.Widget):
         if isinstance(value, datetime.date):
             return value
         if isinstance(value, int | float):
-            return self.EXCEL_EPOCH + datetime.timedelta(days=int(value))
+            try:  # an Excel serial number; NaN, infinities and far-off numbers are no date
+                return self.EXCEL_EPOCH + datetime.timedelta(days=int(value))
+            except (ValueError, OverflowError):
+                raise ValueError(
+                    _("“%(value)s” is not a date; write it as YYYY-MM-DD") % {"value": value}
+                ) from None
         text = str(value).strip().replace("/", "-").replace(".", "-")
         for suffix in ("年", "月"):
             text = text.replace(suffix, "-")

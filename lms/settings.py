@@ -242,15 +242,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Grid Academy")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip", "mp4"]
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Document and image types and limits: see "uploads" at the end.
 WAGTAILADMIN_LOGIN_URL = "login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Import and export
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Formula-like text is neutralised by lms.spreadsheets (every export goes through it), not by
+# import-export, whose escape drops a leading "=" and so changes the data.
 
 # PDF: the font family WeasyPrint asks fontconfig for (a CJK font must be installed).
 PDF_CJK_FONT_FAMILY = os.environ.get("PDF_CJK_FONT_FAMILY", "Noto Sans CJK SC")
@@ -405,3 +405,32 @@ PERSONAL_DATA_MANAGER_FIELDS = tuple(
     for name in os.environ.get("PERSONAL_DATA_MANAGER_FIELDS", "").split(",")
     if name.strip()
 )
+# --- uploads ---
+# Every limit on uploaded files (documents, images, imports, photo evidence); lms/uploads.py
+# applies them and names the file and the reason in every refusal.
+WAGTAILDOCS_EXTENSIONS = env_list(
+    "DOCUMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,ppt,pptx,txt,zip,mp4"
+)
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_UPLOAD_SIZE", 100 * 1024 * 1024)
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lms.forms.SafeDocumentForm"
+# SVG is refused unless IMAGES_ALLOW_SVG is on; then an SVG carrying script, event handlers,
+# foreign objects, external references or a DTD is refused.
+IMAGES_ALLOW_SVG = env_bool("IMAGES_ALLOW_SVG", False)
+WAGTAILIMAGES_EXTENSIONS = env_list("IMAGE_EXTENSIONS", "gif,jpg,jpeg,png,webp") + (
+    ["svg"] if IMAGES_ALLOW_SVG else []
+)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("IMAGE_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
+WAGTAILIMAGES_IMAGE_FORM_BASE = "lms.forms.SafeImageForm"
+# Rich text posts that are not Draftail's JSON are refused as empty, not as a server error.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "lms.forms.ReadableDraftailRichTextArea"}}
+# ZIP containers (XLSX imports, Office documents, ZIP documents) are judged from their central
+# directory before anything inflates them.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 5_000)
+UPLOAD_ZIP_MAX_UNCOMPRESSED = env_int("UPLOAD_ZIP_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
+UPLOAD_ZIP_RATIO_MIN_SIZE = env_int("UPLOAD_ZIP_RATIO_MIN_SIZE", 1024 * 1024)
+# An XLSX import may unpack to at most this much (50,000 rows of ten columns is about 30 MB).
+IMPORT_XLSX_MAX_UNCOMPRESSED = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED", 100 * 1024 * 1024)
+# Photo evidence: pixels (bytes and types are in the drills block).
+DRILLS_EVIDENCE_MAX_PIXELS = env_int("DRILLS_EVIDENCE_MAX_PIXELS", WAGTAILIMAGES_MAX_IMAGE_PIXELS)

@@ -142,7 +142,7 @@ class Attempt(models.Model):
         """
         now = now or timezone.now()
         self.check_can_save(now)
-        if not isinstance(seq, int) or seq < 0:
+        if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= SEQ_MAX:
             raise AttemptError(_("The answer carries no valid sequence number."))
         updated = AttemptItem.objects.filter(
             pk=item_id, attempt_id=self.pk, seq__lt=seq, attempt__status=self.Status.IN_PROGRESS
@@ -227,6 +227,10 @@ class Attempt(models.Model):
 
     def shows_answers(self, now=None) -> bool:
         return not self.is_open and self.exam.review_allows(score=False, now=now)
+
+
+# The largest sequence number a BigIntegerField holds on every database.
+SEQ_MAX = 2**63 - 1
 
 
 class AttemptItem(models.Model):

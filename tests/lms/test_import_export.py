@@ -194,10 +194,14 @@ def test_export_round_trips_and_neutralises_formulae(client, people, org):
     sheet = load_workbook(BytesIO(response.content)).active
     values = list(sheet.values)
     assert list(values[0][:4]) == ["工号", "姓名", "部门编码", "部门"]
-    exported_names = {row[1] for row in values[1:]}
-    assert '=HYPERLINK("http://x")' not in exported_names
+    # The name is exported as it is, in a text cell marked quote-prefixed (Excel's own "'"),
+    # never as a formula; re-importing the export changes nothing.
+    cell = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "E1")[1]
+    assert cell.value == '=HYPERLINK("http://x")'
+    assert cell.data_type == "s" and cell.quotePrefix
     report = _import(response.content, dry_run=True)
     assert report.problems == []
+    assert report.new == 0 and report.updated == 0
 
 
 def test_manager_exports_only_their_subtree(client, people):

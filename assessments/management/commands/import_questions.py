@@ -68,7 +68,8 @@ class Command(BaseCommand):
     def _import_question_file(self, path, file_format, category, dry_run):
         parse = formats.parse_moodle_xml if file_format == "moodle-xml" else formats.parse_gift
         try:
-            questions = parse(path.read_bytes())
+            with path.open("rb") as handle:
+                questions = parse(formats.read_question_file(handle, name=path.name))
         except formats.QuestionFileError as error:
             raise CommandError(str(error)) from error
         with transaction.atomic():
