@@ -207,7 +207,6 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
     header_icon = "calendar-alt"
     ACTIONS = {
         "collect": services.appraisal_period_start_collecting,
-        "calculate": services.appraisal_period_calculate,
         "freeze": services.appraisal_period_freeze,
         "publish": services.appraisal_period_publish,
     }
@@ -273,6 +272,8 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
         return actions
 
     def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "calculate":
+            return self._start_calculation(request)
         action = self.ACTIONS.get(request.POST.get("action"))
         if action is None:
             messages.error(request, _("Unknown action."))
@@ -288,6 +289,17 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
                     _("%(period)s is now %(status)s.")
                     % {"period": self.period, "status": self.period.get_status_display()},
                 )
+        return redirect(self.viewset.get_url_name("run"), self.period.pk)
+
+
+    def _start_calculation(self, request):
+        """Scoring the whole company can take a while: it runs as a background job."""
+        job = services.appraisal_calculation_request(period=self.period, acting_user=request.user)
+        messages.success(
+            request,
+            _("Calculation of %(period)s has started.") % {"period": self.period},
+            buttons=[messages.button(reverse("lms_jobs:detail", args=[job.pk]), _("Follow it"))],
+        )
         return redirect(self.viewset.get_url_name("run"), self.period.pk)
 
 

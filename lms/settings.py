@@ -324,3 +324,39 @@ COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7
 COURSES_REASSIGN_LEAD_DAYS = env_int("COURSES_REASSIGN_LEAD_DAYS", 30)
 # Someone who joins a rule's scope after its first due date gets this many days.
 COURSES_NEW_ASSIGNMENT_DAYS = env_int("COURSES_NEW_ASSIGNMENT_DAYS", 30)
+# --- ops: media storage and background jobs ---
+# Media (uploads, documents, images, generated PDFs and zips) goes through Django's storage API;
+# MEDIA_STORAGE picks the backend: "filesystem" (MEDIA_ROOT) or "s3" (any S3-compatible store
+# through django-storages: AWS, MinIO, Ceph, OSS, COS …).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Without keys boto3 looks further (instance role, ~/.aws): both are optional.
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Objects stay private: links are signed and expire (evidence photos, certificates).
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
+            # A custom domain (a CDN) gives unsigned links: only for a public bucket.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+# Wagtail documents are streamed by Wagtail's serve view (privacy checks, no-embed headers)
+# from whatever storage holds them; "redirect" hands out the storage's (signed) URL instead.
+WAGTAILDOCS_SERVE_METHOD = os.environ.get("DOCUMENTS_SERVE_METHOD", "serve_view")
+# Confirmed imports with more rows than this run as background jobs.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)

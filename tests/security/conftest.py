@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from careers import services as careers_services
+from lms.jobs import job_run
 from tests import factories as f
 from tests.factories import careers as cf
 
@@ -30,6 +31,9 @@ def world(people, company, superuser):
     export = careers_services.archive_export_request(
         department=company["branch"], year=2026, acting_user=people["manager"].user
     )
+    # A finished job with a result, so that its download can be tried by every role.
+    with job_run(export.pk) as run:
+        run.save_result("archives.zip", b"PK")
     return {
         **people,
         "company": company,
