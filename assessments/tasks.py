@@ -1,7 +1,7 @@
 from django.utils.translation import ngettext
 from django_tasks import task
 
-from lms.jobs import job_run
+from lms.jobs import job_run, run_counting_job
 
 
 @task()
@@ -37,11 +37,11 @@ def remind_expiring_certificates(job_id: int | None = None):
     """E-mail the holders of certificates about to expire (run daily)."""
     from . import services
 
-    with job_run(job_id) as job:
-        count = services.certificates_remind_expiring()
-        job.progress(count, count)
-        job.finish(
+    return run_counting_job(
+        job_id,
+        services.certificates_remind_expiring,
+        lambda count: (
             ngettext("%(count)s reminder sent.", "%(count)s reminders sent.", count)
             % {"count": count}
-        )
-        return count
+        ),
+    )

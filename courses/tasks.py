@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
-from lms.jobs import job_run
+from lms.jobs import job_run, run_counting_job
 
 from . import services
 
@@ -18,8 +18,7 @@ def send_training_reminders(job_id: int | None = None):
         count = sent["sessions"] + sent["assignments"]
         job.progress(count, count)
         job.finish(
-            _("%(sessions)s session reminders and %(assignments)s due-date reminders sent.")
-            % sent
+            _("%(sessions)s session reminders and %(assignments)s due-date reminders sent.") % sent
         )
         return sent
 
@@ -27,11 +26,11 @@ def send_training_reminders(job_id: int | None = None):
 @task()
 def refresh_required_training(job_id: int | None = None):
     """Apply every active rule: new people in scope and expiring completions get assignments."""
-    with job_run(job_id) as job:
-        count = services.rules_apply_all()
-        job.progress(count, count)
-        job.finish(
+    return run_counting_job(
+        job_id,
+        services.rules_apply_all,
+        lambda count: (
             ngettext("%(count)s assignment made.", "%(count)s assignments made.", count)
             % {"count": count}
-        )
-        return count
+        ),
+    )

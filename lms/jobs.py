@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -114,6 +114,7 @@ class JobReporter:
     def __init__(self, job: BackgroundJob | None):
         self.job = job
         self.discarded = False
+        self._side_connection = None
 
     @property
     def params(self) -> dict:
@@ -127,7 +128,29 @@ class JobReporter:
             fields["total"] = total
             self.job.total = total
         self.job.done = done
-        BackgroundJob.objects.filter(pk=self.job.pk).update(**fields)
+        connection = connections[BackgroundJob.objects.db]
+        if not connection.in_atomic_block:
+            BackgroundJob.objects.filter(pk=self.job.pk).update(**fields)
+        elif connection.vendor != "sqlite":
+            # Work that runs in one transaction (an all-or-nothing import) reports through a
+            # second connection, so the progress shows while the transaction is still open.
+            # SQLite has one writer at a time: there the bar moves when the transaction ends.
+            self._write_aside(fields)
+
+    def _write_aside(self, fields):
+        if self._side_connection is None:
+            self._side_connection = connections.create_connection(BackgroundJob.objects.db)
+        table = self._side_connection.ops.quote_name(BackgroundJob._meta.db_table)
+        columns = ", ".join(f"{self._side_connection.ops.quote_name(name)} = %s" for name in fields)
+        with self._side_connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {columns} WHERE id = %s", [*fields.values(), self.job.pk]
+            )
+
+    def close(self):
+        if self._side_connection is not None:
+            self._side_connection.close()
+            self._side_connection = None
 
     def save_result(self, name: str, content: bytes | File):
         """Store the job's downloadable file through the default storage."""
@@ -189,6 +212,8 @@ def job_run(job_id: int | None):
                 % {"error": f"{type(error).__name__}: {error}"},
             )
             raise
+        finally:
+            reporter.close()
         if reporter.discarded:
             BackgroundJob.objects.filter(pk=job.pk).delete()
             return
@@ -198,3 +223,13 @@ def job_run(job_id: int | None):
             message=job.message,
             finished_at=timezone.now(),
         )
+
+
+def run_counting_job(job_id: int | None, work, describe) -> int:
+    """Run ``work()``, which returns how many things it did, as the job ``job_id``;
+    ``describe(count)`` is the outcome in the owner's language (a reminder run, say)."""
+    with job_run(job_id) as job:
+        count = work()
+        job.progress(count, count)
+        job.finish(describe(count))
+        return count

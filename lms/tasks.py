@@ -30,6 +30,7 @@ def run_spreadsheet_import(job_id: int):
             job.progress(0, len(dataset))
             owner = get_user_model().objects.filter(pk=job.job.owner_id).first()
             resource = import_string(params["resource"])(acting_user=owner)
+            _report_rows(resource, job)
             try:
                 report = run_import(resource, dataset, dry_run=False, user=owner)
             except ValidationError as error:
@@ -43,3 +44,18 @@ def run_spreadsheet_import(job_id: int):
             job.finish(import_summary(report))
         finally:
             default_storage.delete(name)
+
+
+def _report_rows(resource, job, *, every: int = 100):
+    """Tell the job about every ``every``-th row the resource imports."""
+    after_import_row = resource.after_import_row
+    rows = 0
+
+    def counted(row, row_result, **kwargs):
+        nonlocal rows
+        after_import_row(row, row_result, **kwargs)
+        rows += 1
+        if rows % every == 0:
+            job.progress(rows)
+
+    resource.after_import_row = counted

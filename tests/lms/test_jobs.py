@@ -345,3 +345,25 @@ def test_an_rq_worker_runs_enqueued_jobs(client, people, org, django_capture_on_
             worker.work(burst=True)
 
         run_jobs_through(burst, client, people, django_capture_on_commit_callbacks)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_shows_while_an_all_or_nothing_transaction_is_still_open():
+    from django.db import connection, connections, transaction
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite has one writer at a time: its progress moves when the work commits")
+    job = BackgroundJob.objects.create(kind="lms.spreadsheet_import", total=10)
+    observer = connections.create_connection("default")
+    try:
+        with job_run(job.pk) as run:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                run.progress(4)
+                with observer.cursor() as cursor:
+                    cursor.execute("SELECT done FROM lms_backgroundjob WHERE id = %s", [job.pk])
+                    assert cursor.fetchone()[0] == 4  # seen from outside the open transaction
+                raise RuntimeError("roll the work back")  # the progress row stays written
+            job.refresh_from_db()
+            assert job.done == 4
+    finally:
+        observer.close()
