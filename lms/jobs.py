@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -115,6 +115,7 @@ class JobReporter:
         self.job = job
         self.discarded = False
         self._side_connection = None
+        self._wrote_in_transaction = False
 
     @property
     def params(self) -> dict:
@@ -129,23 +130,34 @@ class JobReporter:
             self.job.total = total
         self.job.done = done
         connection = connections[BackgroundJob.objects.db]
-        if not connection.in_atomic_block:
-            BackgroundJob.objects.filter(pk=self.job.pk).update(**fields)
-        elif connection.vendor != "sqlite":
+        if connection.in_atomic_block and connection.vendor != "sqlite":
             # Work that runs in one transaction (an all-or-nothing import) reports through a
             # second connection, so the progress shows while the transaction is still open.
-            # SQLite has one writer at a time: there the bar moves when the transaction ends.
-            self._write_aside(fields)
+            # (SQLite has one writer at a time: there the bar moves when the work commits.)
+            if not self._wrote_in_transaction and self._write_aside(fields):
+                return
+            # The job row is not visible outside this transaction (it was made in it): write
+            # here, and from now on only here, so the two connections never wait on each other.
+            self._wrote_in_transaction = True
+        BackgroundJob.objects.filter(pk=self.job.pk).update(**fields)
 
-    def _write_aside(self, fields):
+    def _write_aside(self, fields) -> bool:
         if self._side_connection is None:
             self._side_connection = connections.create_connection(BackgroundJob.objects.db)
-        table = self._side_connection.ops.quote_name(BackgroundJob._meta.db_table)
-        columns = ", ".join(f"{self._side_connection.ops.quote_name(name)} = %s" for name in fields)
-        with self._side_connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {columns} WHERE id = %s", [*fields.values(), self.job.pk]
-            )
+        ops = self._side_connection.ops
+        table = ops.quote_name(BackgroundJob._meta.db_table)
+        columns = ", ".join(f"{ops.quote_name(name)} = %s" for name in fields)
+        try:
+            with self._side_connection.cursor() as cursor:
+                # Never wait on a row lock (that could only be this thread's own transaction).
+                cursor.execute("SET lock_timeout = '2s'")
+                cursor.execute(
+                    f"UPDATE {table} SET {columns} WHERE id = %s", [*fields.values(), self.job.pk]
+                )
+                return cursor.rowcount == 1
+        except DatabaseError:
+            logger.warning("Progress of job %s is written with the work instead", self.job.pk)
+            return False
 
     def close(self):
         if self._side_connection is not None:
@@ -160,6 +172,8 @@ class JobReporter:
             content = ContentFile(content)
         self.job.result.save(name, content, save=False)
         self.job.result_name = name[:255]
+        if connections[BackgroundJob.objects.db].in_atomic_block:
+            self._wrote_in_transaction = True
         BackgroundJob.objects.filter(pk=self.job.pk).update(
             result=self.job.result.name, result_name=self.job.result_name
         )
@@ -200,6 +214,9 @@ def job_run(job_id: int | None):
         job.error = ""
         job.save(update_fields=["status", "started_at", "error"])
         reporter = JobReporter(job)
+        # Run inside a transaction (a test, an in-request backend), the row is now this
+        # transaction's: progress is written with it.
+        reporter._wrote_in_transaction = connections[BackgroundJob.objects.db].in_atomic_block
         try:
             yield reporter
         except JobError as error:
