@@ -291,7 +291,6 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
                 )
         return redirect(self.viewset.get_url_name("run"), self.period.pk)
 
-
     def _start_calculation(self, request):
         """Scoring the whole company can take a while: it runs as a background job."""
         job = services.appraisal_calculation_request(period=self.period, acting_user=request.user)
