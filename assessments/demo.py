@@ -263,7 +263,9 @@ class AssessmentsDemoSeeder(DemoSeeder):
                 ],
                 departments=[company] if company else [],
             )
-            rule = QualificationRule(name=QUALIFICATION, valid_months=12, expiring_days=30)
+            rule = QualificationRule(
+                name=QUALIFICATION, valid_months=12, expiring_days=30, return_after_months=3
+            )
             rule.save()
             rule.exams.set([existing[ANNUAL_EXAM]])
             rule.save()

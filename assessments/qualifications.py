@@ -2,15 +2,21 @@
 
 A rule says "passed one of these exams within the last N months". An employee's status is
 valid (passed recently enough), expiring (lapses within the rule's warning days) or lapsed
-(never passed, or the pass is too old). Computed set-wise in a fixed number of queries.
+(never passed, or the pass is too old). A rule may also say "after M+ months away from the post,
+passed again before returning": then, after the employee's latest absence at least that long
+(``lms.Absence``, still running or ended), only a pass on or after the day they left counts.
+Computed set-wise in a fixed number of queries.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lms.models import Absence
 
 from .models import Attempt, QualificationRule
 from .services import add_months
@@ -25,10 +31,36 @@ class Standing:
     status: str
     passed_on: date | None
     valid_until: date | None
+    #: The long absence that asks for a re-exam, when the rule has one and it applies.
+    absence: Absence | None = None
 
     @property
     def label(self):
         return STATUS_LABELS[self.status]
+
+    @property
+    def needs_reexamination(self) -> bool:
+        """Away long enough that the pass from before leaving no longer counts."""
+        return self.absence is not None and (
+            self.passed_on is None or self.passed_on < self.absence.start_date
+        )
+
+
+def reexamination_note(standing: Standing) -> str:
+    """Why a re-exam is needed, as one line of text (empty when it is not)."""
+    if not standing.needs_reexamination:
+        return ""
+    return render_to_string(
+        "assessments/includes/reexamination_note.html", {"absence": standing.absence}
+    ).strip()
+
+
+def long_absence(absences, months: int, today: date) -> Absence | None:
+    """The latest absence (newest first in ``absences``) lasting at least ``months``."""
+    for absence in absences:
+        if add_months(absence.start_date, months) <= (absence.end_date or today):
+            return absence
+    return None
 
 
 def active_rules():
@@ -51,6 +83,14 @@ def standings(employees, *, rules=None, today=None) -> dict[int, list[Standing]]
         .values("employee_id", "exam_id")
         .annotate(last=Max("finished_at"))
     }
+    absences = {}
+    if any(rule.return_after_months for rule in rules):
+        for absence in (
+            Absence.objects.for_employees([e.pk for e in employees])
+            .filter(start_date__lte=today)
+            .order_by("-start_date")
+        ):
+            absences.setdefault(absence.employee_id, []).append(absence)
     result = {}
     for employee in employees:
         rows = []
@@ -65,12 +105,19 @@ def standings(employees, *, rules=None, today=None) -> dict[int, list[Standing]]
             ]
             passed_on = max(dates) if dates else None
             valid_until = add_months(passed_on, rule.valid_months) if passed_on else None
-            if valid_until is None or valid_until < today:
+            absence = None
+            if rule.return_after_months:
+                absence = long_absence(
+                    absences.get(employee.pk, ()), rule.return_after_months, today
+                )
+            if absence is not None and (passed_on is None or passed_on < absence.start_date):
+                status = LAPSED
+            elif valid_until is None or valid_until < today:
                 status = LAPSED
             elif valid_until <= today + timedelta(days=rule.expiring_days):
                 status = EXPIRING
             else:
                 status = VALID
-            rows.append(Standing(rule, status, passed_on, valid_until))
+            rows.append(Standing(rule, status, passed_on, valid_until, absence))
         result[employee.pk] = rows
     return result

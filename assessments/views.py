@@ -283,7 +283,7 @@ def team_qualifications(request):
     rows = [(employee, standing.get(employee.pk, [])) for employee in employees]
     if request.GET.get("format") == "xlsx":
         data = statistics._xlsx(
-            ["工号", "姓名", "部门", "岗位", "资格", "状态", "通过日期", "有效期至"],
+            ["工号", "姓名", "部门", "岗位", "资格", "状态", "通过日期", "有效期至", "备注"],
             [
                 [
                     e.number,
@@ -294,6 +294,7 @@ def team_qualifications(request):
                     str(s.label),
                     s.passed_on.isoformat() if s.passed_on else "",
                     s.valid_until.isoformat() if s.valid_until else "",
+                    qualifications.reexamination_note(s),
                 ]
                 for e, standings in rows
                 for s in standings

@@ -20,6 +20,7 @@ from wagtail.admin.widgets.button import MenuItem
 from lms.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
+    ServiceFormErrorsMixin,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
 )
@@ -38,7 +39,7 @@ from .models import (
 from .resources import CompletionResource, SessionAttendanceResource
 
 
-class ServiceFormMixin:
+class ServiceFormMixin(ServiceFormErrorsMixin):
     """Turn a service's refusal into a form error instead of a server error."""
 
     def get_form_kwargs(self):
@@ -47,18 +48,6 @@ class ServiceFormMixin:
     def get_success_buttons(self):
         # Records kept only through services have no edit view to point at.
         return super().get_success_buttons() if self.edit_url_name else []
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
-            else:
-                form.add_error(None, error.messages)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class ScopedInspectView(generic.InspectView):

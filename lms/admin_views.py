@@ -59,6 +59,27 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
     pass
 
 
+class ServiceFormErrorsMixin:
+    """A create or edit view whose service refuses with a ValidationError: the refusal becomes
+    form errors on the fields it names (or on the form), nothing is saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            self.add_service_errors(form, error)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+    @staticmethod
+    def add_service_errors(form, error):
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            form.add_error(None, error.messages)
+
+
 class ScopedModelViewSet(ModelViewSet):
     index_view_class = ScopedIndexView
     edit_view_class = ScopedEditView

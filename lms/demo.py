@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from . import services
-from .models import Department, Employee, HomePage, Position
+from .models import Absence, Department, Employee, HomePage, Position
 from .roles import Role
 
 User = get_user_model()
@@ -219,6 +219,8 @@ def seed_organisation(stdout=None):
         if heads and departments[heads].manager_id != employee.pk:
             services.department_update(department=departments[heads], manager=employee)
 
+    absences = _seed_absences()
+
     if not User.objects.filter(username=ADMIN_USERNAME).exists():
         User.objects.create_superuser(ADMIN_USERNAME, "admin@qc-power.example.cn", DEMO_PASSWORD)
 
@@ -234,8 +236,38 @@ def seed_organisation(stdout=None):
     _say(
         stdout,
         f"Organisation: {len(departments)} departments, {len(positions)} positions, "
-        f"{created} employees created.",
+        f"{created} employees created, {absences} absences from the post recorded.",
     )
+
+
+def _seed_absences():
+    """Those on leave have been away for months; two more came back after long absences."""
+    today = datetime.date.today()
+    stories = [
+        (Absence.Kind.SICK_LEAVE, 130, None, "腰椎手术后休养"),
+        (Absence.Kind.SECONDMENT, 240, 45, "借调市公司配网工程项目部"),
+        (Absence.Kind.STUDY, 200, 120, "脱产参加高技能人才研修班"),
+    ]
+    away = list(
+        Employee.objects.filter(status=Employee.Status.ON_LEAVE).order_by("number")[:1]
+    ) + list(Employee.objects.filter(number__in=["QC2005", "QC2017"]).order_by("number"))
+    recorded = 0
+    for employee, (kind, started_days_ago, returned_days_ago, note) in zip(
+        away, stories, strict=False
+    ):
+        if employee.absences.exists():
+            continue
+        services.absence_record(
+            employee=employee,
+            kind=kind,
+            start_date=today - datetime.timedelta(days=started_days_ago),
+            end_date=(
+                today - datetime.timedelta(days=returned_days_ago) if returned_days_ago else None
+            ),
+            note=note,
+        )
+        recorded += 1
+    return recorded
 
 
 def demo_sign_ins():

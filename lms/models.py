@@ -1,6 +1,7 @@
 """Platform core: the organisation (departments, positions, employees) and the portal home page."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -163,6 +164,75 @@ class Employee(index.Indexed, models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
+
+
+class AbsenceQuerySet(ScopedQuerySet):
+    # HR keeps the personnel record; managers see their subtree, employees their own.
+    full_access_roles = frozenset({"HR"})
+
+    def for_employees(self, employee_ids):
+        return self.filter(employee_id__in=employee_ids)
+
+
+class Absence(models.Model):
+    """A period away from the post (long leave, sick leave, secondment, full-time study).
+
+    Qualification rules read these: after a long enough absence an employee must pass again
+    before returning to duty. ``end_date`` stays empty while the employee is still away.
+    """
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", _("Leave")
+        SICK_LEAVE = "sick_leave", _("Sick leave")
+        SECONDMENT = "secondment", _("Secondment")
+        STUDY = "study", _("Full-time study")
+        OTHER = "other", _("Other")
+
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="absences"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LEAVE)
+    start_date = models.DateField(_("left the post on"))
+    end_date = models.DateField(
+        _("returned on"), null=True, blank=True, help_text=_("Leave empty while still away.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AbsenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("absence from the post")
+        verbose_name_plural = _("absences from the post")
+        ordering = ["-start_date"]
+        indexes = [models.Index(fields=["employee", "start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="lms_absence_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.get_kind_display()} {self.start_date:%Y-%m-%d}"
+
+    def clean(self):
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": _("The return date cannot be before the date the employee left.")}
+            )
+        if self.employee_id:
+            overlapping = Absence.objects.filter(employee_id=self.employee_id).exclude(pk=self.pk)
+            if self.end_date:
+                overlapping = overlapping.filter(start_date__lte=self.end_date)
+            overlapping = overlapping.filter(
+                models.Q(end_date__isnull=True) | models.Q(end_date__gte=self.start_date)
+            )
+            if overlapping.exists():
+                raise ValidationError(
+                    _("This period overlaps another absence recorded for the employee.")
+                )
 
 
 class HomePage(Page):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from .models import Department, Employee, Position
+from .models import Absence, Department, Employee, Position
 from .roles import Role, forget_cached_roles
 
 User = get_user_model()
@@ -316,3 +316,62 @@ def employees_bulk_update(*, employees: list[Employee], fields: list[str], actin
         user.is_active = employee.status != Employee.Status.LEFT
     User.objects.bulk_update(users, ["first_name", "email", "is_active"], batch_size=1000)
     _bulk_log(employees, "wagtail.edit", acting_user, data={"via": "import"})
+
+
+ABSENCE_FIELDS = ("kind", "start_date", "end_date", "note")
+
+
+def _absence_state(absence: Absence) -> dict:
+    return {
+        "kind": absence.kind,
+        "start_date": absence.start_date.isoformat() if absence.start_date else None,
+        "end_date": absence.end_date.isoformat() if absence.end_date else None,
+        "note": absence.note,
+    }
+
+
+@transaction.atomic
+def absence_record(
+    *,
+    employee: Employee,
+    kind: str,
+    start_date: date,
+    end_date: date | None = None,
+    note: str = "",
+    acting_user=None,
+) -> Absence:
+    """Record a period away from the post; qualification rules may then ask for a re-exam."""
+    # Lock the employee so two overlapping periods cannot be recorded at once.
+    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    absence = Absence(
+        employee=employee, kind=kind, start_date=start_date, end_date=end_date, note=note.strip()
+    )
+    absence.full_clean()
+    absence.save()
+    log(absence, "wagtail.create", user=acting_user, data={"after": _absence_state(absence)})
+    return absence
+
+
+@transaction.atomic
+def absence_update(*, absence: Absence, acting_user=None, **fields) -> Absence:
+    """Change an absence (typically: the employee came back, so the return date is set)."""
+    unknown = set(fields) - set(ABSENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable through absence_update: {', '.join(sorted(unknown))}")
+    Employee.objects.select_for_update().filter(pk=absence.employee_id).first()
+    before = _absence_state(absence)
+    for name, value in fields.items():
+        setattr(absence, name, value.strip() if isinstance(value, str) else value)
+    absence.full_clean()
+    after = _absence_state(absence)
+    if after == before:
+        return absence
+    absence.save()
+    log(absence, "wagtail.edit", user=acting_user, data={"before": before, "after": after})
+    return absence
+
+
+@transaction.atomic
+def absence_delete(*, absence: Absence, acting_user=None) -> None:
+    log(absence, "wagtail.delete", user=acting_user, data={"before": _absence_state(absence)})
+    absence.delete()

@@ -198,6 +198,9 @@ USE_TZ = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = False
 
+# In development and tests nothing is collected: whitenoise looks files up as they are asked for
+# instead of warning at start-up that STATIC_ROOT does not exist.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static_collected"))
 MEDIA_URL = "/media/"

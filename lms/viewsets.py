@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.views import generic
@@ -6,14 +7,16 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import services
 from .admin_views import (
+    ScopedDeleteView,
     ScopedEditView,
     ScopedIndexView,
     ScopedModelViewSet,
+    ServiceFormErrorsMixin,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
 )
 from .forms import DepartmentAdminForm, EmployeeAdminForm
-from .models import Department, Employee, Position
+from .models import Absence, Department, Employee, Position
 from .resources import EmployeeResource
 
 
@@ -141,6 +144,79 @@ class EmployeeViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
         )
 
 
+class AbsenceForm(WagtailAdminModelForm):
+    class Meta:
+        model = Absence
+        fields = ["employee", "kind", "start_date", "end_date", "note"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is not None:
+            self.fields["employee"].queryset = (
+                Employee.objects.visible_to(for_user)
+                .select_related("department")
+                .order_by("number")
+            )
+
+
+class AbsenceCreateView(ServiceFormErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.absence_record(
+            employee=data["employee"],
+            kind=data["kind"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            note=data["note"],
+            acting_user=self.request.user,
+        )
+
+
+class AbsenceEditView(ServiceFormErrorsMixin, ScopedEditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        stored = Absence.objects.select_related("employee").get(pk=self.object.pk)
+        if data["employee"].pk != stored.employee_id:
+            raise ValidationError(
+                {"employee": _("An absence cannot be moved to another employee.")}
+            )
+        return services.absence_update(
+            absence=stored,
+            acting_user=self.request.user,
+            **{name: data[name] for name in services.ABSENCE_FIELDS},
+        )
+
+
+class AbsenceDeleteView(ScopedDeleteView):
+    def delete_action(self):
+        services.absence_delete(absence=self.object, acting_user=self.request.user)
+
+
+class AbsenceViewSet(ScopedModelViewSet):
+    """Periods away from the post; qualification rules ask for a re-exam after long ones."""
+
+    model = Absence
+    form_fields = ["employee", "kind", "start_date", "end_date", "note"]
+    icon = "date"
+    menu_label = _("Absences from the post")
+    menu_order = 400
+    add_view_class = AbsenceCreateView
+    edit_view_class = AbsenceEditView
+    delete_view_class = AbsenceDeleteView
+    list_display = ["employee", "kind", "start_date", "end_date", "note"]
+    list_filter = ["kind", "start_date"]
+    search_fields = ["employee__name", "employee__number", "note"]
+    list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return AbsenceForm
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Absence.objects.select_related("employee"), **kwargs
+        )
+
+
 class OrganisationViewSetGroup(ViewSetGroup):
     menu_label = _("Organisation")
     menu_icon = "site"
@@ -149,4 +225,5 @@ class OrganisationViewSetGroup(ViewSetGroup):
         DepartmentViewSet("departments"),
         PositionViewSet("positions"),
         EmployeeViewSet("employees"),
+        AbsenceViewSet("absences"),
     )

@@ -82,7 +82,8 @@ class Certificate(models.Model):
 
 
 class QualificationRule(ClusterableModel):
-    """Fit for duty: "passed one of these exams within the last N months"."""
+    """Fit for duty: "passed one of these exams within the last N months", and optionally
+    "after M+ months away from the post, passed again before returning"."""
 
     name = models.CharField(_("name"), max_length=200)
     exams = ParentalManyToManyField(Exam, verbose_name=_("exams"), related_name="+")
@@ -99,6 +100,15 @@ class QualificationRule(ClusterableModel):
         default=30,
         help_text=_("Shown as expiring this many days before it lapses."),
     )
+    return_after_months = models.PositiveIntegerField(
+        _("re-examination after an absence of (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After at least this many months away from the post, only a pass after the employee "
+            "left counts: they must pass again before returning. Empty: absences do not matter."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     panels = [
@@ -107,6 +117,7 @@ class QualificationRule(ClusterableModel):
         FieldPanel("positions"),
         FieldPanel("valid_months"),
         FieldPanel("expiring_days"),
+        FieldPanel("return_after_months"),
         FieldPanel("is_active"),
     ]
 

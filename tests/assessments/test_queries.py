@@ -137,21 +137,42 @@ def test_grading_queue(client, people, company, django_assert_num_queries, count
 
 
 @pytest.mark.parametrize("count", [2, 20])
-def test_team_qualifications(client, people, company, django_assert_num_queries, count):
+@pytest.mark.parametrize("return_after_months", [None, 3])
+def test_team_qualifications(
+    client, people, company, django_assert_num_queries, count, return_after_months
+):
+    """A rule that reads absences costs one query more, whatever the number of people."""
+    import datetime
+
     from assessments.models import QualificationRule
+    from lms import services as lms_services
 
     candidates = [make_employee(department=company["team_a"]) for _ in range(count)]
     exam = exam_with(1, candidates)
     for candidate in candidates:
         services.attempt_submit(attempt=services.attempt_start(exam=exam, employee=candidate))
-    rule = QualificationRule(name="年度安规")
+        lms_services.absence_record(
+            employee=candidate,
+            kind="leave",
+            start_date=datetime.date.today() - datetime.timedelta(days=200),
+            end_date=datetime.date.today() - datetime.timedelta(days=60),
+        )
+    rule = QualificationRule(name="年度安规", return_after_months=return_after_months)
     rule.save()
     rule.exams.set([exam])
     rule.save()
     login(client, people["manager"])
-    with django_assert_num_queries(TEAM_QUALIFICATION_QUERIES):
+    expected = TEAM_QUALIFICATION_QUERIES + (1 if return_after_months else 0)
+    with django_assert_num_queries(expected):
         response = client.get(reverse("assessments:team_qualifications"))
     assert len(response.context["rows"]) == count + 3  # plus employee, colleague, manager
+    absences = {
+        s.absence is not None
+        for employee, rows in response.context["rows"]
+        if employee in candidates
+        for s in rows
+    }
+    assert absences == {bool(return_after_months)}
 
 
 @pytest.mark.parametrize("count", [2, 20])

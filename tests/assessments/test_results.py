@@ -216,6 +216,87 @@ def test_qualification_standings(people, certified_exam):
     )
 
 
+def _absence(employee, start, end=None):
+    from lms import services as lms_services
+
+    return lms_services.absence_record(
+        employee=employee, kind="secondment", start_date=start, end_date=end
+    )
+
+
+@pytest.fixture
+def return_rule(certified_exam):
+    rule = QualificationRule.objects.create(
+        name="年度安规考试", valid_months=12, expiring_days=30, return_after_months=3
+    )
+    rule.exams.add(certified_exam)
+    rule.save()
+    return rule
+
+
+def test_long_absence_after_the_pass_needs_a_new_pass(people, certified_exam, return_rule):
+    sit(certified_exam, people["employee"], "AAAA")
+    today = timezone.localdate()
+    absence = _absence(people["employee"], today + timedelta(days=1), today + timedelta(days=100))
+    later = today + timedelta(days=150)  # back at work, pass still within 12 months
+    [standing] = qualifications.standings([people["employee"]], today=later)[people["employee"].pk]
+    assert standing.status == "lapsed" and standing.needs_reexamination
+    assert standing.absence == absence
+    assert "须重新考试合格后方可返岗" in qualifications.reexamination_note(standing)
+    # The same record without the absence rule: the pass still counts.
+    return_rule.return_after_months = None
+    return_rule.save()
+    [standing] = qualifications.standings([people["employee"]], today=later)[people["employee"].pk]
+    assert standing.status == "valid" and not standing.needs_reexamination
+
+
+def test_short_absence_does_not_matter(people, certified_exam, return_rule):
+    sit(certified_exam, people["employee"], "AAAA")
+    today = timezone.localdate()
+    _absence(people["employee"], today + timedelta(days=1), today + timedelta(days=80))
+    later = today + timedelta(days=150)
+    [standing] = qualifications.standings([people["employee"]], today=later)[people["employee"].pk]
+    assert standing.status == "valid"
+
+
+def test_still_away_for_months_is_lapsed_until_passed_again(people, certified_exam, return_rule):
+    sit(certified_exam, people["employee"], "AAAA")
+    today = timezone.localdate()
+    _absence(people["employee"], today + timedelta(days=1))  # still away
+    [standing] = qualifications.standings([people["employee"]], today=today + timedelta(days=60))[
+        people["employee"].pk
+    ]
+    assert standing.status == "valid"  # away two months: not yet long enough
+    [standing] = qualifications.standings([people["employee"]], today=today + timedelta(days=100))[
+        people["employee"].pk
+    ]
+    assert standing.status == "lapsed" and standing.needs_reexamination
+
+
+def test_pass_after_leaving_counts(people, certified_exam, return_rule):
+    today = timezone.localdate()
+    _absence(people["colleague"], today - timedelta(days=200), today - timedelta(days=90))
+    sit(certified_exam, people["colleague"], "AAAA")  # re-examined on return
+    [standing] = qualifications.standings([people["colleague"]])[people["colleague"].pk]
+    assert standing.status == "valid" and not standing.needs_reexamination
+
+
+def test_reexamination_shows_to_employee_and_manager_and_in_export(
+    client, people, certified_exam, return_rule
+):
+    today = timezone.localdate()
+    _absence(people["employee"], today - timedelta(days=200), today - timedelta(days=30))
+    login(client, people["employee"])
+    page = client.get(reverse("assessments:my_qualifications")).content.decode()
+    assert "离岗" in page and "须重新考试合格后方可返岗" in page
+    login(client, people["manager"])
+    xlsx = client.get(reverse("assessments:team_qualifications") + "?format=xlsx")
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "须重新考试合格后方可返岗" in rows["E1"][8]  # the note says why
+    assert not rows["E2"][8]
+
+
 @pytest.mark.parametrize(("role", "status"), [("manager", 200), ("hr", 200), ("employee", 403)])
 def test_team_qualifications_by_role(client, people, role, status):
     login(client, people[role])

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from careers import services as careers_services
+from lms import services as lms_services
 from lms.jobs import job_run
 from tests import factories as f
 from tests.factories import careers as cf
@@ -34,8 +35,12 @@ def world(people, company, superuser):
     # A finished job with a result, so that its download can be tried by every role.
     with job_run(export.pk) as run:
         run.save_result("archives.zip", b"PK")
+    absence = lms_services.absence_record(
+        employee=people["employee"], kind="leave", start_date=datetime.date(2026, 1, 5)
+    )
     return {
         **people,
+        "absence": absence,
         "company": company,
         "superuser": superuser,
         "period": period,

@@ -83,6 +83,14 @@ CASES = {
     "employees:history_results": Case(url("employees:history_results", "employee"), only("hr")),
     "employees:usage": Case(url("employees:usage", "employee"), only("hr")),
     "employees:import": Case(url("employees:import"), only("hr")),
+    # Absences from the post: HR keeps them; managers read their subtree's.
+    "absences:index": Case(url("absences:index"), only("hr", "manager", "other_manager")),
+    "absences:index_results": Case(
+        url("absences:index_results"), only("hr", "manager", "other_manager")
+    ),
+    "absences:add": Case(url("absences:add"), only("hr")),
+    "absences:edit": Case(url("absences:edit", "absence"), only("hr")),
+    "absences:delete": Case(url("absences:delete", "absence"), only("hr")),
 }
 
 # Careers: an employee's own archive and plan; their managers up the line and HR see them too.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lms', '0003_scheduled_job_run'),
+        ('lms', '0004_absence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

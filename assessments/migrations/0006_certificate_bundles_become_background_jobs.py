@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0004_exam_course_link'),
+        ('assessments', '0005_qualification_return_after_absence'),
     ]
 
     operations = [
