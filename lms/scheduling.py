@@ -60,3 +60,10 @@ def schedule_due_jobs(*, now=None) -> list[str]:
             due.append(name)
             job_start(kind=name, task=job.task, title=str(job.label or name))
     return due
+
+
+def enqueue_now(name: str):
+    """Enqueue the scheduled job ``name`` at once, whatever its interval, with its
+    ``BackgroundJob`` row (``run_scheduler --now NAME``); returns the row."""
+    job = scheduled_jobs()[name]
+    return job_start(kind=name, task=job.task, title=str(job.label or name))
