@@ -4,6 +4,7 @@ Keyword-only, atomic, validated before saving; scores and key corrections leave 
 in Wagtail's log (shown on each object's history in the admin).
 """
 
+import functools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -506,17 +507,20 @@ def attempt_refresh(*, attempt: Attempt, now=None) -> Attempt:
     return attempt
 
 
-def attempts_submit_overdue(*, now=None) -> int:
-    """Submit every attempt past its deadline and grace period (the scheduled task)."""
+def attempts_submit_overdue(*, now=None, progress=None) -> int:
+    """Submit every attempt past its deadline and grace period (the scheduled task);
+    ``progress(done, total)`` is told after each attempt."""
     now = now or timezone.now()
-    count = 0
-    overdue = Attempt.objects.overdue(now - Attempt.grace()).select_related(
-        "exam", "employee__department"
+    overdue = list(
+        Attempt.objects.overdue(now - Attempt.grace()).select_related(
+            "exam", "employee__department"
+        )
     )
-    for attempt in overdue:
+    for done, attempt in enumerate(overdue, 1):
         attempt_submit(attempt=attempt, now=now, auto=True)
-        count += 1
-    return count
+        if progress is not None:
+            progress(done, len(overdue))
+    return len(overdue)
 
 
 @transaction.atomic
@@ -836,60 +840,41 @@ __all__ = [
 
 
 def certificate_bundle_request(*, exam: Exam, acting_user=None):
-    """Queue a zip of every valid certificate of the exam; returns the bundle to watch."""
-    from .models import CertificateBundle
+    """Queue a zip of every valid certificate of the exam; returns the background job to watch."""
+    from lms.jobs import job_start
+
     from .tasks import build_certificate_bundle
 
-    bundle = CertificateBundle.objects.create(
-        exam=exam,
-        requested_by=acting_user if getattr(acting_user, "pk", None) else None,
+    return job_start(
+        kind="assessments.certificate_bundle",
+        task=build_certificate_bundle,
+        owner=acting_user,
+        title=_("Certificates of %(exam)s") % {"exam": exam.title},
+        params={"exam_id": exam.pk},
         total=Certificate.objects.filter(exam=exam, revoked=False).count(),
     )
-    transaction.on_commit(lambda: build_certificate_bundle.enqueue(bundle.pk))
-    return bundle
 
 
-def certificate_bundle_build(*, bundle_id: int):
-    """Render each certificate into the zip, recording progress as it goes."""
-    import zipfile
-    from io import BytesIO
-
-    from django.core.files.base import ContentFile
-
+def certificate_bundle_build(*, exam_id: int, job) -> int:
+    """Render each valid certificate of the exam into the job's zip, reporting progress."""
     from .certificates import certificate_pdf
-    from .models import CertificateBundle
 
-    bundle = CertificateBundle.objects.select_related("exam").get(pk=bundle_id)
     certificates = list(
-        Certificate.objects.filter(exam=bundle.exam, revoked=False)
+        Certificate.objects.filter(exam_id=exam_id, revoked=False)
         .select_related("employee", "exam")
         .order_by("employee__number")
     )
-    CertificateBundle.objects.filter(pk=bundle.pk).update(
-        status=CertificateBundle.Status.RUNNING, total=len(certificates), done=0
+    job.save_zip(
+        f"exam-{exam_id}-certificates.zip",
+        (
+            (
+                f"{c.employee.number}-{c.employee.name}-{c.code}.pdf",
+                functools.partial(certificate_pdf, c),
+            )
+            for c in certificates
+        ),
     )
-    buffer = BytesIO()
-    try:
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for done, certificate in enumerate(certificates, 1):
-                employee = certificate.employee
-                name = f"{employee.number}-{employee.name}-{certificate.code}.pdf"
-                archive.writestr(name, certificate_pdf(certificate))
-                CertificateBundle.objects.filter(pk=bundle.pk).update(done=done)
-    except Exception as error:  # the trainer sees what went wrong instead of a stuck bar
-        CertificateBundle.objects.filter(pk=bundle.pk).update(
-            status=CertificateBundle.Status.FAILED, error=str(error)
-        )
-        raise
-    bundle.refresh_from_db()
-    bundle.file.save(
-        f"exam-{bundle.exam_id}-certificates-{bundle.pk}.zip",
-        ContentFile(buffer.getvalue()),
-        save=False,
-    )
-    bundle.status = CertificateBundle.Status.DONE
-    bundle.save(update_fields=["file", "status"])
-    return bundle
+    return len(certificates)
 
 
 def certificates_remind_expiring(*, today: date | None = None) -> int:

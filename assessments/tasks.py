@@ -1,25 +1,47 @@
+from django.utils.translation import ngettext
 from django_tasks import task
+
+from lms.jobs import job_run, run_counting_job
 
 
 @task()
-def submit_overdue_attempts():
+def submit_overdue_attempts(job_id: int | None = None):
     """Submit and grade every attempt whose time ran out (run every minute)."""
     from . import services
 
-    return services.attempts_submit_overdue()
+    with job_run(job_id) as job:
+        count = services.attempts_submit_overdue(progress=job.progress)
+        if not count:
+            job.discard()  # a minute with nothing to do leaves no row in the job list
+        job.finish(
+            ngettext("%(count)s attempt submitted.", "%(count)s attempts submitted.", count)
+            % {"count": count}
+        )
+        return count
 
 
 @task()
-def build_certificate_bundle(bundle_id: int):
-    """Build the zip of an exam's certificates (progress is stored on the bundle)."""
+def build_certificate_bundle(job_id: int):
+    """Build the zip of an exam's certificates as a background job with progress."""
     from . import services
 
-    services.certificate_bundle_build(bundle_id=bundle_id)
+    with job_run(job_id) as job:
+        count = services.certificate_bundle_build(exam_id=job.params["exam_id"], job=job)
+        job.finish(
+            ngettext("%(count)s certificate.", "%(count)s certificates.", count) % {"count": count}
+        )
 
 
 @task()
-def remind_expiring_certificates():
+def remind_expiring_certificates(job_id: int | None = None):
     """E-mail the holders of certificates about to expire (run daily)."""
     from . import services
 
-    return services.certificates_remind_expiring()
+    return run_counting_job(
+        job_id,
+        services.certificates_remind_expiring,
+        lambda count: (
+            ngettext("%(count)s reminder sent.", "%(count)s reminders sent.", count)
+            % {"count": count}
+        ),
+    )

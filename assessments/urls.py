@@ -14,7 +14,6 @@ urlpatterns = [
     path(
         "<int:pk>/certificates.zip", views.certificate_bundle_start, name="certificate_bundle_start"
     ),
-    path("bundles/<int:pk>/", views.certificate_bundle, name="certificate_bundle"),
     path("<int:pk>/export/<str:what>.xlsx", views.exam_export, name="exam_export"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt_page"),
     path("attempts/<int:pk>/save/", views.attempt_save, name="attempt_save"),

@@ -23,7 +23,7 @@ from lms.spreadsheets import xlsx_bytes
 
 from . import certificates, qualifications, services, statistics
 from .forms import GradeForm
-from .models import Attempt, AttemptError, AttemptItem, Certificate, CertificateBundle, Exam
+from .models import Attempt, AttemptError, AttemptItem, Certificate, Exam
 
 
 def _employee_or_404(request):
@@ -365,21 +365,8 @@ def exam_regrade(request, pk):
 def certificate_bundle_start(request, pk):
     _trainer_required(request)
     exam = get_object_or_404(Exam, pk=pk)
-    bundle = services.certificate_bundle_request(exam=exam, acting_user=request.user)
-    return redirect("assessments:certificate_bundle", pk=bundle.pk)
-
-
-@login_required
-def certificate_bundle(request, pk):
-    _trainer_required(request)
-    bundle = get_object_or_404(CertificateBundle.objects.select_related("exam"), pk=pk)
-    if request.GET.get("download") and bundle.file:
-        from django.http import FileResponse
-
-        return FileResponse(
-            bundle.file.open("rb"), as_attachment=True, filename=bundle.file.name.rsplit("/", 1)[-1]
-        )
-    return render(request, "assessments/certificate_bundle.html", {"bundle": bundle})
+    job = services.certificate_bundle_request(exam=exam, acting_user=request.user)
+    return redirect("lms_jobs:detail", pk=job.pk)
 
 
 @login_required

@@ -69,14 +69,25 @@ def register_assessment_jobs():
     return [
         # Attempts whose time ran out are submitted and graded even if nobody comes back.
         ScheduledJob(
-            "assessments.submit_overdue_attempts", submit_overdue_attempts, timedelta(minutes=1)
+            "assessments.submit_overdue_attempts",
+            submit_overdue_attempts,
+            timedelta(minutes=1),
+            _("Submit expired exam attempts"),
         ),
         ScheduledJob(
             "assessments.remind_expiring_certificates",
             remind_expiring_certificates,
             timedelta(days=1),
+            _("Certificate expiry reminders"),
         ),
     ]
+
+
+@hooks.register("register_background_job_kind")
+def register_assessment_job_kinds():
+    from lms.jobs import JobKind
+
+    return JobKind("assessments.certificate_bundle", _("Certificates zip"))
 
 
 @hooks.register(COURSE_EXAM_RESULTS_HOOK)

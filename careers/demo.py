@@ -17,7 +17,6 @@ from .models import (
     AppraisalAudit,
     AppraisalPeriod,
     AppraisalResult,
-    ArchiveExport,
     DevelopmentPlan,
     IndicatorCategory,
     IndicatorSystem,
@@ -166,7 +165,6 @@ class CareersDemoSeeder(DemoSeeder):
         RotationProgramme.objects.all().delete()
         DevelopmentPlan.objects.all().delete()
         PositionTemplate.objects.all().delete()
-        ArchiveExport.objects.all().delete()
 
     def _templates(self):
         for code, (skills, courses) in TEMPLATES.items():

@@ -612,58 +612,6 @@ class TrainingHoursRule(models.Model):
         return (Decimal(hours) * self.factor).quantize(Decimal("0.1"))
 
 
-class ArchiveExportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(requested_by=user)
-
-
-class ArchiveExport(models.Model):
-    """A department's archives as a zip of PDFs, built in the background."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    department = models.ForeignKey(
-        "lms.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
-    )
-    year = models.PositiveIntegerField(_("year"), null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
-    total = models.PositiveIntegerField(_("archives to build"), default=0)
-    done = models.PositiveIntegerField(_("archives built"), default=0)
-    file = models.FileField(_("file"), upload_to="archives/", blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-
-    objects = ArchiveExportQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("archive export")
-        verbose_name_plural = _("archive exports")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.department} {self.year or ''}"
-
-    @property
-    def percent(self):
-        return round(100 * self.done / self.total) if self.total else 0
-
-
 # ---------------------------------------------------------------------------------------------
 # Development plans
 

@@ -550,6 +550,22 @@ def appraisal_period_calculate(*, period: AppraisalPeriod, acting_user=None):
     return summary
 
 
+def appraisal_calculation_request(*, period: AppraisalPeriod, acting_user=None):
+    """Queue ``appraisal_period_calculate`` as a background job; returns the job to watch."""
+    from lms.jobs import job_start
+
+    from .tasks import calculate_appraisal
+
+    return job_start(
+        kind="careers.appraisal_calculation",
+        task=calculate_appraisal,
+        owner=acting_user,
+        title=_("Calculate %(period)s") % {"period": period},
+        params={"period_id": period.pk},
+        total=1,
+    )
+
+
 def _refresh_source_values(period, indicators, employees, departments, now):
     sources = appraisal_indicator_sources()
     hook_indicators = [i for i in indicators if i.source == Indicator.Source.HOOK]
@@ -742,15 +758,30 @@ def _name_result_entries(period, entries):
 
 
 def archive_export_request(*, department, year=None, acting_user):
-    """Queue a zip of the department's archives (one PDF per employee) for ``acting_user``."""
-    from .models import ArchiveExport
+    """Queue a zip of the department's archives (one PDF per employee) for ``acting_user``;
+    returns the background job to watch."""
+    from lms.jobs import job_start
+
     from .tasks import build_department_archive_zip
 
-    export = ArchiveExport.objects.create(
-        department=department, year=year, requested_by=acting_user
+    total = Employee.objects.in_department(department).count()
+    # Personal data leaves the platform in this zip: the request is logged in the audit trail.
+    audit.record_export(
+        Employee,
+        user=acting_user,
+        what=_("Training archives of %(department)s (zip of PDFs)") % {"department": department},
+        rows=total,
+        filters={"department": department.code, "year": year},
     )
-    transaction.on_commit(lambda: build_department_archive_zip.enqueue(export.pk))
-    return export
+    return job_start(
+        kind="careers.archive_zip",
+        task=build_department_archive_zip,
+        owner=acting_user,
+        title=_("Archives of %(department)s %(year)s")
+        % {"department": department.name, "year": year or ""},
+        params={"department_id": department.pk, "year": year},
+        total=total,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

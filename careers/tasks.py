@@ -1,47 +1,75 @@
-"""Background work: a department's training archives as one zip of PDFs."""
+"""Background work: a department's training archives as one zip of PDFs, and the appraisal
+calculation, both as background jobs (``lms.jobs``) with progress."""
 
-import io
-import zipfile
+import functools
 
-from django.core.files.base import ContentFile
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
-from lms.models import Employee
+from lms.jobs import JobError, job_run
+from lms.models import Department, Employee
 
 from .archive import archive_pdf
-from .models import ArchiveExport, TrainingHoursRule
+from .models import TrainingHoursRule
 
 
 @task()
-def build_department_archive_zip(export_id: int):
-    export = ArchiveExport.objects.select_related("department", "requested_by").get(pk=export_id)
-    employees = list(
-        Employee.objects.in_department(export.department)
-        .select_related("department", "position")
-        .order_by("department__path", "number")
-    )
-    rules = {rule.category: rule for rule in TrainingHoursRule.objects.all()}
-    ArchiveExport.objects.filter(pk=export.pk).update(
-        status=ArchiveExport.Status.RUNNING, total=len(employees), done=0
-    )
-    buffer = io.BytesIO()
-    try:
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for done, employee in enumerate(employees, 1):
-                pdf = archive_pdf(
-                    employee, year=export.year, rules=rules, viewer=export.requested_by
-                )
-                archive.writestr(f"{employee.number}-{employee.name}.pdf", pdf)
-                # Progress is written as it goes so the status page can show it.
-                ArchiveExport.objects.filter(pk=export.pk).update(done=done)
-    except Exception as error:
-        ArchiveExport.objects.filter(pk=export.pk).update(
-            status=ArchiveExport.Status.FAILED, error=str(error)
+def build_department_archive_zip(job_id: int):
+    with job_run(job_id) as job:
+        department = Department.objects.filter(pk=job.params["department_id"]).first()
+        if department is None:
+            raise JobError(_("The department no longer exists."))
+        year = job.params.get("year")
+        owner = get_user_model().objects.filter(pk=job.job.owner_id).first()
+        employees = list(
+            Employee.objects.in_department(department)
+            .select_related("department", "position")
+            .order_by("department__path", "number")
         )
-        raise
-    export.refresh_from_db()
-    name = f"archives-{export.department.code}-{export.year or 'all'}.zip"
-    export.file.save(name, ContentFile(buffer.getvalue()), save=False)
-    export.status = ArchiveExport.Status.DONE
-    export.save(update_fields=["file", "status"])
-    return export.pk
+        rules = {rule.category: rule for rule in TrainingHoursRule.objects.all()}
+        job.save_zip(
+            f"archives-{department.code}-{year or 'all'}.zip",
+            (
+                (
+                    f"{employee.number}-{employee.name}.pdf",
+                    # What the PDFs show is what their requester may see (personal data).
+                    functools.partial(archive_pdf, employee, year=year, rules=rules, viewer=owner),
+                )
+                for employee in employees
+            ),
+        )
+        job.finish(
+            ngettext("%(count)s archive.", "%(count)s archives.", len(employees))
+            % {"count": len(employees)}
+        )
+
+
+@task()
+def calculate_appraisal(job_id: int):
+    """Score the whole company for a period (``services.appraisal_period_calculate``)."""
+
+    from . import services
+    from .models import AppraisalError, AppraisalPeriod
+
+    with job_run(job_id) as job:
+        period = AppraisalPeriod.objects.filter(pk=job.params["period_id"]).first()
+        if period is None:
+            raise JobError(_("The appraisal period no longer exists."))
+        owner = get_user_model().objects.filter(pk=job.job.owner_id).first()
+        # One set-wise transaction: progress moves from "calculating" to "done" in one step.
+        job.progress(0, 1)
+        try:
+            summary = services.appraisal_period_calculate(period=period, acting_user=owner)
+        except AppraisalError as error:
+            raise JobError(str(error)) from None
+        job.progress(1)
+        job.finish(
+            _("%(employees)s employees, %(results)s results, %(values)s values from sources.")
+            % {
+                "employees": summary.employees,
+                "results": summary.results,
+                "values": summary.source_values,
+            }
+        )

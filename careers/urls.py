@@ -16,10 +16,4 @@ urlpatterns = [
     path("archive/<int:pk>/pdf/", views.archive_pdf_download, name="archive_pdf"),
     path("runs/<int:session_id>/pdf/", views.training_run_pdf, name="training_run_pdf"),
     path("archive/zip/", views.archive_zip_request, name="archive_zip"),
-    path("archive/exports/<int:pk>/", views.archive_export_status, name="archive_export"),
-    path(
-        "archive/exports/<int:pk>/download/",
-        views.archive_export_download,
-        name="archive_export_download",
-    ),
 ]

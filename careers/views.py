@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -29,7 +29,6 @@ from .forms import PlanForm
 from .hooks import training_run
 from .models import (
     AppraisalResult,
-    ArchiveExport,
     CareersError,
     DevelopmentGoal,
     DevelopmentPlan,
@@ -171,10 +170,10 @@ def archive_zip_request(request):
     department = get_object_or_404(
         archive_departments(request.user), pk=request.POST.get("department") or 0
     )
-    export = services.archive_export_request(
+    job = services.archive_export_request(
         department=department, year=_year(request) or _post_year(request), acting_user=request.user
     )
-    return redirect("careers:archive_export", export.pk)
+    return redirect("lms_jobs:detail", job.pk)
 
 
 def _post_year(request):
@@ -183,39 +182,6 @@ def _post_year(request):
     except ValueError:
         return None
     return year if 2000 <= year <= 2100 else None
-
-
-@login_required
-def archive_export_status(request, pk):
-    export = get_object_or_404(
-        ArchiveExport.objects.visible_to(request.user).select_related("department"), pk=pk
-    )
-    if request.GET.get("format") == "json":
-        return JsonResponse({"status": export.status, "done": export.done, "total": export.total})
-    return render(request, "careers/portal/archive_export.html", {"export": export})
-
-
-@login_required
-def archive_export_download(request, pk):
-    export = get_object_or_404(
-        ArchiveExport.objects.visible_to(request.user).select_related("department"),
-        pk=pk,
-        status=ArchiveExport.Status.DONE,
-    )
-    audit.record_export(
-        Employee,
-        user=request.user,
-        what=_("Training archives of %(department)s (zip of PDFs)")
-        % {"department": export.department},
-        rows=export.total,
-        filters={"department": export.department.code, "year": export.year},
-    )
-    response = FileResponse(export.file.open("rb"), as_attachment=True)
-    response["Content-Type"] = "application/zip"
-    response["Content-Disposition"] = content_disposition_header(
-        True, export.file.name.rsplit("/", 1)[-1]
-    )
-    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -209,7 +209,6 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
     header_icon = "calendar-alt"
     ACTIONS = {
         "collect": services.appraisal_period_start_collecting,
-        "calculate": services.appraisal_period_calculate,
         "freeze": services.appraisal_period_freeze,
         "publish": services.appraisal_period_publish,
     }
@@ -278,6 +277,8 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         name = request.POST.get("action")
+        if name == "calculate":
+            return self._start_calculation(request)
         action = self.ACTIONS.get(name)
         if name == "unpublish":
             action = partial(
@@ -299,6 +300,16 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
                     _("%(period)s is now %(status)s.")
                     % {"period": self.period, "status": self.period.get_status_display()},
                 )
+        return redirect(self.viewset.get_url_name("run"), self.period.pk)
+
+    def _start_calculation(self, request):
+        """Scoring the whole company can take a while: it runs as a background job."""
+        job = services.appraisal_calculation_request(period=self.period, acting_user=request.user)
+        messages.success(
+            request,
+            _("Calculation of %(period)s has started.") % {"period": self.period},
+            buttons=[messages.button(reverse("lms_jobs:detail", args=[job.pk]), _("Follow it"))],
+        )
         return redirect(self.viewset.get_url_name("run"), self.period.pk)
 
 

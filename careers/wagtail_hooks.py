@@ -92,3 +92,13 @@ def register_dashboard_menu_item():
     return _RoleMenuItem(
         _("Careers dashboard"), reverse_lazy("careers:dashboard"), icon_name="view", order=811
     )
+
+
+@hooks.register("register_background_job_kind")
+def register_careers_job_kinds():
+    from lms.jobs import JobKind
+
+    return [
+        JobKind("careers.archive_zip", _("Archive zip")),
+        JobKind("careers.appraisal_calculation", _("Appraisal calculation")),
+    ]

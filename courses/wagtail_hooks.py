@@ -93,10 +93,16 @@ if ScheduledJob is not None:
 
         return [
             ScheduledJob(
-                "courses.refresh_required_training", refresh_required_training, timedelta(days=1)
+                "courses.refresh_required_training",
+                refresh_required_training,
+                timedelta(days=1),
+                _("Required training refresh"),
             ),
             ScheduledJob(
-                "courses.send_training_reminders", send_training_reminders, timedelta(days=1)
+                "courses.send_training_reminders",
+                send_training_reminders,
+                timedelta(days=1),
+                _("Training reminders"),
             ),
         ]
 

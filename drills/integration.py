@@ -405,4 +405,5 @@ def scheduled_jobs():
         name="drills.remind_overdue_actions",
         task=remind_overdue_actions,
         every=datetime.timedelta(hours=settings.DRILLS_REMINDER_RUN_HOURS),
+        label=_("Overdue corrective action reminders"),
     )

@@ -12,6 +12,8 @@ import uuid
 from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -33,9 +35,11 @@ from .importing import (
     IMPORT_HELP,
     ImportFileError,
     ImportReport,
+    import_summary,
     read_dataset,
     run_import,
 )
+from .jobs import job_start
 
 
 class ScopedIndexView(generic.IndexView):
@@ -163,20 +167,17 @@ class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
             {"url": "", "label": _("Import")},
         ]
 
-    # The uploaded file waits between preview and confirmation in a private folder.
-    def _pending_dir(self):
-        folder = os.path.join(settings.MEDIA_ROOT, "imports", "pending")
-        os.makedirs(folder, exist_ok=True)
-        return folder
-
-    def _pending_path(self, token, file_format):
+    # The uploaded file waits between preview and confirmation in the default storage (a private
+    # prefix: nothing links to it), so the confirming request or the background worker may run
+    # on another machine than the one that took the upload.
+    def _pending_name(self, token, file_format):
         try:
             token = str(uuid.UUID(token))
         except (TypeError, ValueError, AttributeError):
             raise Http404 from None
         if file_format not in FORMATS:
             raise Http404
-        return os.path.join(self._pending_dir(), f"{self.request.user.pk}-{token}.{file_format}")
+        return f"imports/pending/{self.request.user.pk}-{token}.{file_format}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -210,8 +211,7 @@ class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
         token = None
         if report.ok:
             token = str(uuid.uuid4())
-            with open(self._pending_path(token, file_format), "wb") as handle:
-                handle.write(content)
+            default_storage.save(self._pending_name(token, file_format), ContentFile(content))
         return self.render_to_response(
             self.get_context_data(
                 report=report, token=token, file_format=file_format, file_name=upload.name
@@ -228,15 +228,14 @@ class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
     def _confirm(self, request):
         token = request.POST.get("token")
         file_format = request.POST.get("file_format")
-        pending = self._pending_path(token, file_format)
-        if not os.path.exists(pending):
+        pending = self._pending_name(token, file_format)
+        if not default_storage.exists(pending):
             messages.error(
                 request, _("That import has expired or was already done; upload the file again.")
             )
             return redirect(self.viewset.get_url_name("import"))
-        with open(pending, "rb") as handle:
+        with default_storage.open(pending, "rb") as handle:
             content = handle.read()
-        os.remove(pending)
         # The name only names the file in messages; the format is the one checked at upload.
         name = os.path.basename(request.POST.get("file_name", ""))[:200]
         if not name.lower().endswith(f".{file_format}"):
@@ -244,17 +243,37 @@ class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
         try:
             dataset = read_dataset(content, name=name)
         except ImportFileError as error:
+            default_storage.delete(pending)
             return self.render_to_response(self.get_context_data(file_error=str(error)))
+        if len(dataset) > settings.IMPORT_BACKGROUND_ROWS:
+            # Large files are imported by a task worker; the job page shows its progress and
+            # every bad row, and the worker removes the pending file when it is done.
+            job = self._start_background_import(pending, file_format, len(dataset))
+            return redirect("lms_jobs:detail", job.pk)
+        default_storage.delete(pending)
         report = self._run(dataset, dry_run=False)
         if not report.ok:
             # Something changed between preview and confirmation; nothing was saved.
             return self.render_to_response(self.get_context_data(report=report))
-        messages.success(
-            request,
-            _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
-            % {"new": report.new, "updated": report.updated, "unchanged": report.unchanged},
-        )
+        messages.success(request, import_summary(report))
         return redirect(self.viewset.get_url_name("index"))
+
+    def _start_background_import(self, pending, file_format, rows):
+        from .tasks import run_spreadsheet_import
+
+        resource_class = self.viewset.resource_class
+        return job_start(
+            kind="lms.spreadsheet_import",
+            task=run_spreadsheet_import,
+            owner=self.request.user,
+            title=self.get_page_title(),
+            params={
+                "resource": f"{resource_class.__module__}.{resource_class.__qualname__}",
+                "file": pending,
+                "format": file_format,
+            },
+            total=rows,
+        )
 
 
 class SpreadsheetViewSetMixin:

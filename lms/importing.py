@@ -399,3 +399,22 @@ IMPORT_HELP = gettext_lazy(
     "Row numbers are those of the spreadsheet: row 1 holds the column names. Nothing is saved "
     "while any row has a problem."
 )
+
+
+def report_problems(report: ImportReport) -> list[str]:
+    """Each problem of a report as one line a person can act on, rows by spreadsheet number."""
+    lines = list(report.file_problems)
+    for problem in report.problems:
+        lines.append(
+            _("Row %(row)s: %(messages)s")
+            % {"row": problem.row, "messages": "; ".join(problem.messages)}
+        )
+    return lines
+
+
+def import_summary(report: ImportReport) -> str:
+    return _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "new": report.new,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+    }

@@ -292,3 +292,80 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BackgroundJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A person sees the jobs they started; HR and superusers see every job."""
+        from .roles import Role, has_role
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if has_role(user, Role.HR):
+            return self
+        return self.filter(owner=user)
+
+
+class BackgroundJob(models.Model):
+    """One run of a long job (``lms.jobs``): who asked, how far it got, what went wrong, and the
+    file it produced (kept through the storage API, so it may live on S3)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=100, db_index=True)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The language the job reports in: its owner's when it was started.
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.TextField(_("outcome"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+    result = models.FileField(_("result"), upload_to="jobs/%Y/%m/", max_length=255, blank=True)
+    result_name = models.CharField(_("result file name"), max_length=255, blank=True)
+    task_id = models.CharField(_("task id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = BackgroundJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="lms_job_owner_created")]
+
+    def __str__(self):
+        return self.title or str(self.kind_label)
+
+    @property
+    def kind_label(self):
+        from .jobs import job_kind_label
+
+        return job_kind_label(self.kind)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,10 +1,12 @@
 """Scheduled background jobs: one mechanism for everything that runs on a clock.
 
 An app registers a job with the ``register_scheduled_job`` hook, returning a ``ScheduledJob``
-(a django-tasks task without arguments and how often it should run). ``manage.py run_scheduler``
+(a django-tasks task taking a ``job_id`` and how often it should run). ``manage.py run_scheduler``
 (started by ``make run``; one or more per deployment, as a systemd service or similar) enqueues
-each job when it is due. A row per job, locked while it is read, keeps several schedulers from
-enqueuing the same run twice.
+each job when it is due, on whatever task backend ``TASKS`` names, with a ``BackgroundJob`` row
+(``lms.jobs``) so that every run's progress and outcome show under "Background jobs" in the
+admin. A row per job, locked while it is read, keeps several schedulers from enqueuing the same
+run twice.
 """
 
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from .hooks import _flatten
+from .jobs import job_start
 from .models import ScheduledJobRun
 
 SCHEDULED_JOB_HOOK = "register_scheduled_job"
@@ -23,8 +26,9 @@ SCHEDULED_JOB_HOOK = "register_scheduled_job"
 @dataclass(frozen=True)
 class ScheduledJob:
     name: str
-    task: object  # a django_tasks Task taking no arguments
+    task: object  # a django_tasks Task taking one argument, the BackgroundJob id
     every: timedelta
+    label: str = ""  # what the admin's job list calls it (a gettext_lazy string)
 
 
 def scheduled_jobs() -> dict[str, ScheduledJob]:
@@ -54,5 +58,12 @@ def schedule_due_jobs(*, now=None) -> list[str]:
             run.last_enqueued_at = now
             run.save(update_fields=["last_enqueued_at"])
             due.append(name)
-            transaction.on_commit(job.task.enqueue)
+            job_start(kind=name, task=job.task, title=str(job.label or name))
     return due
+
+
+def enqueue_now(name: str):
+    """Enqueue the scheduled job ``name`` at once, whatever its interval, with its
+    ``BackgroundJob`` row (``run_scheduler --now NAME``); returns the row."""
+    job = scheduled_jobs()[name]
+    return job_start(kind=name, task=job.task, title=str(job.label or name))

@@ -382,10 +382,9 @@ if not DEBUG:
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-# Wagtail documents: served by our own view (never a redirect to storage) with embedded content
+# Wagtail documents: served by Wagtail's view (DOCUMENTS_SERVE_METHOD below) with embedded content
 # blocked: a Content-Security-Policy "default-src 'none'" and nosniff on every document, and only
 # PDF and plain text shown in the browser; everything else (HTML, SVG…) is a download.
-WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
 WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain"]
 
@@ -434,3 +433,39 @@ UPLOAD_ZIP_RATIO_MIN_SIZE = env_int("UPLOAD_ZIP_RATIO_MIN_SIZE", 1024 * 1024)
 IMPORT_XLSX_MAX_UNCOMPRESSED = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED", 100 * 1024 * 1024)
 # Photo evidence: pixels (bytes and types are in the drills block).
 DRILLS_EVIDENCE_MAX_PIXELS = env_int("DRILLS_EVIDENCE_MAX_PIXELS", WAGTAILIMAGES_MAX_IMAGE_PIXELS)
+# --- ops: media storage and background jobs ---
+# Media (uploads, documents, images, generated PDFs and zips) goes through Django's storage API;
+# MEDIA_STORAGE picks the backend: "filesystem" (MEDIA_ROOT) or "s3" (any S3-compatible store
+# through django-storages: AWS, MinIO, Ceph, OSS, COS …).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Without keys boto3 looks further (instance role, ~/.aws): both are optional.
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Objects stay private: links are signed and expire (evidence photos, certificates).
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
+            # A custom domain (a CDN) gives unsigned links: only for a public bucket.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
+# Wagtail documents are streamed by Wagtail's serve view (privacy checks, no-embed headers)
+# from whatever storage holds them; "redirect" hands out the storage's (signed) URL instead.
+WAGTAILDOCS_SERVE_METHOD = os.environ.get("DOCUMENTS_SERVE_METHOD", "serve_view")
+# Confirmed imports with more rows than this run as background jobs.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)

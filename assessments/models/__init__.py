@@ -1,7 +1,7 @@
 """Question bank, exams, attempts, certificates and qualifications."""
 
 from .attempts import Attempt, AttemptError, AttemptItem, AttemptQuerySet
-from .certificates import Certificate, CertificateBundle, QualificationRule
+from .certificates import Certificate, QualificationRule
 from .exams import AssemblyRule, Exam, ExamOverride, ExamQuestion
 from .questions import Question, QuestionCategory, QuestionType, QuestionVersion
 
@@ -12,7 +12,6 @@ __all__ = [
     "AttemptItem",
     "AttemptQuerySet",
     "Certificate",
-    "CertificateBundle",
     "Exam",
     "ExamOverride",
     "ExamQuestion",

@@ -2,7 +2,6 @@
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,47 +79,6 @@ class Certificate(models.Model):
 
     def get_status_display(self):
         return self.Status(self.status()).label
-
-
-class CertificateBundle(models.Model):
-    """A zip of all certificates of an exam, built in the background with progress."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    exam = models.ForeignKey(
-        Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="certificate_bundles"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
-    total = models.PositiveIntegerField(_("certificates"), default=0)
-    done = models.PositiveIntegerField(_("done"), default=0)
-    file = models.FileField(_("file"), upload_to="certificate-bundles/", blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("certificate bundle")
-        verbose_name_plural = _("certificate bundles")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.exam} ({self.done}/{self.total})"
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
 
 
 class QualificationRule(ClusterableModel):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Attempt, Certificate, CertificateBundle, QuestionType
+from assessments.models import Attempt, Certificate, QuestionType
 from tests.factories import assessments as af
 
 OK, DENY, ANY, LOGIN = "ok", "deny", "any", "login"
@@ -57,7 +57,6 @@ def assessment_world(world):
     services.item_grade(item=item, score=5)
     done.refresh_from_db()
     certificate = Certificate.objects.get(attempt=done)
-    bundle = CertificateBundle.objects.create(exam=exam, total=1)
     other_exam = af.exam(questions=[af.question()], audience=[employee])
     open_attempt = services.attempt_start(exam=other_exam, employee=employee)
     pending_exam = af.exam(questions=[af.question(type=QuestionType.ESSAY)], audience=[employee])
@@ -69,7 +68,6 @@ def assessment_world(world):
         "open_attempt": open_attempt,
         "done_attempt": done,
         "certificate": certificate,
-        "bundle": bundle,
         "pending_item": pending.items.get(),
     }
     world["assessments"] = made
@@ -136,7 +134,6 @@ def cases():
         "assessments:certificate_bundle_start": _case(
             _url("certificate_bundle_start", "exam"), TRAINER_HR, method="POST"
         ),
-        "assessments:certificate_bundle": _case(_url("certificate_bundle", "bundle"), TRAINER_HR),
         "assessments:grading_queue": _case(_url("grading_queue"), TRAINERS),
         "assessments:grade_item": _case(
             _url("grade_item", "pending_item"),

@@ -14,6 +14,7 @@ from assessments import qualifications, services, statistics
 from assessments.integrations import compute_average_score, compute_pass_rate
 from assessments.models import Certificate, QualificationRule, QuestionType
 from lms.hooks import appraisal_indicator_sources, archive_entries
+from lms.models import BackgroundJob
 from tests.conftest import login
 from tests.factories import assessments as af
 from tests.factories import employee as make_employee
@@ -345,9 +346,17 @@ def test_certificate_zip_is_built_in_the_background(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url)
     assert response.status_code == HTTPStatus.FOUND
+    job = BackgroundJob.objects.get()
+    assert response.url == reverse("lms_jobs:detail", args=[job.pk])
+    assert (job.kind, job.status, job.done, job.total) == (
+        "assessments.certificate_bundle",
+        "done",
+        2,
+        2,
+    )
     page = client.get(response.url)
-    assert page.context["bundle"].status == "done" and page.context["bundle"].done == 2
-    download = client.get(response.url + "?download=1")
+    assert 'value="100"' in page.content.decode()
+    download = client.get(reverse("lms_jobs:download", args=[job.pk]))
     archive = zipfile.ZipFile(BytesIO(b"".join(download.streaming_content)))
     assert len(archive.namelist()) == 2
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from careers import services
-from careers.models import AppraisalAudit, ArchiveExport
+from careers.models import AppraisalAudit
 from tests import factories as f
 from tests.conftest import login
 from tests.factories import careers as cf
@@ -105,21 +105,6 @@ def test_changes_after_publication_need_a_reason_too(people, world):
         value_item=world["value"], value=Decimal(70), reason="复核后更正", acting_user=None
     )
     assert AppraisalAudit.objects.filter(reason="复核后更正", action="value_changed").exists()
-
-
-def test_archive_export_download_is_private(client, people, company):
-    export = ArchiveExport.objects.create(
-        department=company["branch"], requested_by=people["manager"].user, status="done"
-    )
-    from django.core.files.base import ContentFile
-
-    export.file.save("a.zip", ContentFile(b"PK"), save=True)
-    for who in ("hr", "employee", "other_manager"):
-        login(client, people[who])
-        url = reverse("careers:archive_export_download", args=[export.pk])
-        assert client.get(url).status_code == HTTPStatus.NOT_FOUND
-    login(client, people["manager"])
-    assert client.get(url).status_code == HTTPStatus.OK
 
 
 def test_plan_create_needs_an_employee_profile(client, superuser):

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from wagtail import hooks
 
 from careers.archive import hours_ledger
-from careers.models import ArchiveExport
 from lms.hooks import ARCHIVE_SOURCE_HOOK, ArchiveEntry
+from lms.models import BackgroundJob
 from tests import factories as f
 from tests.conftest import login, with_session
 
@@ -182,23 +182,26 @@ def test_department_zip_is_built_in_the_background_with_progress(
                 reverse("careers:archive_zip"), {"department": company["branch"].pk}
             )
     assert response.status_code == HTTPStatus.FOUND
-    export = ArchiveExport.objects.get()
-    assert export.status == "done" and export.total == 3 and export.done == 3
-    status = client.get(reverse("careers:archive_export", args=[export.pk]), {"format": "json"})
-    assert status.json() == {"status": "done", "done": 3, "total": 3}
-    download = client.get(reverse("careers:archive_export_download", args=[export.pk]))
+    export = BackgroundJob.objects.get()
+    assert response.url == reverse("lms_jobs:detail", args=[export.pk])
+    assert (export.kind, export.status, export.total, export.done) == (
+        "careers.archive_zip",
+        "done",
+        3,
+        3,
+    )
+    status = client.get(response.url)
+    assert status.context["job"].percent == 100
+    download = client.get(reverse("lms_jobs:download", args=[export.pk]))
     content = b"".join(download.streaming_content)
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert sorted(names) == sorted(
         f"{e.number}-{e.name}.pdf"
         for e in (people["employee"], people["colleague"], people["manager"])
     )
-    # Someone else's export is not theirs to see.
-    login(client, people["hr"])
-    assert (
-        client.get(reverse("careers:archive_export", args=[export.pk])).status_code
-        == HTTPStatus.NOT_FOUND
-    )
+    # Someone else's export is not theirs to see (HR sees every job).
+    login(client, people["other_manager"])
+    assert client.get(status.request["PATH_INFO"]).status_code == HTTPStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize("who", ["employee", "other_manager", "trainer"])
@@ -206,7 +209,7 @@ def test_department_zip_refused_outside_scope(client, people, company, who):
     login(client, people[who])
     response = client.post(reverse("careers:archive_zip"), {"department": company["branch"].pk})
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert not ArchiveExport.objects.exists()
+    assert not BackgroundJob.objects.exists()
 
 
 def test_portal_archive_panel_shows_ledger(client, people):

@@ -12,8 +12,8 @@ RUNS = []
 
 
 @task()
-def remember_run():
-    RUNS.append(timezone.now())
+def remember_run(job_id):
+    RUNS.append(job_id)
 
 
 def _job():
@@ -76,3 +76,21 @@ def test_two_schedulers_at_once_enqueue_a_job_once():
     enqueued = sorted(sum(1 for name in result if name == "test.remember") for result in results)
     assert enqueued == [0, 1]
     assert len(RUNS) == 1
+
+
+def test_a_scheduled_job_can_be_run_now_as_a_background_job(
+    registered, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    from lms.models import BackgroundJob
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_scheduler", "--now", "test.remember", stdout=out)
+    job = BackgroundJob.objects.get(kind="test.remember")
+    assert RUNS == [job.pk] and f"background job {job.pk}" in out.getvalue()
+    with pytest.raises(CommandError, match="No scheduled job named test.missing"):
+        call_command("run_scheduler", "--now", "test.missing")

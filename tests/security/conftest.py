@@ -5,6 +5,7 @@ from django.test import Client
 
 from careers import services as careers_services
 from lms import services as lms_services
+from lms.jobs import job_run
 from tests import factories as f
 from tests.factories import careers as cf
 
@@ -31,6 +32,9 @@ def world(people, company, superuser):
     export = careers_services.archive_export_request(
         department=company["branch"], year=2026, acting_user=people["manager"].user
     )
+    # A finished job with a result, so that its download can be tried by every role.
+    with job_run(export.pk) as run:
+        run.save_result("archives.zip", b"PK")
     absence = lms_services.absence_record(
         employee=people["employee"], kind="leave", start_date=datetime.date(2026, 1, 5)
     )

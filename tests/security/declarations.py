@@ -110,8 +110,12 @@ CASES.update(
         ),
         "careers:result": Case(url("careers:result", "result"), only("hr")),
         "careers:dashboard": Case(url("careers:dashboard"), only("manager", "other_manager", "hr")),
-        "careers:archive_export": Case(
-            url("careers:archive_export", "archive_export"), only("manager")
+        # Background jobs (lms.jobs): the one who started a job and HR see it; the rest of
+        # the admin gets a 404.
+        "lms_jobs:index": Case(url("lms_jobs:index"), only(*ADMIN_ROLES)),
+        "lms_jobs:detail": Case(url("lms_jobs:detail", "archive_export"), only("manager", "hr")),
+        "lms_jobs:download": Case(
+            url("lms_jobs:download", "archive_export"), only("manager", "hr")
         ),
     }
 )

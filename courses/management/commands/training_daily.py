@@ -1,12 +1,19 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
-
-from courses.tasks import refresh_required_training, send_training_reminders
 
 
 class Command(BaseCommand):
-    help = "Queue the daily training jobs: re-apply required-training rules, send reminders."
+    help = (
+        "Queue the daily training jobs now (re-apply required-training rules, send reminders); "
+        "run_scheduler does this every day by itself."
+    )
 
     def handle(self, *args, **options):
-        refresh_required_training.enqueue()
-        send_training_reminders.enqueue()
-        self.stdout.write("Queued: refresh_required_training, send_training_reminders.")
+        call_command(
+            "run_scheduler",
+            "--now",
+            "courses.refresh_required_training",
+            "--now",
+            "courses.send_training_reminders",
+            stdout=self.stdout,
+        )

@@ -1,8 +1,8 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from lms.scheduling import schedule_due_jobs, scheduled_jobs
+from lms.scheduling import enqueue_now, schedule_due_jobs, scheduled_jobs
 
 
 class Command(BaseCommand):
@@ -13,9 +13,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=int, default=30, help="Seconds between checks (default 30)."
         )
+        parser.add_argument(
+            "--now",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="Enqueue this scheduled job at once and exit (may be given more than once).",
+        )
 
-    def handle(self, *args, once=False, interval=30, **options):
+    def handle(self, *args, once=False, interval=30, now=(), **options):
         jobs = scheduled_jobs()
+        if now:
+            unknown = sorted(set(now) - set(jobs))
+            if unknown:
+                raise CommandError(f"No scheduled job named {', '.join(unknown)}")
+            for name in now:
+                self.stdout.write(f"Enqueued {name} (background job {enqueue_now(name).pk})")
+            return
         self.stdout.write(
             "Scheduled jobs: "
             + (

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lms', '0004_absence'),
+        ('lms', '0005_background_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
