@@ -377,6 +377,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.logfile = OUTPUT / f"exam_day-{time.strftime('%Y%m%d-%H%M%S')}-gunicorn.log"
         self.base = f"http://127.0.0.1:{args.port}"
+        self.cpu_of_stopped = 0.0
 
     def env(self):
         env = {**os.environ, **server_environment(self.args)}
@@ -481,9 +482,23 @@ class Server:
             return []
         return [int(c) for c in children]
 
+    def cpu_seconds(self) -> float:
+        """CPU used so far by gunicorn (master, live workers and the workers it has reaped), the
+        task worker (and its work horses) and what earlier gunicorns of this run used."""
+        total = self.cpu_of_stopped
+        for process in (self.process, getattr(self, "worker", None)):
+            if process is not None and process.poll() is None:
+                total += _proc_cpu(process.pid, children=True)
+        for pid in self.workers():
+            total += _proc_cpu(pid, children=False)
+        return total
+
     def stop(self, timeout=30.0):
         if self.process is None or self.process.poll() is not None:
             return
+        self.cpu_of_stopped += _proc_cpu(self.process.pid, children=True) + sum(
+            _proc_cpu(pid, children=False) for pid in self.workers()
+        )
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout)
@@ -1005,10 +1020,23 @@ def cpu_busy():
     return sum(fields) - idle, sum(fields)
 
 
+def _proc_cpu(pid: int, *, children: bool) -> float:
+    """utime + stime of a process (and of its reaped children) from /proc, in seconds."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = text[text.rindex(")") + 2 :].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def postgres_cpu_seconds() -> float:
-    """CPU time of the PostgreSQL server's processes on this machine (all its databases)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    """CPU time of the PostgreSQL server on this machine (all its databases): the postmaster
+    with the backends it has reaped, plus the live backends."""
+    processes = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -1016,9 +1044,12 @@ def postgres_cpu_seconds() -> float:
             continue
         name = text[text.index("(") + 1 : text.rindex(")")]
         if name.startswith("postgres"):
-            fields = text[text.rindex(")") + 2 :].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            parent = int(text[text.rindex(")") + 2 :].split()[1])
+            processes[int(stat.parent.name)] = parent
+    total = 0.0
+    for pid, parent in processes.items():
+        total += _proc_cpu(pid, children=parent not in processes)
+    return total
 
 
 def report(run: Run, verification: dict, resources: dict) -> dict:
@@ -1181,24 +1212,23 @@ def main(argv=None):
         run = Run(args, exam, numbers, server, stored, log)
         usage0 = resource.getrusage(resource.RUSAGE_SELF)
         postgres0 = postgres_cpu_seconds()
+        server0 = server.cpu_seconds()
         wall0 = time.monotonic()
         asyncio.run(run.main())
         usage1 = resource.getrusage(resource.RUSAGE_SELF)
         postgres1 = postgres_cpu_seconds()
+        server1 = server.cpu_seconds()
         wall = time.monotonic() - wall0
     finally:
-        children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         server.stop()
         server.stop_worker()
         server.kill()
-        children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime)
     (b0, t0), (b1, t1) = run.busy_start, run.busy_end
     resources = {
         "client_cpu_s": client_cpu,
         "client_cpu_share": client_cpu / wall if wall else 0,
-        "server_cpu_s": (children1.ru_utime + children1.ru_stime)
-        - (children0.ru_utime + children0.ru_stime),
+        "server_cpu_s": server1 - server0,
         "postgres_cpu_s": postgres1 - postgres0,
         "wall_s": wall,
         "machine_busy": (b1 - b0) / (t1 - t0) if t1 > t0 else 0,

@@ -1,7 +1,7 @@
 """gunicorn configuration for `make serve-prod`; every value can be overridden from the environment.
 
 Threads let one worker process wait on the database for several requests at once; workers give
-the parallelism of the machine's cores. Workers are recycled now and then to bound memory growth.
+the parallelism of the machine's cores. docs/performance.md has the exam-day measurements.
 """
 
 import multiprocessing
@@ -17,7 +17,10 @@ keepalive = 5
 # Load the application once in the master and fork it: a worker that dies (or is recycled)
 # is replaced at once, without importing Django and Wagtail again.
 preload_app = os.environ.get("WEB_PRELOAD", "1") not in ("0", "false", "no", "")
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 5000))
+# Recycling is off unless asked for: a gthread worker recycled under load drops the
+# connections queued in it (bench/exam_day.py at 2,000 examinees: all five workers recycled
+# within 30 s of each other and the clients saw resets). Set it if memory grows.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 0))
 max_requests_jitter = 500
 accesslog = os.environ.get("ACCESS_LOG", "-")
 errorlog = "-"

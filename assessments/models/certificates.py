@@ -61,6 +61,10 @@ class Certificate(models.Model):
 
     objects = CertificateQuerySet.as_manager()
 
+    # Issued by the hundred on exam day: results, not content references (the reference index
+    # would queue a task per certificate).
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
