@@ -343,7 +343,7 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
         return attempt_refresh(attempt=existing, now=now)
     if not exam.is_open(now):
         raise AttemptError(_("This exam is not open now."))
-    if not Exam.objects.for_employee(employee).filter(pk=exam.pk).exists():
+    if not exam.is_for(employee):
         raise AttemptError(_("This exam is not meant for you."))
     override = exam_override_for(exam, employee)
     allowed = exam.attempts_allowed(override)
@@ -376,12 +376,12 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
                     for index, (question, points) in enumerate(drawn, 1)
                 ]
             )
+            audit.log_entry(attempt, "assessments.attempt_started", user=employee.user)
     except IntegrityError:
         existing = Attempt.objects.open().filter(exam=exam, employee=employee).first()
         if existing is None:
             raise AttemptError(_("The attempt could not be started; please try again.")) from None
         return existing
-    log(attempt, "assessments.attempt_started", user=employee.user)
     return attempt
 
 
@@ -437,24 +437,58 @@ def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> 
     with transaction.atomic():
         # Lock the attempt: a submit waits for this save to commit (and so grades it), or a
         # save that comes after a submit sees it and is refused rather than acknowledged.
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        locked = Attempt.objects.select_for_update().only("status").get(pk=attempt.pk)
         attempt.status = locked.status
         return _save_answers(attempt, answers, now)
 
 
-def _save_answers(attempt: Attempt, answers: list[dict], now) -> list[int]:
+def attempt_save_own_answers(*, user, pk, answers: list[dict], now=None):
+    """Autosave's hot path: ``user``'s own attempt ``pk`` is locked and the answered items read
+    in one query, then each answer is one UPDATE; neither the exam nor the employee is read.
+    Returns ``(attempt, saved item ids)``; raises Attempt.DoesNotExist when the attempt is not
+    the user's, and AttemptError as ``attempt_save_answers`` does.
+
+    The items come from the snapshot the locking query started with, so a save that waited for
+    the lock may see an item's older sequence number; the UPDATE's own ``seq < new`` condition
+    keeps the newer answer then (``Attempt.save_answer``).
+    """
+    now = now or timezone.now()
+    ids = [a["item"] for a in answers if isinstance(a, dict) and isinstance(a.get("item"), int)]
+    with transaction.atomic():
+        items = list(
+            AttemptItem.objects.filter(attempt_id=pk, attempt__employee__user=user, pk__in=ids)
+            .select_related("attempt")
+            .only("attempt", "snapshot", "seq", "attempt__status", "attempt__deadline")
+            .select_for_update(of=("attempt",))
+            .order_by()
+        )
+        if items:
+            attempt = items[0].attempt
+        else:  # nothing (or nothing of this attempt) answered: the attempt alone decides
+            attempt = (
+                Attempt.objects.select_for_update(of=("self",))
+                .only("pk", "status", "deadline")
+                .get(pk=pk, employee__user=user)
+            )
+        return attempt, _save_answers(attempt, answers, now, {item.pk: item for item in items})
+
+
+def _save_answers(attempt: Attempt, answers: list[dict], now, items=None) -> list[int]:
     attempt.check_can_save(now)
-    ids = [a.get("item") for a in answers if isinstance(a, dict)]
-    items = AttemptItem.objects.filter(attempt=attempt).in_bulk(
-        [i for i in ids if isinstance(i, int)]
-    )
+    if items is None:
+        ids = [a.get("item") for a in answers if isinstance(a, dict)]
+        items = (
+            AttemptItem.objects.filter(attempt=attempt)
+            .only("attempt_id", "snapshot", "seq")
+            .in_bulk([i for i in ids if isinstance(i, int)])
+        )
     saved = []
     for answer in answers:
         item = items.get(answer.get("item")) if isinstance(answer, dict) else None
         if item is None:
             raise AttemptError(_("That question is not part of this attempt."))
         response = _validate_response(item, answer.get("response"))
-        attempt.save_answer(item.pk, response, answer.get("seq"), now=now)
+        attempt.save_answer(item, response, answer.get("seq"), now=now)
         saved.append(item.pk)
     return saved
 
@@ -818,6 +852,7 @@ def certificate_change(
 __all__ = [
     "attempt_refresh",
     "attempt_save_answers",
+    "attempt_save_own_answers",
     "attempt_start",
     "attempt_submit",
     "attempts_submit_overdue",

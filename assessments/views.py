@@ -107,7 +107,10 @@ def exam_detail(request, pk):
 @login_required
 def attempt_start(request, pk):
     employee = _employee_or_404(request)
-    exam = get_object_or_404(Exam.objects.for_employee(employee), pk=pk)
+    try:
+        exam = Exam.objects.get_for_employee(employee, pk=pk)
+    except Exam.DoesNotExist:
+        raise Http404 from None
     try:
         attempt = services.attempt_start(exam=exam, employee=employee)
     except AttemptError as error:
@@ -161,22 +164,28 @@ def _state(attempt, **extra):
 @require_POST
 @login_required
 def attempt_save(request, pk):
-    """Autosave: ``{"answers": [{"item": id, "response": …, "seq": n}, …]}``."""
-    attempt = _own_attempt(request, pk)
+    """Autosave: ``{"answers": [{"item": id, "response": …, "seq": n}, …]}``.
+
+    The busiest request of exam day: the attempt is read only once, locked, by the service."""
     try:
         payload = json.loads(request.body or b"{}")
         answers = payload["answers"]
         if not isinstance(answers, list):
             raise TypeError
     except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[…]]]]
+        _own_attempt(request, pk)  # someone else's attempt is not found, whatever was sent
         return JsonResponse(
             {"ok": False, "error": _("The request could not be read.")},
             status=HTTPStatus.BAD_REQUEST,
         )
     try:
-        saved = services.attempt_save_answers(attempt=attempt, answers=answers)
+        attempt, saved = services.attempt_save_own_answers(
+            user=request.user, pk=pk, answers=answers
+        )
+    except Attempt.DoesNotExist:
+        raise Http404 from None
     except AttemptError as error:
-        attempt = services.attempt_refresh(attempt=attempt)
+        attempt = services.attempt_refresh(attempt=_own_attempt(request, pk))
         return JsonResponse(
             {"ok": False, "error": str(error), **_state(attempt)}, status=HTTPStatus.CONFLICT
         )

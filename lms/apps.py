@@ -17,3 +17,15 @@ class LmsConfig(AppConfig):
 
         user_logged_in.connect(session_started, dispatch_uid="lms.session_started")
         user_logged_out.connect(session_ended, dispatch_uid="lms.session_ended")
+
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.users.models import UserProfile
+
+        from .auth import forget_saved_user
+
+        for model in (get_user_model(), UserProfile):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_saved_user, sender=model, dispatch_uid=f"lms.forget_user.{signal}"
+                )

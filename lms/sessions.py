@@ -49,7 +49,11 @@ def session_ended(sender, request, user, **kwargs):
 def sessions_end(*, user_ids) -> int:
     """End every recorded session of these accounts at once, in the configured session engine
     (database rows or cache entries); return how many were ended."""
-    rows = UserSession.objects.filter(user_id__in=list(user_ids))
+    from .auth import forget_users
+
+    user_ids = list(user_ids)
+    forget_users(user_ids)
+    rows = UserSession.objects.filter(user_id__in=user_ids)
     keys = list(rows.values_list("session_key", flat=True))
     if not keys:
         return 0

@@ -134,7 +134,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "grid-academy"),
         }
@@ -396,6 +396,9 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 # The last-seen time is written to the session at most this often (one write per user per
 # interval, not per request, on exam day).
 SESSION_ACTIVITY_WRITE_SECONDS = env_int("SESSION_ACTIVITY_WRITE_SECONDS", 60)
+# The signed-in user's account row is kept in the cache this long between requests (lms.auth);
+# saving the account or its profile, or ending its sessions, forgets it. 0 reads it every time.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300)
 # --- personal data and audit trail ---
 # Personal employee fields (hire_date, phone, email) that department managers may also see for
 # the people in their subtree, comma-separated; none by default (lms/personal.py).

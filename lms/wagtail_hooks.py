@@ -6,6 +6,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.staticfiles import versioned_static
 
 from . import audit
+from .auth import forget_users
 from .sessions import sessions_end
 from .viewsets import OrganisationViewSetGroup
 
@@ -46,7 +47,12 @@ def end_sessions_of_deactivated_user(request, user):
 
 @hooks.register("after_bulk_action")
 def end_sessions_of_bulk_deactivated_users(request, action_type, objects, action):
-    if action_type == "set_active_state" and not action.cleaned_form.cleaned_data["mark_as_active"]:
+    if action_type != "set_active_state":
+        return
+    if action.cleaned_form.cleaned_data["mark_as_active"]:
+        # The bulk action writes without signals: forget the cached accounts (lms.auth).
+        forget_users([user.pk for user in objects])
+    else:
         sessions_end(user_ids=[user.pk for user in objects])
 
 

@@ -134,24 +134,28 @@ class Attempt(models.Model):
                 % {"time": timezone.localtime(self.deadline).strftime("%H:%M:%S")}
             )
 
-    def save_answer(self, item_id: int, response, seq: int, now=None) -> bool:
+    def save_answer(self, item: "AttemptItem", response, seq: int, now=None) -> bool:
         """Store a response if ``seq`` is newer than the stored one (the last write wins).
 
-        Idempotent: sending the same (item, seq) twice changes nothing the second time.
-        Returns True when the stored answer is now the one sent (or a newer one).
+        Called with this attempt's row locked (the services lock it). ``item`` is one of this
+        attempt's items; the sequence number it carries may be older than the stored one, never
+        newer, so the UPDATE's own ``seq < new`` condition has the last word. Idempotent:
+        sending the same (item, seq) twice changes nothing the second time. Returns True when
+        the stored answer is now the one sent (or a newer one).
         """
         now = now or timezone.now()
         self.check_can_save(now)
         if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= SEQ_MAX:
             raise AttemptError(_("The answer carries no valid sequence number."))
-        updated = AttemptItem.objects.filter(
-            pk=item_id, attempt_id=self.pk, seq__lt=seq, attempt__status=self.Status.IN_PROGRESS
-        ).update(response=response, seq=seq, saved_at=now)
-        if updated:
-            return True
-        if not AttemptItem.objects.filter(pk=item_id, attempt_id=self.pk).exists():
+        if item.attempt_id != self.pk:
             raise AttemptError(_("That question is not part of this attempt."))
-        return True  # an equal or newer write is already stored
+        if seq <= item.seq:
+            return True  # an equal or newer write is already stored
+        AttemptItem.objects.filter(pk=item.pk, seq__lt=seq).update(
+            response=response, seq=seq, saved_at=now
+        )
+        item.response, item.seq, item.saved_at = response, seq, now
+        return True
 
     def mark_submitted(self, *, now=None, auto=False) -> bool:
         """Close the attempt. Only one caller wins; the others get False.

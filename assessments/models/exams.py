@@ -55,9 +55,19 @@ class ExamQuerySet(models.QuerySet):
         ids = self.published().filter(condition).values("pk")
         return self.filter(pk__in=ids)
 
+    def get_for_employee(self, employee, **lookup):
+        """``for_employee(employee).get(**lookup)``; the exam remembers that its audience
+        includes the employee, so ``Exam.is_for`` answers without a query later in the
+        request (starting an exam checks it again in the service)."""
+        exam = self.for_employee(employee).get(**lookup)
+        exam._audience_includes = employee.pk
+        return exam
+
 
 class Exam(ClusterableModel):
     """A practice quiz or a formal exam."""
+
+    _audience_includes = None  # an employee id, set by ExamQuerySet.get_for_employee
 
     class Kind(models.TextChoices):
         PRACTICE = "practice", _("Practice quiz")
@@ -252,6 +262,12 @@ class Exam(ClusterableModel):
             and (self.opens_at is None or self.opens_at <= now)
             and (self.closes_at is None or now < self.closes_at)
         )
+
+    def is_for(self, employee) -> bool:
+        """Whether the exam is published and its audience includes the employee."""
+        if self._audience_includes == employee.pk:
+            return True
+        return Exam.objects.for_employee(employee).filter(pk=self.pk).exists()
 
     def has_closed(self, now=None) -> bool:
         now = now or timezone.now()

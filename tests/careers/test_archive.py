@@ -114,7 +114,7 @@ def test_archive_page_query_count(client, people, django_assert_num_queries, cou
     login(client, people["hr"])
     url = reverse("careers:archive", args=[people["employee"].pk])
     client.get(url)
-    with django_assert_num_queries(with_session(9)):
+    with django_assert_num_queries(with_session(7)):
         response = client.get(url)
     assert len(response.context["entries"]) == count
 
@@ -142,7 +142,7 @@ def test_archive_index_query_count(client, people, company, django_assert_num_qu
     login(client, people["hr"])
     url = reverse("careers:archive_index")
     client.get(url)
-    with django_assert_num_queries(with_session(7)):
+    with django_assert_num_queries(with_session(5)):
         response = client.get(url, {"department": company["team_a"].pk})
     assert len(response.context["page"].object_list) == min(count + 1, 50)
 

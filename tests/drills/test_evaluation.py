@@ -233,7 +233,7 @@ def test_sheet_page_query_count_is_constant(client, plan, people, django_assert_
     assert response.context["total"] == 40
 
 
-QUERIES_SHEET = with_session(7)
+QUERIES_SHEET = with_session(5)
 
 
 # --- self-assessment --------------------------------------------------------------------------

@@ -134,7 +134,7 @@ def test_report_query_count_is_constant(client, plan, people, django_assert_num_
     assert len(response.context["actions"]) == 20
 
 
-QUERIES_REPORT = with_session(9)
+QUERIES_REPORT = with_session(7)
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_dashboard_query_count_is_constant(
     assert len(response.context["coverage"]) == 12
 
 
-QUERIES_DASHBOARD = with_session(9)
+QUERIES_DASHBOARD = with_session(7)
 
 
 # --- hooks ------------------------------------------------------------------------------------

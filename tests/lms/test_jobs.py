@@ -263,7 +263,7 @@ def make_jobs(owner, count):
 
 # User, profile, permissions (2), roles, the jobs (count + page), the employee profile, and
 # Wagtail's admin furniture (locales, page and collection permissions).
-QUERIES_INDEX = 11
+QUERIES_INDEX = 9
 
 
 @pytest.mark.parametrize("count", [3, 30])

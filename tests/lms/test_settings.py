@@ -83,7 +83,7 @@ def test_redis_url_moves_cache_sessions_and_tasks_to_redis():
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split()
-    assert "django.core.cache.backends.redis.RedisCache" in lines
+    assert "lms.cache.RedisCache" in lines
     assert "django.contrib.sessions.backends.cache" in lines
     assert "django_tasks_rq.RQBackend" in lines
     assert "reachable" in lines
