@@ -170,6 +170,7 @@ def test_export_query_count_is_fixed(client, people, company, period, count):
 
 # Roles and Wagtail's admin furniture (the user and their profile come from the cache); the
 # page and its count; the filter choices (users, object types, departments); the departments
-# named on the page (plus the session where it is kept in the database). The export reads every entry in one query and logs itself.
+# named on the page (plus the session where it is kept in the database). The export reads every
+# entry in one query and logs itself.
 LISTING_QUERIES = 13
 EXPORT_QUERIES = 8
