@@ -6,9 +6,12 @@ in Wagtail's log (shown on each object's history in the admin).
 
 import functools
 import random
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -231,22 +234,25 @@ def exam_create(
     return exam
 
 
+DRAW_GENERATION_KEY = "assessments:draw-generation"
+DRAW_PLAN_KEY = "assessments:draw-plan:{}"
+
+
 def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Question, Decimal]]:
     """The questions of one attempt: the fixed ones, then each rule's draw.
 
     No question appears twice. Raises AttemptError when a rule cannot be met.
     """
     rng = rng or random.SystemRandom()
+    fixed_questions, rule_pools = draw_plan(exam)
     chosen: list[tuple[int, Decimal | None]] = []
     used: set[int] = set()
-    for fixed in exam.fixed_questions.all():
-        if fixed.question_id not in used:
-            used.add(fixed.question_id)
-            chosen.append((fixed.question_id, fixed.points))
-    rules = list(exam.rules.select_related("category"))
-    pools = _candidate_pools(rules)
-    for rule in rules:
-        pool = [pk for pk in pools[rule.pk] if pk not in used]
+    for question_id, points in fixed_questions:
+        if question_id not in used:
+            used.add(question_id)
+            chosen.append((question_id, points))
+    for rule, candidates in rule_pools:
+        pool = [pk for pk in candidates if pk not in used]
         if len(pool) < rule.count:
             raise AttemptError(
                 _(
@@ -263,6 +269,44 @@ def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Que
     if exam.shuffle_questions:
         rng.shuffle(drawn)
     return drawn
+
+
+def draw_plan(exam: Exam):
+    """What every attempt of the exam is drawn from: ``([(question id, points)], [(rule,
+    [candidate question ids])])``, the fixed questions and each rule's candidates.
+
+    Thousands of examinees starting one exam read the same plan, so it is kept in the cache
+    for ``EXAM_DRAW_PLAN_SECONDS`` under the generation of the question bank it was read from.
+    Saving or deleting a question, a category, an exam or its rules or fixed questions starts a
+    new generation (``draw_plan_forget``), so the next start reads the plan again.
+    """
+    timeout = settings.EXAM_DRAW_PLAN_SECONDS
+    key = DRAW_PLAN_KEY.format(exam.pk)
+    generation = None
+    if timeout:
+        found = cache.get_many([key, DRAW_GENERATION_KEY])
+        generation = found.get(DRAW_GENERATION_KEY)
+        cached = found.get(key)
+        if generation is not None and cached is not None and cached[0] == generation:
+            return cached[1]
+        if generation is None:
+            cache.add(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
+            generation = cache.get(DRAW_GENERATION_KEY)
+    fixed = [(fixed.question_id, fixed.points) for fixed in exam.fixed_questions.all()]
+    rules = list(exam.rules.select_related("category"))
+    pools = _candidate_pools(rules)
+    plan = (fixed, [(rule, pools[rule.pk]) for rule in rules])
+    if timeout and generation is not None:
+        # Stored under the generation read before the plan: a change made meanwhile has
+        # started a newer one, and the next start reads the plan again.
+        cache.set(key, (generation, plan), timeout)
+    return plan
+
+
+def draw_plan_forget(**kwargs):
+    """Signal receiver (``AssessmentsConfig.ready``): the question bank or an exam's rules
+    changed, so every cached draw plan is out of date."""
+    cache.set(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def _candidate_pools(rules) -> dict[int, list[int]]:
@@ -855,6 +899,8 @@ __all__ = [
     "attempt_save_own_answers",
     "attempt_start",
     "attempt_submit",
+    "draw_plan",
+    "draw_plan_forget",
     "attempts_submit_overdue",
     "category_create",
     "category_for_path",

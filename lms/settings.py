@@ -399,6 +399,9 @@ SESSION_ACTIVITY_WRITE_SECONDS = env_int("SESSION_ACTIVITY_WRITE_SECONDS", 60)
 # The signed-in user's account row is kept in the cache this long between requests (lms.auth);
 # saving the account or its profile, or ending its sessions, forgets it. 0 reads it every time.
 AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300)
+# What the attempts of an exam are drawn from (fixed questions, each rule's candidates) is kept in
+# the cache this long; changing the question bank or the exam's rules renews it at once.
+EXAM_DRAW_PLAN_SECONDS = env_int("EXAM_DRAW_PLAN_SECONDS", 300)
 # --- personal data and audit trail ---
 # Personal employee fields (hire_date, phone, email) that department managers may also see for
 # the people in their subtree, comma-separated; none by default (lms/personal.py).
