@@ -481,9 +481,9 @@ def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> 
     with transaction.atomic():
         # Lock the attempt: a submit waits for this save to commit (and so grades it), or a
         # save that comes after a submit sees it and is refused rather than acknowledged.
-        locked = Attempt.objects.select_for_update().only("status").get(pk=attempt.pk)
+        locked, items = _lock_with_items(answers, pk=attempt.pk)
         attempt.status = locked.status
-        return _save_answers(attempt, answers, now)
+        return _save_answers(attempt, answers, now, items)
 
 
 def attempt_save_own_answers(*, user, pk, answers: list[dict], now=None):
@@ -491,41 +491,38 @@ def attempt_save_own_answers(*, user, pk, answers: list[dict], now=None):
     in one query, then each answer is one UPDATE; neither the exam nor the employee is read.
     Returns ``(attempt, saved item ids)``; raises Attempt.DoesNotExist when the attempt is not
     the user's, and AttemptError as ``attempt_save_answers`` does.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt, items = _lock_with_items(answers, pk=pk, employee__user=user)
+        return attempt, _save_answers(attempt, answers, now, items)
+
+
+def _lock_with_items(answers: list[dict], **lookup):
+    """Lock the attempt ``lookup`` finds and read the items ``answers`` name, in one query;
+    returns ``(attempt, {item id: item})``. Raises Attempt.DoesNotExist.
 
     The items come from the snapshot the locking query started with, so a save that waited for
     the lock may see an item's older sequence number; the UPDATE's own ``seq < new`` condition
     keeps the newer answer then (``Attempt.save_answer``).
     """
-    now = now or timezone.now()
     ids = [a["item"] for a in answers if isinstance(a, dict) and isinstance(a.get("item"), int)]
-    with transaction.atomic():
-        items = list(
-            AttemptItem.objects.filter(attempt_id=pk, attempt__employee__user=user, pk__in=ids)
-            .select_related("attempt")
-            .only("attempt", "snapshot", "seq", "attempt__status", "attempt__deadline")
-            .select_for_update(of=("attempt",))
-            .order_by()
-        )
-        if items:
-            attempt = items[0].attempt
-        else:  # nothing (or nothing of this attempt) answered: the attempt alone decides
-            attempt = (
-                Attempt.objects.select_for_update(of=("self",))
-                .only("pk", "status", "deadline")
-                .get(pk=pk, employee__user=user)
-            )
-        return attempt, _save_answers(attempt, answers, now, {item.pk: item for item in items})
+    items = list(
+        AttemptItem.objects.filter(pk__in=ids, **{f"attempt__{k}": v for k, v in lookup.items()})
+        .select_related("attempt")
+        .only("attempt", "snapshot", "seq", "attempt__status", "attempt__deadline")
+        .select_for_update(of=("attempt",))
+        .order_by()
+    )
+    if items:
+        return items[0].attempt, {item.pk: item for item in items}
+    # Nothing (or nothing of this attempt) answered: the attempt alone decides.
+    attempt = Attempt.objects.select_for_update(of=("self",)).only("pk", "status", "deadline")
+    return attempt.get(**lookup), {}
 
 
-def _save_answers(attempt: Attempt, answers: list[dict], now, items=None) -> list[int]:
+def _save_answers(attempt: Attempt, answers: list[dict], now, items) -> list[int]:
     attempt.check_can_save(now)
-    if items is None:
-        ids = [a.get("item") for a in answers if isinstance(a, dict)]
-        items = (
-            AttemptItem.objects.filter(attempt=attempt)
-            .only("attempt_id", "snapshot", "seq")
-            .in_bulk([i for i in ids if isinstance(i, int)])
-        )
     saved = []
     for answer in answers:
         item = items.get(answer.get("item")) if isinstance(answer, dict) else None

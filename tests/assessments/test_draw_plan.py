@@ -1,7 +1,6 @@
 """What an exam's attempts are drawn from is read once and kept in the cache until the question
 bank or the exam's rules change (assessments.services.draw_plan)."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
