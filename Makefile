@@ -7,9 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean bench-exam-day
+.PHONY: install system-packages run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean bench-exam-day
 
-install: $(STAMP)
+install: system-packages $(STAMP)
+
+# The Debian packages in deploy/debian-packages.txt: installed when root with apt-get, otherwise
+# stops here with the exact command (before the virtualenv is made).
+system-packages:
+	@sh deploy/system-packages.sh
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -4,10 +4,12 @@ Every figure is scoped by role (HR: the company; managers: their subtree) and re
 number of queries whatever the number of employees.
 """
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.hooks import appraisal_indicator_sources
@@ -166,8 +168,20 @@ def _figure_row(figure, department, sums):
     return row
 
 
-def registered_figures(user):
-    """Every registered dashboard figure, per department of the people the user may see.
+def dashboard_year(today, year=None):
+    """The dashboard's year and the day its figures are read at.
+
+    The current year reads at today; an earlier year at its 31 December, so last year's figures
+    stay one click away after 1 January (when this year's start from zero).
+    """
+    if year is None or year >= today.year:
+        return today.year, today
+    return year, datetime.date(year, 12, 31)
+
+
+def registered_figures(user, as_of=None):
+    """Every registered dashboard figure, per department of the people the user may see, as at
+    ``as_of`` (default today).
 
     One query for the people plus each figure's own fixed number of queries.
     """
@@ -182,7 +196,7 @@ def registered_figures(user):
     names = {path: name for _pk, name, path in employees}
     result = []
     for figure in figures:
-        numbers = figure.compute(ids) if ids else {}
+        numbers = figure.compute(ids, today=as_of) if ids else {}
         by_department = defaultdict(lambda: defaultdict(Decimal))
         total = defaultdict(Decimal)
         for pk, values in numbers.items():
@@ -213,12 +227,18 @@ def registered_figures(user):
     return result
 
 
-def dashboard_context(user):
+def dashboard_context(user, *, year=None):
+    """The careers dashboard. Grades and appraisal figures show the newest period with results;
+    the registered figures (compliance, pass rates, qualifications, drills) show ``year``."""
+    today = timezone.localdate()
+    year, as_of = dashboard_year(today, year)
     period = latest_period()
     return {
+        "year": year,
+        "years": range(today.year, today.year - 6, -1),
         "period": period,
         "distribution": grade_distribution(user, period),
         "overdue": overdue_rectifications(user),
         "sources": source_figures(user, period),
-        "figures": registered_figures(user),
+        "figures": registered_figures(user, as_of),
     }

@@ -37,7 +37,8 @@ def training_run(session_id) -> dict | None:
 class DashboardFigure:
     """A per-department figure built from per-employee numbers.
 
-    ``compute(employee_ids)`` returns ``{employee_id: {column_key: number}}`` in a fixed number of
+    ``compute(employee_ids, today=day)`` returns ``{employee_id: {column_key: number}}`` as at
+    ``day`` (the dashboard's year: today, or 31 December of an earlier year) in a fixed number of
     queries; careers adds the numbers up per department (and for the company). ``columns`` is a
     sequence of ``(key, label)``. If ``rate`` is ``(numerator_key, denominator_key, label)`` a
     ratio column is added and charted (a percentage if ``percent``, else a mean such as an

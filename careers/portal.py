@@ -177,7 +177,7 @@ def development_archive_entries(employee, *, year=None):
     )
     entries = [
         ArchiveEntry(
-            date=plan.approved_at.date() if plan.approved_at else plan.created_at.date(),
+            date=timezone.localdate(plan.approved_at or plan.created_at),
             category=ArchiveCategory.DEVELOPMENT,
             title=str(plan),
             detail=f"{plan.target_position or ''} · {plan.get_status_display()}",

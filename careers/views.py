@@ -436,7 +436,8 @@ def _dashboard_user(request):
 @login_required
 def dashboard(request):
     _dashboard_user(request)
-    return render(request, "careers/portal/dashboard.html", dashboard_context(request.user))
+    context = dashboard_context(request.user, year=_year(request))
+    return render(request, "careers/portal/dashboard.html", context)
 
 
 def _xlsx_response(dataset, name):
@@ -451,7 +452,7 @@ def _xlsx_response(dataset, name):
 @login_required
 def dashboard_export(request, name):
     _dashboard_user(request)
-    context = dashboard_context(request.user)
+    context = dashboard_context(request.user, year=_year(request))
     dataset = tablib.Dataset()
     if name == "grades":
         distribution = context["distribution"]
