@@ -71,8 +71,7 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def company(db):
+def make_company():
     """A small company: root → branch → two teams, and a second branch."""
     root = f.department(code="C", name="公司", kind=Department.Kind.COMPANY)
     branch = f.department(code="C-A", name="运检部", parent=root, kind=Department.Kind.BRANCH)
@@ -82,8 +81,7 @@ def company(db):
     return {"root": root, "branch": branch, "team_a": team_a, "team_b": team_b, "other": other}
 
 
-@pytest.fixture
-def people(company):
+def make_people(company):
     """One employee per role, plus a colleague and an outsider (another branch)."""
     pos = f.position(code="POS-1", name="配电线路工")
     made = {
@@ -120,9 +118,44 @@ def people(company):
     return made
 
 
+def make_superuser():
+    return get_user_model().objects.create_superuser("root", "root@example.com", f.PASSWORD)
+
+
+@pytest.fixture
+def company(db):
+    return make_company()
+
+
+@pytest.fixture
+def people(company):
+    return make_people(company)
+
+
 @pytest.fixture
 def superuser(db):
-    return get_user_model().objects.create_superuser("root", "root@example.com", f.PASSWORD)
+    return make_superuser()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a whole module, for read-mostly rows built once per module.
+
+    Module-scoped fixtures build their rows inside ``with module_db.unblock():``; every test's
+    own transaction nests inside as a savepoint and is rolled back as usual, and the module's
+    rows are rolled back when the module is done. Not for modules with transactional tests.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield django_db_blocker
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def login(client, employee_or_user):

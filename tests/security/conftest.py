@@ -1,17 +1,79 @@
 import datetime
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from careers import services as careers_services
 from lms import services as lms_services
 from lms.jobs import job_run
 from tests import factories as f
+from tests.conftest import make_company, make_people, make_superuser
 from tests.factories import careers as cf
+
+from .object_cases import object_world
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, module_media):
+    """The module's rows and their files are made once, so the files live once per module."""
+    settings.MEDIA_ROOT = module_media
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db, module_media):
+    """The world below, built once per module (the matrix reads it some 540 times); each test's
+    writes are rolled back as usual."""
+    from tests.assessments.security_cases import assessment_world
+
+    with module_db.unblock(), override_settings(MEDIA_ROOT=module_media):
+        company = make_company()
+        people = make_people(company)
+        made = build_world(people, company, make_superuser())
+        object_world(made)
+        assessment_world(made)
+    return made
 
 
 @pytest.fixture
-def world(people, company, superuser):
+def world(module_world, db):
+    """A fresh dict per test, so that what a test adds to it goes with the test."""
+    return dict(module_world)
+
+
+@pytest.fixture
+def people(world):
+    return {key: world[key] for key in PEOPLE}
+
+
+@pytest.fixture
+def company(world):
+    return world["company"]
+
+
+@pytest.fixture
+def superuser(world):
+    return world["superuser"]
+
+
+PEOPLE = (
+    "employee",
+    "colleague",
+    "outsider",
+    "manager",
+    "other_manager",
+    "trainer",
+    "hr",
+    "coordinator",
+    "evaluator",
+)
+
+
+def build_world(people, company, superuser):
     """One object of every kind the URLs take, owned by people["employee"]."""
     period = cf.period()
     cf.value(period=period, code="KPI-TRAIN", value="90", employee=people["employee"])
