@@ -1,5 +1,9 @@
 """Exam day on a phone (390 px): answers survive 30 s offline, time runs out, the attempt is
-submitted and graded, the certificate downloads and the public check page confirms it."""
+submitted and graded, the certificate downloads and the public check page confirms it.
+
+No real waiting: the page's clock (Playwright's) and the server's (time-machine; the live server
+runs in this process) are moved instead.
+"""
 
 import re
 from datetime import timedelta
@@ -45,9 +49,10 @@ def exam_day():
     return employee, exam
 
 
-def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day):
+def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day, clock):
     employee, exam = exam_day
     page = phone
+    page.clock.install()
     sign_in(page, "QC1001", f.PASSWORD)
     page.goto(f"/exams/{exam.pk}/")
     page.get_by_role("button", name=re.compile("开始考试|Start")).click()
@@ -62,7 +67,7 @@ def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day):
     page.context.set_offline(True)
     page.locator("fieldset[data-type=truefalse] input[value=false]").check()
     page.locator("fieldset[data-type=fill] input").fill("验电")
-    page.wait_for_timeout(30_000)
+    page.clock.run_for(30_000)  # 30 s offline: ten autosave rounds, none reaching the server
     assert badge.get_attribute("data-state") == "offline"
     attempt = Attempt.objects.get(exam=exam, employee=employee)
     stored = {i.snapshot["type"]: i.response for i in AttemptItem.objects.filter(attempt=attempt)}
@@ -74,7 +79,10 @@ def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day):
     assert stored == {"single": ["B"], "truefalse": False, "fill": ["验电"]}
 
     # The exam closes: the page submits by itself and shows the graded result.
-    page.wait_for_url(re.compile(r"/result/$"), timeout=90_000)
+    clock.move_to(exam.closes_at + timedelta(seconds=2))
+    page.clock.fast_forward(90_000)
+    page.clock.run_for(3_000)
+    page.wait_for_url(re.compile(r"/result/$"), timeout=20_000)
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.GRADED and attempt.score == Decimal(10)
     assert attempt.auto_submitted and attempt.finished_at == attempt.deadline

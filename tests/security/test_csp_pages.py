@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -125,9 +125,16 @@ def _admin_urls_without_arguments():
     return urls
 
 
+@pytest.fixture(scope="module")
+def seeded(module_db, module_media):
+    """The demo company, seeded once for the module's two crawls (read-only GETs)."""
+    with module_db.unblock(), override_settings(MEDIA_ROOT=module_media):
+        call_command("seed_demo", stdout=io.StringIO())
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(seeded, db):
+    return None
 
 
 @pytest.fixture
