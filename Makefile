@@ -55,13 +55,16 @@ serve-prod: install compilemessages
 worker: install
 	$(DEV) sh -c '$(WORKER)'
 
+# Every test, on every core (pytest-xdist; TEST_WORKERS=0 runs them in this one process).
+# TEST_TODAY=YYYY-MM-DD moves the clock to that date for the whole run (tests/clock.py).
+TEST_WORKERS ?= auto
 test: install compilemessages
 	TESTING=1 $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: install compilemessages
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 e2e: install compilemessages
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)

@@ -34,6 +34,7 @@ REQUEST_TIMEOUT = 20
 
 pytestmark = [
     pytest.mark.multiserver,
+    pytest.mark.real_clock,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql" or not settings.REDIS_URL,
