@@ -184,6 +184,7 @@ AXES_USERNAME_CALLABLE = "lms.auth.lockout_username"
 AXES_LOCKOUT_CALLABLE = "lms.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
+CSRF_FAILURE_VIEW = "lms.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -3,15 +3,17 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .forms import ArchiveYearForm, LanguageForm
+from .forms import ArchiveYearForm, EmployeeLoginForm, LanguageForm
 from .portal import SECTIONS_BY_SLUG, section_context
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,28 @@ def portal_section(request, section):
         context = section_context(request, section, year=form.cleaned_data["year"])
     context["year_form"] = form
     return render(request, "lms/portal/section.html", context)
+
+
+class SignInView(LoginView):
+    """The sign-in page; a signed-in user is sent on to where they were going.
+
+    Wagtail sends a signed-in user who may not use the admin back to sign-in with ``next``
+    pointing into the admin, and sending them on would send them straight back: a redirect loop.
+    Such a user is told why, and given the way home, instead.
+    """
+
+    authentication_form = EmployeeLoginForm
+    redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if (
+            user.is_authenticated
+            and self.get_success_url().startswith(reverse("wagtailadmin_home"))
+            and not user.has_perm("wagtailadmin.access_admin")
+        ):
+            return render(request, "lms/admin_refused.html", status=HTTPStatus.FORBIDDEN)
+        return super().dispatch(request, *args, **kwargs)
 
 
 def locked_out(request, credentials, *args, **kwargs):
