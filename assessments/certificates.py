@@ -11,7 +11,7 @@ from lms.pdf import render_pdf
 
 from .answers import render_answer
 from .models import AttemptItem, Certificate
-from .models.questions import LETTERS
+from .models.questions import shown_letters
 from .statistics import render_response
 
 
@@ -52,7 +52,7 @@ def review_row(item: AttemptItem) -> dict:
     is_choice = bool(snap.get("options"))
     chosen = set(item.response or []) if is_choice and isinstance(item.response, list) else set()
     right = set(snap["answer"]) if is_choice else set()
-    shown = {option["key"]: LETTERS[i] for i, option in enumerate(snap.get("options", []))}
+    shown = shown_letters(snap.get("options", []))
     options = [
         {
             "key": shown[option["key"]],

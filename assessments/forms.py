@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.forms.models import WagtailAdminModelForm
 
 from . import answers
@@ -32,9 +33,11 @@ class QuestionCategoryForm(WagtailAdminModelForm):
 class QuestionForm(WagtailAdminModelForm):
     """The options, answer and knowledge points are typed as the spreadsheet writes them."""
 
-    category = CategoryChoiceField(label=_("category"), queryset=QuestionCategory.objects.all())
+    category = CategoryChoiceField(
+        label=pgettext_lazy("assessments", "category"), queryset=QuestionCategory.objects.all()
+    )
     answer_text = forms.CharField(
-        label=_("answer"),
+        label=pgettext_lazy("assessments", "answer"),
         required=False,
         help_text=_(
             "Letters for choices (A or ABD); 对 or 错 for true/false; for fill-in, one answer per "
@@ -122,5 +125,9 @@ class QuestionForm(WagtailAdminModelForm):
 
 
 class GradeForm(forms.Form):
-    score = forms.DecimalField(label=_("score"), min_value=0, decimal_places=2)
-    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea)
+    score = forms.DecimalField(
+        label=pgettext_lazy("assessments", "score"), min_value=0, decimal_places=2
+    )
+    comment = forms.CharField(
+        label=pgettext_lazy("assessments", "comment"), required=False, widget=forms.Textarea
+    )

@@ -1,3 +1,4 @@
+import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -7,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -19,6 +21,7 @@ from lms.admin_views import (
     ScopedModelViewSet,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
+    yes_no,
 )
 from lms.importing import XLSX_CONTENT_TYPE
 from lms.spreadsheets import dataset_bytes
@@ -61,6 +64,14 @@ class CategoryEditView(generic.EditView):
         return self.object
 
 
+class QuestionCategoryFilterSet(WagtailFilterSet):
+    depth = django_filters.NumberFilter(label=_("Level"))
+
+    class Meta:
+        model = QuestionCategory
+        fields = []
+
+
 class QuestionCategoryViewSet(ModelViewSet):
     model = QuestionCategory
     icon = "folder-open-inverse"
@@ -69,9 +80,14 @@ class QuestionCategoryViewSet(ModelViewSet):
     add_view_class = CategoryCreateView
     edit_view_class = CategoryEditView
     copy_view_enabled = False
-    list_display = ["name", "depth", "numchild"]
+    # Tree bookkeeping (depth, numchild) shown under names an editor understands.
+    list_display = [
+        "name",
+        Column("depth", label=_("Level"), sort_key="depth"),
+        Column("numchild", label=_("Subcategories"), sort_key="numchild"),
+    ]
     search_fields = ["name"]
-    list_filter = ["depth"]
+    filterset_class = QuestionCategoryFilterSet
     ordering = ["path"]
 
     def get_form_class(self, for_update=False):
@@ -126,8 +142,8 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
         "difficulty",
         "points",
         "version",
-        "is_active",
-        "flagged",
+        yes_no(Question, "is_active"),
+        yes_no(Question, "flagged"),
     ]
     list_filter = ["type", "difficulty", "is_active", "flagged"]
     search_fields = ["stem", "explanation"]
@@ -187,7 +203,7 @@ class ExamViewSet(ModelViewSet):
     list_display = [
         "title",
         "kind",
-        "is_published",
+        yes_no(Exam, "is_published"),
         "opens_at",
         "closes_at",
         ReportColumn("report", label=_("Report")),
@@ -210,7 +226,7 @@ class AttemptViewSet(ScopedModelViewSet):
         "started_at",
         "finished_at",
         "score",
-        "passed",
+        yes_no(Attempt, "passed"),
     ]
     list_filter = ["status", "passed", "exam"]
     search_fields = ["employee__name", "employee__number", "exam__title"]
@@ -250,7 +266,14 @@ class CertificateViewSet(ScopedModelViewSet):
     menu_label = _("Certificates")
     menu_order = 500
     add_view_enabled = False
-    list_display = ["title", "employee", "code", "issued_on", "expires_on", "revoked"]
+    list_display = [
+        "title",
+        "employee",
+        "code",
+        "issued_on",
+        "expires_on",
+        yes_no(Certificate, "revoked"),
+    ]
     list_filter = ["revoked", "exam"]
     search_fields = ["employee__name", "employee__number", "code", "title"]
     form_fields = ["revoked", "revoked_reason", "expires_on"]
@@ -271,7 +294,7 @@ class QualificationRuleViewSet(ModelViewSet):
     menu_label = _("Qualification rules")
     menu_order = 600
     copy_view_enabled = False
-    list_display = ["name", "valid_months", "expiring_days", "is_active"]
+    list_display = ["name", "valid_months", "expiring_days", yes_no(QualificationRule, "is_active")]
     list_filter = ["is_active"]
     search_fields = ["name"]
 

@@ -10,11 +10,13 @@ published; ``IndicatorValue`` rows carry each subject's value with its provenanc
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.roles import ScopedQuerySet
 
@@ -40,7 +42,7 @@ class IndicatorCategory(models.TextChoices):
     NEW_CONNECTIONS = "new_connections", _("New connections")
     COMPLAINT_HANDLING = "complaint_handling", _("Complaint handling")
     TRAINING = "training", _("Training")
-    DRILLS = "drills", _("Drills")
+    DRILLS = "drills", pgettext_lazy("careers", "Drills")
     CONDUCT = "conduct", _("Conduct")
 
 
@@ -57,12 +59,12 @@ class IndicatorSystem(models.Model):
         ACTIVE = "active", _("In force")
         RETIRED = "retired", _("Retired")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("careers", "name"), max_length=100)
     version = models.PositiveIntegerField(_("version"), default=1)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("careers", "description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -112,9 +114,13 @@ class Indicator(models.Model):
         related_name="indicators",
     )
     code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=100)
-    category = models.CharField(_("category"), max_length=32, choices=IndicatorCategory.choices)
-    subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices)
+    name = models.CharField(pgettext_lazy("careers", "name"), max_length=100)
+    category = models.CharField(
+        pgettext_lazy("careers", "category"), max_length=32, choices=IndicatorCategory.choices
+    )
+    subject = models.CharField(
+        pgettext_lazy("careers", "subject"), max_length=16, choices=Subject.choices
+    )
     weight = models.DecimalField(
         _("weight"),
         max_digits=6,
@@ -161,7 +167,10 @@ class Indicator(models.Model):
         _("largest allowed value"), max_digits=12, decimal_places=4, null=True, blank=True
     )
     source = models.CharField(
-        _("source"), max_length=16, choices=Source.choices, default=Source.IMPORT
+        pgettext_lazy("careers", "source"),
+        max_length=16,
+        choices=Source.choices,
+        default=Source.IMPORT,
     )
     source_key = models.CharField(
         _("source key"),
@@ -169,10 +178,10 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("For values computed by an app: the key of its indicator source."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("careers", "description"), blank=True)
 
     class Meta:
-        verbose_name = _("indicator")
+        verbose_name = pgettext_lazy("careers", "indicator")
         verbose_name_plural = _("indicators")
         ordering = ["system", "code"]
         constraints = [
@@ -266,25 +275,25 @@ class AppraisalPeriod(models.Model):
     """A month, quarter or year of appraisal, with its life from open to published."""
 
     class Kind(models.TextChoices):
-        MONTH = "month", _("Month")
+        MONTH = "month", pgettext_lazy("careers", "Month")
         QUARTER = "quarter", _("Quarter")
         YEAR = "year", _("Year")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("careers", "Open")
         COLLECTING = "collecting", _("Collecting values")
         CALCULATED = "calculated", _("Calculated")
         FROZEN = "frozen", _("Frozen")
         PUBLISHED = "published", _("Published")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("careers", "name"), max_length=100)
     system = models.ForeignKey(
         IndicatorSystem,
         verbose_name=_("indicator system"),
         on_delete=models.PROTECT,
         related_name="periods",
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("careers", "kind"), max_length=16, choices=Kind.choices)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     status = models.CharField(
@@ -292,7 +301,9 @@ class AppraisalPeriod(models.Model):
     )
     calculated_at = models.DateTimeField(_("calculated"), null=True, blank=True)
     frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        pgettext_lazy("careers", "published"), null=True, blank=True
+    )
 
     objects = AppraisalPeriodQuerySet.as_manager()
 
@@ -383,7 +394,10 @@ class IndicatorValue(models.Model):
         AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="values"
     )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+        Indicator,
+        verbose_name=pgettext_lazy("careers", "indicator"),
+        on_delete=models.PROTECT,
+        related_name="values",
     )
     employee = models.ForeignKey(
         "lms.Employee",
@@ -401,8 +415,10 @@ class IndicatorValue(models.Model):
         blank=True,
         related_name="indicator_values",
     )
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=4)
-    source = models.CharField(_("source"), max_length=16, choices=Indicator.Source.choices)
+    value = models.DecimalField(pgettext_lazy("careers", "value"), max_digits=12, decimal_places=4)
+    source = models.CharField(
+        pgettext_lazy("careers", "source"), max_length=16, choices=Indicator.Source.choices
+    )
     # [[label, url], ...]: the records behind the value, shown to the employee.
     records = models.JSONField(_("source records"), default=list, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -515,9 +531,15 @@ class AppraisalAudit(models.Model):
     period = models.ForeignKey(
         AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="audits"
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(
+        pgettext_lazy("careers", "action"), max_length=20, choices=Action.choices
+    )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.SET_NULL, null=True, blank=True
+        Indicator,
+        verbose_name=pgettext_lazy("careers", "indicator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
     )
     employee = models.ForeignKey(
         "lms.Employee",
@@ -598,6 +620,7 @@ class TrainingHoursRule(models.Model):
         return f"{self.category_label} → {self.get_counts_as_display()}"
 
     @property
+    @admin.display(description=_("record category"))
     def category_label(self):
         from lms.hooks import ArchiveCategory
 
@@ -638,7 +661,7 @@ class PositionTemplate(models.Model):
 
     position = models.OneToOneField(
         "lms.Position",
-        verbose_name=_("position"),
+        verbose_name=pgettext_lazy("careers", "position"),
         on_delete=models.CASCADE,
         related_name="development_template",
     )
@@ -680,7 +703,7 @@ class DevelopmentPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Awaiting approval")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("careers", "Approved")
         REVIEWED = "reviewed", _("Reviewed")
 
     employee = models.ForeignKey(
@@ -711,7 +734,7 @@ class DevelopmentPlan(models.Model):
     )
     approved_by = models.ForeignKey(
         "lms.Employee",
-        verbose_name=_("approved by"),
+        verbose_name=pgettext_lazy("careers", "approved by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -774,17 +797,20 @@ class DevelopmentPlan(models.Model):
 
 class DevelopmentGoal(models.Model):
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("Not started")
-        IN_PROGRESS = "in_progress", _("In progress")
+        NOT_STARTED = "not_started", pgettext_lazy("careers", "Not started")
+        IN_PROGRESS = "in_progress", pgettext_lazy("careers", "In progress")
         DONE = "done", _("Done")
         DROPPED = "dropped", _("Dropped")
 
     plan = models.ForeignKey(
-        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
+        DevelopmentPlan,
+        verbose_name=pgettext_lazy("careers", "plan"),
+        on_delete=models.CASCADE,
+        related_name="goals",
     )
     description = models.CharField(_("goal"), max_length=200)
     measure = models.CharField(_("measure of success"), max_length=200, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(pgettext_lazy("careers", "due date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
     )
@@ -811,7 +837,7 @@ class PlannedCourse(models.Model):
 
     plan = models.ForeignKey(
         DevelopmentPlan,
-        verbose_name=_("plan"),
+        verbose_name=pgettext_lazy("careers", "plan"),
         on_delete=models.CASCADE,
         related_name="planned_courses",
     )
@@ -828,7 +854,10 @@ class PlannedCourse(models.Model):
 
 class CheckIn(models.Model):
     plan = models.ForeignKey(
-        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="check_ins"
+        DevelopmentPlan,
+        verbose_name=pgettext_lazy("careers", "plan"),
+        on_delete=models.CASCADE,
+        related_name="check_ins",
     )
     author = models.ForeignKey(
         "lms.Employee", verbose_name=_("author"), on_delete=models.CASCADE, related_name="+"
@@ -850,8 +879,8 @@ class CheckIn(models.Model):
 
 
 class RotationProgramme(models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(pgettext_lazy("careers", "name"), max_length=100)
+    description = models.TextField(pgettext_lazy("careers", "description"), blank=True)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -882,8 +911,8 @@ class RotationAssignment(models.Model):
     """One employee's rotation (岗位轮换) from one post to another for a stretch of time."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        ACTIVE = "active", _("Active")
+        PLANNED = "planned", pgettext_lazy("careers", "Planned")
+        ACTIVE = "active", pgettext_lazy("careers", "Active")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -1004,8 +1033,10 @@ class RotationObjective(models.Model):
         related_name="objectives",
     )
     description = models.CharField(_("objective"), max_length=200)
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    score = models.DecimalField(
+        pgettext_lazy("careers", "score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    comment = models.TextField(pgettext_lazy("careers", "comment"), blank=True)
 
     class Meta:
         verbose_name = _("rotation objective")
@@ -1043,8 +1074,8 @@ class Recognition(models.Model):
         RECTIFICATION = "rectification", _("Rectification order")
 
     class FollowUp(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
+        OPEN = "open", pgettext_lazy("careers", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("careers", "In progress")
         DONE = "done", _("Rectified")
         VERIFIED = "verified", _("Verified")
 
@@ -1054,14 +1085,14 @@ class Recognition(models.Model):
         on_delete=models.PROTECT,
         related_name="recognitions",
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("careers", "kind"), max_length=16, choices=Kind.choices)
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
         on_delete=models.CASCADE,
         related_name="recognitions",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("careers", "title"), max_length=200)
     description = models.TextField(_("details"), blank=True)
     deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
     follow_up = models.CharField(

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from lms import audit
@@ -463,7 +464,7 @@ def dashboard_export(request, name):
     elif name == "rectifications":
         dataset.headers = [
             _("Employee number"),
-            _("Name"),
+            pgettext("careers", "Name"),
             _("Department"),
             _("Rectification"),
             _("Deadline"),

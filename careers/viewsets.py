@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.forms.models import WagtailAdminModelForm
@@ -357,7 +357,7 @@ class AppraisalPeriodViewSet(ModelViewSet):
         return [
             TitleColumn(
                 "name",
-                label=gettext_lazy("name"),
+                label=pgettext_lazy("careers", "name"),
                 get_url=lambda period: reverse(self.get_url_name("run"), args=[period.pk]),
             ),
             "system",
@@ -475,7 +475,7 @@ class IndicatorValueViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     delete_view_class = IndicatorValueDeleteView
     list_display = [
         "indicator",
-        Column("subject_label", label=gettext_lazy("subject")),
+        Column("subject_label", label=pgettext_lazy("careers", "subject")),
         "value",
         "source",
         "period",
@@ -691,7 +691,7 @@ class RotationProgrammeViewSet(ModelViewSet):
 
 class RotationAssignmentForm(WagtailAdminModelForm):
     objectives = forms.CharField(
-        label=gettext_lazy("Objectives"),
+        label=pgettext_lazy("careers", "Objectives"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("One objective per line."),
     )

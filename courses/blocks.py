@@ -1,6 +1,7 @@
 """StreamField blocks for course materials and lesson bodies."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
@@ -9,7 +10,9 @@ from wagtail.images.blocks import ImageChooserBlock
 
 class DocumentBlock(blocks.StructBlock):
     document = DocumentChooserBlock(label=_("document"))
-    description = blocks.CharBlock(label=_("description"), required=False, max_length=200)
+    description = blocks.CharBlock(
+        label=pgettext_lazy("courses", "description"), required=False, max_length=200
+    )
 
     class Meta:
         icon = "doc-full"
@@ -51,13 +54,15 @@ class ImageBlock(blocks.StructBlock):
 
     class Meta:
         icon = "image"
-        label = _("Image")
+        label = pgettext_lazy("courses", "Image")
         template = "courses/blocks/image.html"
 
 
 class KeyPointsBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label=_("heading"), required=False, max_length=100)
-    points = blocks.ListBlock(blocks.CharBlock(label=_("point"), max_length=300), label=_("points"))
+    points = blocks.ListBlock(
+        blocks.CharBlock(label=_("point"), max_length=300), label=pgettext_lazy("courses", "points")
+    )
 
     class Meta:
         icon = "list-ul"
@@ -67,7 +72,7 @@ class KeyPointsBlock(blocks.StructBlock):
 
 class MaterialStreamBlock(blocks.StreamBlock):
     text = blocks.RichTextBlock(
-        label=_("Text"),
+        label=pgettext_lazy("courses", "Text"),
         features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"],
     )
     document = DocumentBlock()

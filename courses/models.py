@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
@@ -249,12 +250,14 @@ CoursePageManager = PageManager.from_queryset(CoursePageQuerySet)
 
 class CoursePage(SignInRequiredMixin, Page):
     code = models.CharField(
-        _("course code"),
+        pgettext_lazy("courses", "course code"),
         max_length=32,
         unique=True,
         help_text=_("Used in spreadsheets (imports of external training records)."),
     )
-    category = models.CharField(_("category"), max_length=16, choices=CourseCategory.choices)
+    category = models.CharField(
+        pgettext_lazy("courses", "category"), max_length=16, choices=CourseCategory.choices
+    )
     summary = models.TextField(_("summary"), max_length=500)
     hours = models.DecimalField(
         _("training hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
@@ -353,7 +356,7 @@ class CoursePage(SignInRequiredMixin, Page):
 
 class Lesson(Orderable):
     course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="lessons")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("courses", "title"), max_length=200)
     minutes = models.PositiveSmallIntegerField(_("study time (minutes)"), default=20)
     body = StreamField(MaterialStreamBlock(), verbose_name=_("content"), use_json_field=True)
 
@@ -384,7 +387,7 @@ class LessonProgress(models.Model):
         Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="progress"
     )
     opened_at = models.DateTimeField(_("first opened"))
-    completed_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    completed_at = models.DateTimeField(pgettext_lazy("courses", "finished"), null=True, blank=True)
 
     objects = LessonProgressQuerySet.as_manager()
 
@@ -422,7 +425,7 @@ class TrainingSession(models.Model):
     course = models.ForeignKey(
         CoursePage, verbose_name=_("course"), on_delete=models.PROTECT, related_name="sessions"
     )
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("courses", "title"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.ON_SITE)
@@ -482,7 +485,7 @@ class Enrollment(models.Model):
 
     session = models.ForeignKey(
         TrainingSession,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("courses", "session"),
         on_delete=models.CASCADE,
         related_name="enrollments",
     )
@@ -492,7 +495,9 @@ class Enrollment(models.Model):
         on_delete=models.CASCADE,
         related_name="enrollments",
     )
-    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    source = models.CharField(
+        pgettext_lazy("courses", "source"), max_length=16, choices=Source.choices
+    )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned by"),
@@ -528,7 +533,7 @@ class Attendance(models.Model):
 
     session = models.ForeignKey(
         TrainingSession,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("courses", "session"),
         on_delete=models.CASCADE,
         related_name="attendances",
     )
@@ -553,8 +558,8 @@ class Attendance(models.Model):
     objects = AttendanceQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendance")
+        verbose_name = pgettext_lazy("courses", "attendance")
+        verbose_name_plural = pgettext_lazy("courses", "attendance")
         ordering = ["session", "employee__number"]
         constraints = [
             models.UniqueConstraint(fields=["session", "employee"], name="courses_attend_once")
@@ -594,10 +599,12 @@ class Completion(models.Model):
     completed_on = models.DateField(_("completed on"))
     hours = models.DecimalField(_("training hours"), max_digits=6, decimal_places=1)
     credits = models.DecimalField(_("credits"), max_digits=6, decimal_places=1, default=0)
-    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    source = models.CharField(
+        pgettext_lazy("courses", "source"), max_length=16, choices=Source.choices
+    )
     session = models.ForeignKey(
         TrainingSession,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("courses", "session"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -639,7 +646,7 @@ class TrainingRule(models.Model):
     )
     position = models.ForeignKey(
         "lms.Position",
-        verbose_name=_("position"),
+        verbose_name=pgettext_lazy("courses", "position"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -665,7 +672,7 @@ class TrainingRule(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Leave empty for a course that is completed once."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("courses", "active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     panels = [
@@ -714,7 +721,7 @@ class Assignment(models.Model):
     """Someone who must complete a course by a date; done once a completion is linked."""
 
     class Status(models.TextChoices):
-        DUE = "due", _("Due")
+        DUE = "due", pgettext_lazy("courses", "Due")
         OVERDUE = "overdue", _("Overdue")
         DONE = "done", _("Done")
 
@@ -787,7 +794,7 @@ class PracticalCheck(models.Model):
 
     session = models.ForeignKey(
         TrainingSession,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("courses", "session"),
         on_delete=models.CASCADE,
         related_name="practical_checks",
     )
@@ -797,16 +804,16 @@ class PracticalCheck(models.Model):
         on_delete=models.CASCADE,
         related_name="practical_checks",
     )
-    passed = models.BooleanField(_("passed"))
+    passed = models.BooleanField(pgettext_lazy("courses", "passed"))
     score = models.DecimalField(
-        _("score"),
+        pgettext_lazy("courses", "score"),
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    comment = models.CharField(pgettext_lazy("courses", "comment"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -854,7 +861,7 @@ class QuestionnairePage(AbstractForm):
     content_panels = AbstractForm.content_panels + [
         FieldPanel("course"),
         FieldPanel("intro"),
-        InlinePanel("form_fields", label=_("questions")),
+        InlinePanel("form_fields", label=pgettext_lazy("courses", "questions")),
         FieldPanel("thank_you_text"),
     ]
     search_fields = Page.search_fields
@@ -926,7 +933,7 @@ class QuestionnairePage(AbstractForm):
 class QuestionnaireSubmission(AbstractFormSubmission):
     session = models.ForeignKey(
         TrainingSession,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("courses", "session"),
         on_delete=models.CASCADE,
         related_name="questionnaire_submissions",
     )

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
 
@@ -41,7 +41,11 @@ def archive_entries(employee, *, year=None):
                 date=timezone.localtime(session.starts_at).date(),
                 category=ArchiveCategory.ATTENDANCE,
                 title=session.display_title,
-                detail=(_("Present") if attendance.present else _("Absent"))
+                detail=(
+                    pgettext("courses", "Present")
+                    if attendance.present
+                    else pgettext("courses", "Absent")
+                )
                 + (f" · {session.location}" if session.location else ""),
                 url=session.course.url or "",
                 source="courses.attendance",

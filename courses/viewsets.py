@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -23,6 +24,7 @@ from lms.admin_views import (
     ServiceFormErrorsMixin,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
+    yes_no,
 )
 from lms.models import Employee
 
@@ -131,7 +133,7 @@ class TrainingSessionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
 
     model = TrainingSession
     icon = "date"
-    menu_label = _("Sessions")
+    menu_label = pgettext_lazy("courses", "Sessions")
     menu_order = 100
     add_to_admin_menu = False
     copy_view_enabled = False
@@ -371,7 +373,14 @@ class TrainingRuleViewSet(ModelViewSet):
     index_view_class = RuleIndexView
     add_view_class = RuleCreateView
     edit_view_class = RuleEditView
-    list_display = ["course", "position", "department", "due_on", "interval_months", "active"]
+    list_display = [
+        "course",
+        "position",
+        "department",
+        "due_on",
+        "interval_months",
+        yes_no(TrainingRule, "active"),
+    ]
     list_filter = ["active"]
     search_fields = ["course__title"]
 
@@ -494,7 +503,14 @@ class PracticalCheckViewSet(NoEditViewSetMixin, ScopedModelViewSet):
     menu_order = 350
     index_view_class = PracticalCheckIndexView
     add_view_class = PracticalCheckCreateView
-    list_display = ["employee", "session", "passed", "score", "comment", "recorded_by"]
+    list_display = [
+        "employee",
+        "session",
+        yes_no(PracticalCheck, "passed"),
+        "score",
+        "comment",
+        "recorded_by",
+    ]
     list_filter = ["passed"]
     search_fields = ["employee__name", "employee__number", "session__title"]
     list_per_page = 50

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.models import Department, Employee
 
@@ -20,7 +21,7 @@ class ConductForm(forms.Form):
     actual_start = forms.DateTimeField(label=_("Actual start"), widget=DATETIME_INPUT)
     actual_end = forms.DateTimeField(label=_("Actual end"), widget=DATETIME_INPUT)
     absent = forms.ModelMultipleChoiceField(
-        label=_("Absent"),
+        label=pgettext_lazy("drills", "Absent"),
         queryset=Employee.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
 from lms.models import Employee
@@ -259,7 +260,7 @@ def indicator_sources():
             label=_("Department drill score"),
             subject="department",
             compute=compute_department_score,
-            unit=_("points"),
+            unit=pgettext_lazy("drills", "points"),
             description=_("Mean of the department's scores in approved after-action reports."),
         ),
         IndicatorSource(
@@ -281,14 +282,14 @@ def indicator_sources():
             label=_("Drill participation"),
             subject="employee",
             compute=compute_participation,
-            unit=_("drills"),
+            unit=pgettext_lazy("unit", "drills"),
         ),
         IndicatorSource(
             key="drills.role_score",
             label=_("Drill role score"),
             subject="employee",
             compute=compute_role_score,
-            unit=_("points"),
+            unit=pgettext_lazy("drills", "points"),
         ),
     ]
 

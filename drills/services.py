@@ -55,7 +55,10 @@ from .models.evaluation import EDITABLE_DRILL_STATUSES
 from .portal import portal_summaries_changed
 from .scoring import drill_scores
 
-PLAN_WORKFLOW_NAME = "Emergency plan approval"
+# Workflow and task names are data the admin shows as they are (lms migration 0007 renames
+# any stored under their English names).
+PLAN_WORKFLOW_NAME = "应急预案审批"
+PLAN_REVIEW_TASK_NAME = "应急预案审核"
 #: Hook through which a training app can turn a training-element corrective action into course
 #: assignments: fn(action) -> None. drills does not import courses (imports point one way).
 TRAINING_ACTION_HOOK = "drills_training_action_created"
@@ -92,7 +95,7 @@ def plan_workflow_ensure() -> Workflow:
     department heads approve (approval publishes, so approvers hold publish permission)."""
     workflow, created = Workflow.objects.get_or_create(name=PLAN_WORKFLOW_NAME)
     if created or not workflow.workflow_tasks.exists():
-        task = GroupApprovalTask.objects.create(name="Emergency plan review")
+        task = GroupApprovalTask.objects.create(name=PLAN_REVIEW_TASK_NAME)
         task.groups.set(Group.objects.filter(name=Role.MANAGER))
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     return workflow

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
@@ -61,7 +61,9 @@ class DrillIndexView(ScopedIndexView):
     def header_buttons(self):
         return [
             *super().header_buttons,
-            HeaderButton(_("Dashboard"), url=reverse("drills:dashboard"), icon_name="view"),
+            HeaderButton(
+                pgettext("drills", "Dashboard"), url=reverse("drills:dashboard"), icon_name="view"
+            ),
         ]
 
 
@@ -83,7 +85,7 @@ class DrillEditView(DrillErrorMixin, ScopedEditView):
 class DrillViewSet(ScopedModelViewSet):
     model = Drill
     icon = "warning"
-    menu_label = gettext_lazy("Drills")
+    menu_label = pgettext_lazy("drills", "Drills")
     menu_order = 100
     index_view_class = DrillIndexView
     add_view_class = DrillCreateView

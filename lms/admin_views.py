@@ -20,9 +20,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -342,3 +345,19 @@ class SpreadsheetViewSetMixin:
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(spreadsheet_viewset=self, **kwargs)
+
+
+class YesNoColumn(Column):
+    """A true/false field as 是/否 (a bare column would print ``True``/``False``)."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if value is None:
+            return "—"
+        return pgettext("boolean", "Yes") if value else pgettext("boolean", "No")
+
+
+def yes_no(model, field_name):
+    """The listing column for a boolean field, labelled with the field's verbose name."""
+    field = model._meta.get_field(field_name)
+    return YesNoColumn(field_name, label=capfirst(field.verbose_name), sort_key=field_name)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.admin.filters import ContentTypeFilter, DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.reports import ReportView
 from wagtail.coreutils import get_content_type_label
@@ -29,11 +29,11 @@ FIELD_LABELS = {
     "status": gettext_lazy("status"),
     "item": gettext_lazy("answer"),
     "item_score": gettext_lazy("answer score"),
-    "comment": gettext_lazy("comment"),
+    "comment": pgettext_lazy("lms", "comment"),
     "revoked": gettext_lazy("revoked"),
     "revoked_reason": gettext_lazy("reason for revocation"),
     "code": gettext_lazy("code"),
-    "title": gettext_lazy("title"),
+    "title": pgettext_lazy("lms", "title"),
     "issued_on": gettext_lazy("issued on"),
     "expires_on": gettext_lazy("expires on"),
     "value": gettext_lazy("value"),
@@ -93,7 +93,7 @@ class AuditTrailFilterSet(WagtailFilterSet):
     timestamp = django_filters.DateFromToRangeFilter(
         label=gettext_lazy("Date"), widget=DateRangePickerWidget
     )
-    action = django_filters.ChoiceFilter(label=gettext_lazy("Action"), choices=())
+    action = django_filters.ChoiceFilter(label=pgettext_lazy("lms", "Action"), choices=())
     user = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Changed by"), queryset=get_user_model().objects.none()
     )
@@ -143,7 +143,7 @@ class AuditTrailView(NeutralisingExportMixin, ReportView):
     export_headings = {
         "timestamp": gettext_lazy("When"),
         "user_display": gettext_lazy("Who"),
-        "action_label": gettext_lazy("Action"),
+        "action_label": pgettext_lazy("lms", "Action"),
         "object_type": gettext_lazy("Object type"),
         "label": gettext_lazy("Object"),
         "department_name": gettext_lazy("Department"),

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def page_not_found(request, exception=None):
     return _error_page(
         request,
         HTTPStatus.NOT_FOUND,
-        _("Page not found"),
+        pgettext("lms", "Page not found"),
         _(
             "This page does not exist or has been moved. Check the address, or start again "
             "from home."

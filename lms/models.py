@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -38,7 +39,7 @@ class Department(MP_Node):
         TEAM = "team", _("Team")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("lms", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TEAM)
     manager = models.ForeignKey(
         "lms.Employee",
@@ -75,9 +76,9 @@ class Position(models.Model):
         SERVICE = "service", _("Customer service")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("lms", "name"), max_length=100)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("lms", "description"), blank=True)
 
     panels = [
         FieldPanel("code"),
@@ -116,7 +117,7 @@ class Employee(index.Indexed, models.Model):
     """The person behind a user account: employee number (工号), post and department."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("lms", "Active")
         ON_LEAVE = "on_leave", _("On leave")
         LEFT = "left", _("Left")
 
@@ -127,7 +128,7 @@ class Employee(index.Indexed, models.Model):
         related_name="employee",
     )
     number = models.CharField(_("employee number"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("lms", "name"), max_length=50)
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="employees"
     )
@@ -317,7 +318,7 @@ class BackgroundJob(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=100, db_index=True)
-    title = models.CharField(_("title"), max_length=255, blank=True)
+    title = models.CharField(pgettext_lazy("lms", "title"), max_length=255, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),

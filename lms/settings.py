@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -240,7 +241,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Grid Academy <noreply
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Wagtail
-WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Grid Academy")
+# The admin's title and the certificates' issuer: in the reader's language unless SITE_NAME is set.
+WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME") or gettext_lazy("Grid Academy")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Document and image types and limits: see "uploads" at the end.

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lms.roles import Role, ScopedQuerySet
 
@@ -43,7 +43,7 @@ class AttemptQuerySet(ScopedQuerySet):
 
 class Attempt(models.Model):
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("assessments", "In progress")
         SUBMITTED = "submitted", gettext_lazy("Awaiting grading")
         GRADED = "graded", gettext_lazy("Graded")
 
@@ -60,12 +60,14 @@ class Attempt(models.Model):
     status = models.CharField(
         gettext_lazy("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
     )
-    started_at = models.DateTimeField(gettext_lazy("started at"))
-    deadline = models.DateTimeField(gettext_lazy("deadline"), null=True, blank=True)
-    finished_at = models.DateTimeField(gettext_lazy("finished at"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("assessments", "started at"))
+    deadline = models.DateTimeField(pgettext_lazy("assessments", "deadline"), null=True, blank=True)
+    finished_at = models.DateTimeField(
+        pgettext_lazy("assessments", "finished at"), null=True, blank=True
+    )
     auto_submitted = models.BooleanField(gettext_lazy("submitted when time ran out"), default=False)
     score = models.DecimalField(
-        gettext_lazy("score"), max_digits=8, decimal_places=2, null=True, blank=True
+        pgettext_lazy("assessments", "score"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     max_score = models.DecimalField(
         gettext_lazy("maximum score"), max_digits=8, decimal_places=2, default=0
@@ -73,7 +75,7 @@ class Attempt(models.Model):
     percent = models.DecimalField(
         gettext_lazy("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    passed = models.BooleanField(gettext_lazy("passed"), null=True, blank=True)
+    passed = models.BooleanField(pgettext_lazy("assessments", "passed"), null=True, blank=True)
     graded_at = models.DateTimeField(gettext_lazy("graded at"), null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
@@ -246,7 +248,7 @@ class AttemptItem(models.Model):
         on_delete=models.CASCADE,
         related_name="items",
     )
-    position = models.PositiveIntegerField(gettext_lazy("position"))
+    position = models.PositiveIntegerField(pgettext_lazy("assessments", "position"))
     question = models.ForeignKey(
         Question,
         verbose_name=gettext_lazy("question"),
@@ -262,7 +264,7 @@ class AttemptItem(models.Model):
     seq = models.BigIntegerField(gettext_lazy("sequence number"), default=-1)
     saved_at = models.DateTimeField(gettext_lazy("saved at"), null=True, blank=True)
     score = models.DecimalField(
-        gettext_lazy("score"), max_digits=6, decimal_places=2, null=True, blank=True
+        pgettext_lazy("assessments", "score"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     needs_manual = models.BooleanField(gettext_lazy("graded by hand"), default=False)
     grader = models.ForeignKey(

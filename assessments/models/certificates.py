@@ -5,6 +5,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
@@ -48,13 +49,15 @@ class Certificate(models.Model):
         on_delete=models.SET_NULL,
         related_name="certificate",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("assessments", "title"), max_length=200)
     code = models.CharField(
         _("verification code"), max_length=16, unique=True, default=new_verification_code
     )
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(
+        pgettext_lazy("assessments", "score"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
     revoked = models.BooleanField(_("revoked"), default=False)
     revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
     reminded_on = models.DateField(_("expiry reminder sent on"), null=True, blank=True)
@@ -89,7 +92,7 @@ class QualificationRule(ClusterableModel):
     """Fit for duty: "passed one of these exams within the last N months", and optionally
     "after M+ months away from the post, passed again before returning"."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("assessments", "name"), max_length=200)
     exams = ParentalManyToManyField(Exam, verbose_name=_("exams"), related_name="+")
     positions = ParentalManyToManyField(
         "lms.Position",
@@ -113,7 +116,7 @@ class QualificationRule(ClusterableModel):
             "left counts: they must pass again before returning. Empty: absences do not matter."
         ),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("assessments", "active"), default=True)
 
     panels = [
         FieldPanel("name"),

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -89,11 +90,18 @@ class Exam(ClusterableModel):
         SCORE_ONLY = "score_only", _("Score after submitting, answers never")
         NEVER = "never", _("Nothing")
 
-    title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FORMAL)
+    title = models.CharField(pgettext_lazy("assessments", "title"), max_length=200)
+    kind = models.CharField(
+        pgettext_lazy("assessments", "kind"),
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.FORMAL,
+    )
     description = models.TextField(_("instructions"), blank=True)
     is_published = models.BooleanField(
-        _("published"), default=False, help_text=_("Only published exams can be taken.")
+        pgettext_lazy("assessments", "published"),
+        default=False,
+        help_text=_("Only published exams can be taken."),
     )
     time_limit_minutes = models.PositiveIntegerField(
         _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: no time limit.")
@@ -181,7 +189,7 @@ class Exam(ClusterableModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("assessments", "created at"), auto_now_add=True)
 
     objects = ExamQuerySet.as_manager()
 
@@ -215,7 +223,7 @@ class Exam(ClusterableModel):
                 FieldPanel("audience_positions"),
                 FieldPanel("audience_employees"),
             ],
-            heading=_("Audience"),
+            heading=pgettext_lazy("assessments", "Audience"),
         ),
         InlinePanel("overrides", heading=_("Per-employee overrides"), label=_("override")),
         MultiFieldPanel(
@@ -317,7 +325,7 @@ class ExamQuestion(Orderable):
         Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+"
     )
     points = models.DecimalField(
-        _("points"),
+        pgettext_lazy("assessments", "points"),
         max_digits=6,
         decimal_places=2,
         null=True,
@@ -340,7 +348,7 @@ class AssemblyRule(Orderable):
     type = models.CharField(_("type"), max_length=16, choices=QuestionType.choices)
     category = models.ForeignKey(
         QuestionCategory,
-        verbose_name=_("category"),
+        verbose_name=pgettext_lazy("assessments", "category"),
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Questions from this category and the categories below it."),

@@ -7,10 +7,24 @@ from django.db import models
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from wagtail.fields import RichTextField
 
 LETTERS = "ABCDEFGH"
+
+
+def option_letter(position: int) -> str:
+    """The letter an option is shown under: its position (from 0) in the order the candidate
+    sees, which is the attempt snapshot's order when options are shuffled."""
+    return LETTERS[position]
+
+
+def shown_letters(options) -> dict[str, str]:
+    """Each option's key → the letter it is shown under, for options in their shown order."""
+    return {option["key"]: option_letter(i) for i, option in enumerate(options)}
+
+
 MIN_OPTIONS = 2
 MAX_OPTIONS = 8
 
@@ -40,7 +54,7 @@ class CategoryManager(MP_NodeManager):
 class QuestionCategory(MP_Node):
     """A folder of the question bank (安全规程 / 电气安全 …)."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("assessments", "name"), max_length=100)
     node_order_by = ["name"]
     objects = CategoryManager()
 
@@ -77,7 +91,7 @@ class Question(models.Model):
 
     category = models.ForeignKey(
         QuestionCategory,
-        verbose_name=_("category"),
+        verbose_name=pgettext_lazy("assessments", "category"),
         on_delete=models.PROTECT,
         related_name="questions",
     )
@@ -87,7 +101,7 @@ class Question(models.Model):
         _("options"), default=list, blank=True, help_text=_("Option texts A, B, C … in order.")
     )
     answer = models.JSONField(
-        _("answer"),
+        pgettext_lazy("assessments", "answer"),
         default=list,
         blank=True,
         help_text=_(
@@ -95,7 +109,7 @@ class Question(models.Model):
             "or the keywords of a short answer."
         ),
     )
-    explanation = models.TextField(_("explanation"), blank=True)
+    explanation = models.TextField(pgettext_lazy("assessments", "explanation"), blank=True)
     difficulty = models.PositiveSmallIntegerField(
         _("difficulty"),
         default=3,
@@ -104,13 +118,13 @@ class Question(models.Model):
     )
     knowledge_points = models.JSONField(_("knowledge points"), default=list, blank=True)
     points = models.DecimalField(
-        _("points"),
+        pgettext_lazy("assessments", "points"),
         max_digits=6,
         decimal_places=2,
         default=1,
         validators=[MinValueValidator(0.01)],
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("assessments", "active"), default=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     flagged = models.BooleanField(
         _("flagged for review"),
@@ -126,14 +140,14 @@ class Question(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("assessments", "created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("question")
-        verbose_name_plural = _("questions")
+        verbose_name_plural = pgettext_lazy("assessments", "questions")
         ordering = ["category__path", "pk"]
         indexes = [models.Index(fields=["type", "difficulty", "is_active"])]
 
@@ -143,7 +157,7 @@ class Question(models.Model):
     def category_name(self) -> str:
         return self.category.name
 
-    category_name.short_description = _("category")
+    category_name.short_description = pgettext_lazy("assessments", "category")
 
     @property
     def stem_text(self) -> str:
@@ -198,7 +212,7 @@ class QuestionVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("assessments", "created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("question version")

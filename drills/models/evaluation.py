@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -25,7 +25,7 @@ class Phase(models.TextChoices):
     COMMUNICATION = "communication", _("Communication and information release")
     RESOURCES = "resources", _("Resource support")
     RECOVERY = "recovery", _("Recovery")
-    SUMMARY = "summary", _("Summary")
+    SUMMARY = "summary", pgettext_lazy("drills", "Summary")
 
 
 class Capability(models.TextChoices):
@@ -47,9 +47,9 @@ class RatingScale(models.Model):
         POINTS = "points", _("Points (0–100)")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(pgettext_lazy("drills", "name"), max_length=100)
+    kind = models.CharField(pgettext_lazy("drills", "kind"), max_length=8, choices=Kind.choices)
+    description = models.TextField(pgettext_lazy("drills", "description"), blank=True)
 
     class Meta:
         verbose_name = _("rating scale")
@@ -110,11 +110,11 @@ class EvaluationTemplate(ClusterableModel):
 
     code = models.CharField(_("code"), max_length=32)
     version = models.PositiveIntegerField(_("version"), default=1)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("drills", "name"), max_length=200)
     organised_by = models.CharField(
         _("sections by"), max_length=16, choices=OrganisedBy.choices, default=OrganisedBy.PHASE
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("drills", "description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     panels = [
@@ -312,14 +312,14 @@ class CriterionResult(models.Model):
     )
     level = models.ForeignKey(
         RatingLevel,
-        verbose_name=_("rating"),
+        verbose_name=pgettext_lazy("drills", "rating"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     points = models.DecimalField(
-        _("points"),
+        pgettext_lazy("drills", "points"),
         max_digits=5,
         decimal_places=2,
         null=True,

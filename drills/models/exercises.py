@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
@@ -60,7 +60,7 @@ class Drill(ClusterableModel):
     """One emergency drill (应急演练) of one plan, pinned to the plan revision it exercised."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("drills", "Planned")
         CONDUCTED = "conducted", _("Conducted")
         EVALUATED = "evaluated", _("Evaluated")
         REPORT_APPROVED = "report_approved", _("Report approved")
@@ -68,7 +68,7 @@ class Drill(ClusterableModel):
 
     class Form(models.TextChoices):
         TABLETOP = "tabletop", _("Tabletop")
-        LIVE = "live", _("Live")
+        LIVE = "live", pgettext_lazy("drills", "Live")
 
     class ExerciseType(models.TextChoices):
         TABLETOP = "tabletop", _("Tabletop exercise")
@@ -85,7 +85,7 @@ class Drill(ClusterableModel):
         DEMONSTRATION = "demonstration", _("Demonstration")
         RESEARCH = "research", _("Research")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("drills", "title"), max_length=200)
     plan = models.ForeignKey(
         "drills.EmergencyPlanPage",
         verbose_name=_("emergency plan"),
@@ -255,8 +255,8 @@ class ParticipantQuerySet(ScopedQuerySet):
 class DrillParticipant(models.Model):
     class Attendance(models.TextChoices):
         EXPECTED = "expected", _("Expected")
-        PRESENT = "present", _("Present")
-        ABSENT = "absent", _("Absent")
+        PRESENT = "present", pgettext_lazy("drills", "Present")
+        ABSENT = "absent", pgettext_lazy("drills", "Absent")
         EXCUSED = "excused", _("Excused")
 
     drill = ParentalKey(
@@ -270,7 +270,10 @@ class DrillParticipant(models.Model):
     )
     role = models.CharField(_("exercise role"), max_length=20, choices=ExerciseRole.choices)
     attendance = models.CharField(
-        _("attendance"), max_length=16, choices=Attendance.choices, default=Attendance.EXPECTED
+        pgettext_lazy("drills", "attendance"),
+        max_length=16,
+        choices=Attendance.choices,
+        default=Attendance.EXPECTED,
     )
     self_assessment = models.TextField(_("self-assessment"), blank=True)
     self_assessed_at = models.DateTimeField(_("self-assessed at"), null=True, blank=True)

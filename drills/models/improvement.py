@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.roles import Role, ScopedQuerySet
 
@@ -25,10 +26,10 @@ class Finding(models.Model):
     drill = models.ForeignKey(
         "drills.Drill", verbose_name=_("drill"), on_delete=models.CASCADE, related_name="findings"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("drills", "kind"), max_length=16, choices=Kind.choices)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(pgettext_lazy("drills", "title"), max_length=200)
+    description = models.TextField(pgettext_lazy("drills", "description"), blank=True)
     criteria = models.ManyToManyField(
         "drills.TemplateCriterion", verbose_name=_("criteria"), blank=True, related_name="findings"
     )
@@ -105,25 +106,25 @@ class CorrectiveAction(models.Model):
 
     class Element(models.TextChoices):
         PLAN = "plan", _("Plan")
-        ORGANISATION = "organisation", _("Organisation")
+        ORGANISATION = "organisation", pgettext_lazy("drills", "Organisation")
         EQUIPMENT = "equipment", _("Equipment and supplies")
         TRAINING = "training", _("Training")
         EXERCISE = "exercise", _("Exercise")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
+        OPEN = "open", pgettext_lazy("drills", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("drills", "In progress")
         AWAITING_VERIFICATION = "awaiting_verification", _("Awaiting verification")
         CLOSED = "closed", _("Closed")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("drills", "Rejected")
 
     finding = models.ForeignKey(
         Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="actions"
     )
-    description = models.TextField(_("action"))
+    description = models.TextField(pgettext_lazy("drills", "action"))
     element = models.CharField(_("element"), max_length=16, choices=Element.choices)
     course_code = models.CharField(
-        _("course code"),
+        pgettext_lazy("drills", "course code"),
         max_length=32,
         blank=True,
         help_text=_(
@@ -133,7 +134,7 @@ class CorrectiveAction(models.Model):
     )
     owner = models.ForeignKey(
         "lms.Employee",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("drills", "owner"),
         on_delete=models.PROTECT,
         related_name="corrective_actions",
     )
@@ -144,7 +145,7 @@ class CorrectiveAction(models.Model):
         related_name="corrective_actions",
     )
     start_date = models.DateField(_("start date"))
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(pgettext_lazy("drills", "due date"))
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.OPEN
     )
@@ -283,7 +284,10 @@ class ActionLogEntry(models.Model):
     """The progress log of a corrective action."""
 
     action = models.ForeignKey(
-        CorrectiveAction, verbose_name=_("action"), on_delete=models.CASCADE, related_name="log"
+        CorrectiveAction,
+        verbose_name=pgettext_lazy("drills", "action"),
+        on_delete=models.CASCADE,
+        related_name="log",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     by = models.ForeignKey(
@@ -326,10 +330,10 @@ class ScoreSnapshot(models.Model):
     overall = models.DecimalField(
         _("overall score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    data = models.JSONField(_("scores"), default=dict)
+    data = models.JSONField(pgettext_lazy("drills", "scores"), default=dict)
     approved_by = models.ForeignKey(
         "lms.Employee",
-        verbose_name=_("approved by"),
+        verbose_name=pgettext_lazy("drills", "approved by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
@@ -132,7 +133,7 @@ class EmergencyPlanPage(Page):
 
 class PlanAttachment(Orderable):
     page = ParentalKey(EmergencyPlanPage, on_delete=models.CASCADE, related_name="attachments")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("drills", "title"), max_length=200)
     document = models.ForeignKey(
         "wagtaildocs.Document",
         verbose_name=_("document"),
@@ -164,12 +165,12 @@ class PlanRevisionNote(models.Model):
     )
     plan = models.ForeignKey(
         EmergencyPlanPage,
-        verbose_name=_("plan"),
+        verbose_name=pgettext_lazy("drills", "plan"),
         on_delete=models.CASCADE,
         related_name="revision_notes",
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    explanation = models.TextField(_("explanation"), blank=True)
+    explanation = models.TextField(pgettext_lazy("drills", "explanation"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("revised by"),
