@@ -2,6 +2,7 @@
 appraisal indicator sources and the portal's "My exams" panel."""
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -10,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
+from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource, WorkItem
 from lms.models import Department
 from lms.portal import PanelSummary, PortalPanel
+from lms.roles import Role, has_role, user_roles
 
 from .models import Attempt, Certificate, Exam
 
@@ -165,3 +167,42 @@ class MyExamsPanel(PortalPanel):
         count = len(self._open_exams(employee))
         in_progress = Attempt.objects.open().filter(employee=employee).exists()
         return PanelSummary(count, _("exams open to you"), attention=in_progress)
+
+
+def workbench_items(request):
+    """Trainers: answers waiting for their grade; managers: certificates in their scope that
+    expire within the reminder window."""
+    from django.conf import settings
+
+    from .grading import grading_queue
+
+    user = request.user
+    items = []
+    if has_role(user, Role.TRAINER):
+        items.append(
+            WorkItem(
+                Role.TRAINER,
+                gettext_lazy("answers to grade"),
+                reverse("assessments:grading_queue"),
+                grading_queue(user).count(),
+                attention=True,
+            )
+        )
+    if Role.MANAGER in user_roles(user):
+        today = timezone.localdate()
+        window = today + timedelta(days=settings.ASSESSMENTS_CERTIFICATE_REMINDER_DAYS)
+        expiring = (
+            Certificate.objects.visible_to(user)
+            .filter(revoked=False, expires_on__gte=today, expires_on__lte=window)
+            .count()
+        )
+        items.append(
+            WorkItem(
+                Role.MANAGER,
+                gettext_lazy("certificates in my team expiring soon"),
+                reverse("careers:dashboard"),
+                expiring,
+                attention=True,
+            )
+        )
+    return items

@@ -6,7 +6,6 @@ from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from lms.pdf import pdf_response
 from lms.roles import Role, get_employee, has_role, remember_employee
 from lms.spreadsheets import xlsx_bytes
 
-from . import certificates, qualifications, services, statistics
+from . import certificates, grading, qualifications, services, statistics
 from .forms import GradeForm
 from .models import Attempt, AttemptError, AttemptItem, Certificate, Exam
 
@@ -391,14 +390,7 @@ def exam_export(request, pk, what):
 def grading_queue(request):
     if not has_role(request.user, Role.TRAINER):
         raise PermissionDenied
-    show_all = bool(request.GET.get("all"))
-    queue = AttemptItem.objects.filter(
-        needs_manual=True, score__isnull=True, attempt__status=Attempt.Status.SUBMITTED
-    )
-    if not show_all:  # the trainer's own exams (and those nobody owns)
-        queue = queue.filter(
-            Q(attempt__exam__created_by=request.user) | Q(attempt__exam__created_by__isnull=True)
-        )
+    queue = grading.grading_queue(request.user, everyone=bool(request.GET.get("all")))
     items = list(
         queue.select_related("attempt__exam", "attempt__employee").order_by(
             "attempt__finished_at", "position"

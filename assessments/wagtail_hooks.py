@@ -30,6 +30,13 @@ def register_assessment_viewsets():
     return AssessmentsViewSetGroup()
 
 
+@hooks.register("register_workbench_items")
+def assessments_workbench_items(request):
+    from .integrations import workbench_items
+
+    return workbench_items(request)
+
+
 @hooks.register("register_archive_source")
 def assessments_archive_source(employee, *, year=None):
     from .integrations import archive_entries

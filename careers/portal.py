@@ -205,3 +205,64 @@ def development_archive_entries(employee, *, year=None):
     if year is not None:
         entries = [entry for entry in entries if entry.date.year == year]
     return entries
+
+
+def workbench_items(request):
+    """HR: the appraisal period in progress and the places of HR's routine; managers: plans and
+    rotations waiting for their approval or evaluation."""
+    from lms.hooks import WorkItem
+    from lms.roles import Role, has_role, managed_department_paths, user_roles
+
+    from .models import AppraisalPeriod, DevelopmentPlan, RotationAssignment
+
+    user = request.user
+    items = []
+    if has_role(user, Role.HR):
+        period = (
+            AppraisalPeriod.objects.exclude(status=AppraisalPeriod.Status.PUBLISHED)
+            .order_by("-end", "-pk")
+            .first()
+        )
+        if period is not None:
+            items.append(
+                WorkItem(
+                    Role.HR,
+                    _("Appraisal %(period)s: %(status)s")
+                    % {"period": period.name, "status": period.get_status_display()},
+                    reverse("careers_periods:edit", args=[period.pk]),
+                )
+            )
+        items += [
+            WorkItem(Role.HR, _("Import employees"), reverse("employees:import")),
+            WorkItem(Role.HR, _("Training archives"), reverse("careers:archive_index")),
+            WorkItem(Role.HR, _("Dashboards"), reverse("careers:dashboard")),
+        ]
+    if Role.MANAGER in user_roles(user):
+        plans = DevelopmentPlan.objects.visible_to(user).filter(
+            status=DevelopmentPlan.Status.SUBMITTED
+        )
+        paths = managed_department_paths(user)
+        rotations = RotationAssignment.objects.filter(
+            status=RotationAssignment.Status.ACTIVE, end__lte=timezone.localdate()
+        )
+        in_my_departments = Q()
+        for path in paths:
+            in_my_departments |= Q(to_department__path__startswith=path)
+        rotations = rotations.filter(in_my_departments) if paths else rotations.none()
+        items += [
+            WorkItem(
+                Role.MANAGER,
+                _("development plans to approve"),
+                reverse("careers_plans:index"),
+                plans.count(),
+                attention=True,
+            ),
+            WorkItem(
+                Role.MANAGER,
+                _("rotations ended, to evaluate"),
+                reverse("careers_rotations:index"),
+                rotations.count(),
+                attention=True,
+            ),
+        ]
+    return items

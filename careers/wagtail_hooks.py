@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK
+from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK, WORKBENCH_HOOK
 from lms.roles import has_role
 
 from .admin_panels import add_careers_panel
@@ -46,6 +46,13 @@ def register_careers_audit_actions():
 @hooks.register("register_admin_viewset")
 def register_careers_viewsets():
     return CareersViewSetGroup()
+
+
+@hooks.register(WORKBENCH_HOOK)
+def register_careers_workbench(request):
+    from .portal import workbench_items
+
+    return workbench_items(request)
 
 
 @hooks.register(PORTAL_PANEL_HOOK)

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms.hooks import MenuLink, WorkItem
 from lms.portal import PanelSummary, PortalPanel
-from lms.roles import Role, has_role
+from lms.roles import Role, get_employee, has_role, user_roles
 
 from .models import (
     TRAINING_MANAGER_GROUP,
@@ -21,6 +22,9 @@ from .models import (
     QuestionnaireSubmission,
     TrainingSession,
 )
+
+# How far back a trainer's sessions without a recorded roster stay on their workbench.
+ROSTER_DAYS = 30
 
 
 class MyLearningPanel(PortalPanel):
@@ -185,3 +189,69 @@ class TeamCompliancePanel(PortalPanel):
             .order_by("employee__department__path")
         )
         return {"rows": list(rows), "admin_url": reverse("training_assignments:index")}
+
+
+def workbench_items(request):
+    """Trainers: sessions to run and rosters to close; training managers: courses and plans
+    awaiting approval; managers and HR: required training overdue in their scope."""
+    user = request.user
+    employee = get_employee(user)
+    items = []
+    now = timezone.now()
+    if employee is not None and has_role(user, Role.TRAINER):
+        sessions = TrainingSession.objects.filter(trainer=employee)
+        counts = sessions.aggregate(
+            upcoming=Count("pk", filter=Q(ends_at__gte=now)),
+            unrecorded=Count(
+                "pk",
+                filter=Q(ends_at__lt=now, ends_at__gte=now - timedelta(days=ROSTER_DAYS))
+                & ~Q(pk__in=Attendance.objects.values("session_id")),
+            ),
+        )
+        url = reverse("training_sessions:index")
+        items.append(WorkItem(Role.TRAINER, _("sessions to run"), url, counts["upcoming"]))
+        items.append(
+            WorkItem(
+                Role.TRAINER,
+                _("rosters to close (attendance not recorded)"),
+                url,
+                counts["unrecorded"],
+                attention=True,
+            )
+        )
+    if has_role(user, TRAINING_MANAGER_GROUP):
+        from wagtail.models import WorkflowState
+
+        waiting = WorkflowState.objects.filter(
+            status=WorkflowState.STATUS_IN_PROGRESS,
+            base_content_type__model__in=["coursepage", "trainingplanpage"],
+        ).count()
+        items.append(
+            WorkItem(
+                TRAINING_MANAGER_GROUP,
+                _("courses and plans awaiting approval"),
+                reverse("wagtailadmin_home"),
+                waiting,
+                attention=True,
+            )
+        )
+    if has_role(user, Role.MANAGER, Role.HR):
+        role = Role.MANAGER if Role.MANAGER in user_roles(user) else Role.HR
+        overdue = Assignment.objects.visible_to(user).overdue().count()
+        items.append(
+            WorkItem(
+                role,
+                _("required courses overdue in my scope"),
+                reverse("training_assignments:index") + "?status=overdue",
+                overdue,
+                attention=True,
+            )
+        )
+    return items
+
+
+def menu_links():
+    return [
+        MenuLink(_("Course catalogue"), "courses:catalogue", "📚", order=10),
+        MenuLink(_("Training plan"), "courses:training_plan", "🗓", order=20),
+    ]

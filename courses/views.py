@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.importing import FORMATS
+from lms.portal import redirect_to_first_live
 from lms.roles import Role, get_employee, has_role
 
 from . import services
@@ -26,6 +27,7 @@ from .models import (
     TRAINING_MANAGER_GROUP,
     Attendance,
     Completion,
+    CourseIndexPage,
     CoursePage,
     Lesson,
     LessonProgress,
@@ -33,6 +35,7 @@ from .models import (
     QuestionnaireField,
     QuestionnairePage,
     QuestionnaireSubmission,
+    TrainingPlanIndexPage,
     TrainingPlanPage,
     TrainingSession,
 )
@@ -393,3 +396,18 @@ def plan_export(request, pk):
         True, f"training-plan-{plan.year}-{plan.pk}.xlsx"
     )
     return response
+
+
+@login_required
+def catalogue(request):
+    """The course catalogue, from the portal menu."""
+    return redirect_to_first_live(CourseIndexPage.objects.all())
+
+
+@login_required
+def training_plan(request):
+    """This year's training plan if one is published, otherwise the plan library."""
+    return redirect_to_first_live(
+        TrainingPlanPage.objects.filter(year=timezone.localdate().year),
+        TrainingPlanIndexPage.objects.all(),
+    )

@@ -4,10 +4,12 @@ from wagtail import hooks
 from lms.hooks import (
     APPRAISAL_INDICATOR_SOURCE_HOOK,
     ARCHIVE_SOURCE_HOOK,
+    PORTAL_MENU_HOOK,
     PORTAL_PANEL_HOOK,
+    WORKBENCH_HOOK,
 )
 
-from . import buttons, records, services
+from . import buttons, portal, records, services
 from .demo import CoursesDemoSeeder
 from .hooks import DRILL_TRAINING_ACTION_HOOK
 from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
@@ -17,6 +19,10 @@ from .viewsets import TrainingViewSetGroup
 @hooks.register("register_admin_viewset")
 def register_training_viewsets():
     return TrainingViewSetGroup()
+
+
+hooks.register(WORKBENCH_HOOK, portal.workbench_items)
+hooks.register(PORTAL_MENU_HOOK, portal.menu_links)
 
 
 @hooks.register(PORTAL_PANEL_HOOK)

@@ -13,10 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
+from lms.hooks import (
+    ArchiveCategory,
+    ArchiveEntry,
+    IndicatorReading,
+    IndicatorSource,
+    MenuLink,
+    WorkItem,
+)
 from lms.models import Employee
 from lms.portal import PanelSummary, PortalPanel
-from lms.roles import Role, has_role
+from lms.roles import Role, get_employee, has_role, user_roles
 
 from .models import (
     CorrectiveAction,
@@ -408,3 +415,54 @@ def scheduled_jobs():
         every=datetime.timedelta(hours=settings.DRILLS_REMINDER_RUN_HOURS),
         label=_("Overdue corrective action reminders"),
     )
+
+
+def workbench_items(request):
+    """Coordinators: drills to prepare, sheets outstanding, actions overdue; evaluators: the
+    sheets they still have to fill in."""
+    user = request.user
+    items = []
+    if has_role(user, Role.COORDINATOR):
+        dashboard = reverse("drills:dashboard")
+        items += [
+            WorkItem(
+                Role.COORDINATOR,
+                _("drills to prepare"),
+                dashboard,
+                Drill.objects.visible_to(user).filter(status=Drill.Status.PLANNED).count(),
+            ),
+            WorkItem(
+                Role.COORDINATOR,
+                _("evaluation sheets outstanding"),
+                dashboard,
+                EvaluationSheet.objects.outstanding()
+                .filter(drill__status__in=EDITABLE_DRILL_STATUSES)
+                .count(),
+            ),
+            WorkItem(
+                Role.COORDINATOR,
+                _("corrective actions overdue"),
+                reverse("corrective_actions:index"),
+                CorrectiveAction.objects.visible_to(user).overdue().count(),
+                attention=True,
+            ),
+        ]
+    employee = get_employee(user)
+    if employee is not None and Role.EVALUATOR in user_roles(user):
+        items.append(
+            WorkItem(
+                Role.EVALUATOR,
+                _("evaluation sheets to fill in"),
+                reverse("portal:section", args=["drills"]),
+                EvaluationSheet.objects.filter(evaluator=employee)
+                .outstanding()
+                .filter(drill__status__in=EDITABLE_DRILL_STATUSES)
+                .count(),
+                attention=True,
+            )
+        )
+    return items
+
+
+def menu_links():
+    return MenuLink(_("Emergency plans"), "drills:plan_library", "📕", order=30)

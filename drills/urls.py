@@ -6,6 +6,7 @@ app_name = "drills"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("plans/", views.plan_library, name="plan_library"),
     path("<int:pk>/", views.drill_detail, name="drill"),
     path(
         "<int:pk>/do/<slug:op>/",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.pdf import pdf_response, render_pdf
+from lms.portal import redirect_to_first_live
 from lms.roles import Role, get_employee, has_role, managed_department_paths
 
 from . import services
@@ -35,6 +36,7 @@ from .models import (
     Drill,
     DrillError,
     DrillParticipant,
+    EmergencyPlanIndexPage,
     EmergencyPlanPage,
     EvaluationSheet,
     ExerciseRole,
@@ -600,3 +602,9 @@ def action_detail(request, pk):
             "overdue": action.is_overdue(),
         },
     )
+
+
+@login_required
+def plan_library(request):
+    """The emergency-plan library, from the portal menu."""
+    return redirect_to_first_live(EmergencyPlanIndexPage.objects.all())

@@ -4,7 +4,9 @@ from wagtail import hooks
 from lms.hooks import (
     APPRAISAL_INDICATOR_SOURCE_HOOK,
     ARCHIVE_SOURCE_HOOK,
+    PORTAL_MENU_HOOK,
     PORTAL_PANEL_HOOK,
+    WORKBENCH_HOOK,
 )
 
 from . import integration
@@ -15,6 +17,8 @@ hooks.register("after_edit_page", integration.record_plan_revision_note)
 hooks.register(ARCHIVE_SOURCE_HOOK, integration.drill_archive_entries)
 hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK, integration.indicator_sources)
 hooks.register(PORTAL_PANEL_HOOK, integration.portal_panels)
+hooks.register(WORKBENCH_HOOK, integration.workbench_items)
+hooks.register(PORTAL_MENU_HOOK, integration.menu_links)
 hooks.register("register_demo_seed", integration.demo_seeder)
 hooks.register("register_scheduled_job", integration.scheduled_jobs)
 hooks.register("register_admin_menu_item", dashboard_menu_item)

@@ -1,4 +1,4 @@
-from .portal import SECTIONS
+from .portal import SECTIONS, menu_links
 from .roles import ADMIN_ROLES, get_employee, has_role
 
 
@@ -9,6 +9,7 @@ def portal(request):
         return {"portal_sections": SECTIONS}
     return {
         "portal_sections": SECTIONS,
+        "portal_menu_links": menu_links(),
         "portal_employee": get_employee(user),
         "portal_can_use_admin": user.is_superuser or has_role(user, *ADMIN_ROLES),
     }

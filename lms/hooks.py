@@ -15,6 +15,15 @@ the domain apps register into them, so a new source plugs in without touching it
     A function returning an ``IndicatorSource`` (or a list of them) that appraisal indicators can
     take their values from.
 
+``register_workbench_items``
+    A function ``fn(request) -> Iterable[WorkItem]``: what is waiting for the signed-in user in
+    this app (answers to grade, sheets to fill…), shown on the portal home grouped by role. It
+    returns nothing for users whose roles have no such work, and runs a fixed number of queries.
+
+``register_portal_menu_item``
+    A function returning a ``MenuLink`` (or a list of them): a place every signed-in employee may
+    open from the portal menu (the course catalogue, the plan library…). No queries.
+
 ``register_session_keepalive``
     A function ``fn(user) -> bool``: True while the user has work in progress that the session
     time limits must not cut off (an open exam attempt). Asked only when a limit has passed
@@ -33,6 +42,29 @@ from wagtail import hooks
 PORTAL_PANEL_HOOK = "register_portal_panel"
 ARCHIVE_SOURCE_HOOK = "register_archive_source"
 APPRAISAL_INDICATOR_SOURCE_HOOK = "register_appraisal_indicator_source"
+WORKBENCH_HOOK = "register_workbench_items"
+PORTAL_MENU_HOOK = "register_portal_menu_item"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A line on someone's workbench: what waits for them, how many, and where to do it."""
+
+    role: str  # the Role (group name) whose work this is: the workbench groups by it
+    label: str
+    url: str
+    count: int | None = None  # None: a place to go (a dashboard), not a count of things
+    attention: bool = False  # overdue or otherwise urgent
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """An entry of the portal menu after the personal sections."""
+
+    title: str
+    url_name: str
+    icon: str
+    order: int = 100
 
 
 class ArchiveCategory(models.TextChoices):

@@ -11,8 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from .hooks import PORTAL_PANEL_HOOK, ArchiveCategory, _flatten, archive_entries
-from .roles import get_employee
+from .hooks import (
+    PORTAL_MENU_HOOK,
+    PORTAL_PANEL_HOOK,
+    WORKBENCH_HOOK,
+    ArchiveCategory,
+    _flatten,
+    archive_entries,
+)
+from .roles import Role, get_employee
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,7 @@ def portal_home_context(request) -> dict:
     """Context for the portal home: one card per section with its panel summaries."""
     employee = get_employee(request.user)
     if employee is None:
-        return {"employee": None, "cards": []}
+        return {"employee": None, "cards": [], "workbench": workbench(request)}
     entries = archive_entries(employee)
     panels = registered_panels()
     cards = []
@@ -145,4 +152,47 @@ def portal_home_context(request) -> dict:
         ]
         record_count = sum(1 for entry in entries if entry.category in section.categories)
         cards.append({"section": section, "summaries": summaries, "record_count": record_count})
-    return {"employee": employee, "cards": cards}
+    return {"employee": employee, "cards": cards, "workbench": workbench(request)}
+
+
+def menu_links() -> list[dict]:
+    """The portal menu's shared places (after the personal sections), in order."""
+    links = sorted(
+        _flatten(fn() for fn in hooks.get_hooks(PORTAL_MENU_HOOK)), key=lambda m: m.order
+    )
+    return [
+        {
+            "slug": link.url_name,
+            "title": link.title,
+            "icon": link.icon,
+            "url": reverse(link.url_name),
+        }
+        for link in links
+    ]
+
+
+def workbench(request) -> list[dict]:
+    """What waits for the signed-in user, one group per role they hold, in the roles' order."""
+    items = list(_flatten(fn(request) for fn in hooks.get_hooks(WORKBENCH_HOOK)))
+    order = {role.value: i for i, role in enumerate(Role)}
+    groups = {}
+    for item in items:
+        groups.setdefault(item.role, []).append(item)
+    labels = dict(Role.choices)
+    return [
+        {"role": labels.get(role, role), "items": groups[role]}
+        for role in sorted(groups, key=lambda role: order.get(role, len(order)))
+    ]
+
+
+def redirect_to_first_live(*querysets):
+    """For a portal menu entry whose page may move in the tree: a redirect to the first live
+    page of the first queryset that has one (in tree order), or 404."""
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    for queryset in querysets:
+        page = queryset.live().order_by("path").first()
+        if page is not None:
+            return redirect(page.url)
+    raise Http404

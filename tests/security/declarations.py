@@ -18,6 +18,13 @@ def url(name, *keys, **kwargs):
     return lambda world: reverse(name, args=[world[key].pk for key in keys], kwargs=kwargs or None)
 
 
+def _plan_library_url(world):
+    from tests.factories import drills as df
+
+    df.plan_index()  # the library exists once the first plan is written
+    return reverse("drills:plan_library")
+
+
 ADMIN_ROLES = ("other_manager", "manager", "trainer", "hr", "coordinator")
 
 
@@ -46,6 +53,10 @@ CASES = {
         SIGNED_IN,
     ),
     "wagtail_serve": Case(lambda w: "/", PUBLIC),
+    # The portal menu's shared places: every signed-in user is sent on to the page.
+    "courses:catalogue": Case(url("courses:catalogue"), SIGNED_IN),
+    "courses:training_plan": Case(url("courses:training_plan"), SIGNED_IN),
+    "drills:plan_library": Case(_plan_library_url, SIGNED_IN),
     "wagtaildocs_serve": Case(lambda w: "/documents/999999/missing.pdf", NOBODY),
     "wagtaildocs_authenticate_with_password": Case(
         lambda w: "/documents/authenticate_with_password/999999/", NOBODY
