@@ -360,6 +360,7 @@ class AppraisalPeriod(models.Model):
             self.Status.FROZEN,
             _("Only a calculated period can be frozen; this one is %(status)s."),
         )
+        self._require_results(_("There is nothing to freeze: %(period)s has no results."))
         self.frozen_at = timezone.now()
 
     def publish(self):
@@ -368,7 +369,18 @@ class AppraisalPeriod(models.Model):
             self.Status.PUBLISHED,
             _("Only a frozen period can be published; this one is %(status)s."),
         )
+        self._require_results(_("There is nothing to publish: %(period)s has no results."))
         self.published_at = timezone.now()
+
+    def _require_results(self, message):
+        """An empty period (no values, so no results) is never frozen or published: employees
+        would read a result page with nothing on it."""
+        if not self.results.exists():
+            raise AppraisalError(
+                message % {"period": self.name}
+                + " "
+                + _("Import or enter indicator values, then calculate again.")
+            )
 
     def unpublish(self):
         self._move(

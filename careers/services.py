@@ -521,6 +521,7 @@ class CalculationSummary:
     employees: int
     results: int
     source_values: int
+    values: int = 0  # indicator values the scores were computed from
 
 
 @transaction.atomic
@@ -536,6 +537,8 @@ def appraisal_period_calculate(*, period: AppraisalPeriod, acting_user=None):
     before = _period_state(period)
     period.mark_calculated()  # raises on an illegal move before anything is written
     summary = _calculate(period, refresh_sources=True)
+    if not summary.values:  # counted after the apps' sources had their say; rolls back
+        raise AppraisalError(_empty_period_message(period))
     period.save(update_fields=["status", "calculated_at"])
     audit.record(
         period,
@@ -550,8 +553,24 @@ def appraisal_period_calculate(*, period: AppraisalPeriod, acting_user=None):
     return summary
 
 
+def _empty_period_message(period):
+    return _(
+        "%(period)s has no indicator values, so there is nothing to calculate. Import or enter "
+        "values first (indicators computed from training, exams and drills fill in by "
+        "themselves)."
+    ) % {"period": period.name}
+
+
 def appraisal_calculation_request(*, period: AppraisalPeriod, acting_user=None):
-    """Queue ``appraisal_period_calculate`` as a background job; returns the job to watch."""
+    """Queue ``appraisal_period_calculate`` as a background job; returns the job to watch.
+
+    Refuses at once (AppraisalError) a period with no values and no indicator that computes its
+    own, rather than starting a job that can only fail."""
+    if (
+        not period.values.exists()
+        and not period.system.indicators.filter(source=Indicator.Source.HOOK).exists()
+    ):
+        raise AppraisalError(_empty_period_message(period))
     from lms.jobs import job_start
 
     from .tasks import calculate_appraisal
@@ -740,7 +759,10 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
     results.delete()
     json_insert(AppraisalResult, rows)
     return CalculationSummary(
-        employees=len(employees), results=len(rows), source_values=source_values
+        employees=len(employees),
+        results=len(rows),
+        source_values=source_values,
+        values=len(employee_values) + len(department_values),
     )
 
 

@@ -275,10 +275,30 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
             actions.append(("unpublish", _("Withdraw from employees")))
         return actions
 
+    # Moves that employees see the effect of: the page asks once more before making them.
+    CONFIRM = {
+        "freeze": gettext_lazy(
+            "Freezing ends the review: from then on every change to a value needs a reason "
+            "and is kept in the audit trail."
+        ),
+        "publish": gettext_lazy(
+            "Publishing shows every employee their result, grade and rank for this period."
+        ),
+    }
+
     def post(self, request, *args, **kwargs):
         name = request.POST.get("action")
         if name == "calculate":
             return self._start_calculation(request)
+        available = dict(self._available_actions())
+        if name in self.CONFIRM and name in available and request.POST.get("confirmed") != "1":
+            context = self.get_context_data(**kwargs)
+            context["confirm"] = {
+                "action": name,
+                "label": available[name],
+                "explanation": self.CONFIRM[name],
+            }
+            return self.render_to_response(context)
         action = self.ACTIONS.get(name)
         if name == "unpublish":
             action = partial(
@@ -304,7 +324,13 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
 
     def _start_calculation(self, request):
         """Scoring the whole company can take a while: it runs as a background job."""
-        job = services.appraisal_calculation_request(period=self.period, acting_user=request.user)
+        try:
+            job = services.appraisal_calculation_request(
+                period=self.period, acting_user=request.user
+            )
+        except AppraisalError as error:
+            messages.error(request, str(error))
+            return redirect(self.viewset.get_url_name("run"), self.period.pk)
         messages.success(
             request,
             _("Calculation of %(period)s has started.") % {"period": self.period},

@@ -112,6 +112,9 @@ def test_period_life_and_illegal_moves(db):
     services.appraisal_period_start_collecting(period=period)
     with pytest.raises(AppraisalError):
         services.appraisal_period_start_collecting(period=period)
+    with pytest.raises(AppraisalError):  # nothing to calculate yet
+        services.appraisal_period_calculate(period=period)
+    cf.value(period=period, code="KPI-TRAIN", value="90", employee=f.employee())
     services.appraisal_period_calculate(period=period)
     with pytest.raises(AppraisalError):
         services.appraisal_period_publish(period=period)

@@ -136,7 +136,7 @@ def test_hr_runs_a_period_through_the_control_room(
     ]:
         # Calculation runs as a background job (the test backend runs it at commit).
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url, {"action": action})
+            response = client.post(url, {"action": action, "confirmed": "1"})
         assert response.status_code == HTTPStatus.FOUND
         period.refresh_from_db()
         assert period.status == status
