@@ -21,6 +21,7 @@ from lms.roles import Role, get_employee, has_role, remember_employee
 from lms.spreadsheets import xlsx_bytes
 
 from . import certificates, grading, qualifications, services, statistics
+from .answers import render_answer
 from .forms import GradeForm
 from .models import Attempt, AttemptError, AttemptItem, Certificate, Exam
 
@@ -219,7 +220,19 @@ def attempt_result(request, pk):
     if attempt.is_open:
         return redirect("assessments:attempt_page", pk=attempt.pk)
     show_answers = attempt.shows_answers()
+    show_score = attempt.shows_score()
     items = list(AttemptItem.objects.filter(attempt=attempt)) if show_answers else []
+    # A grader's comment explains a score: it is shown with the score even while the review
+    # policy still hides the answers.
+    comments = (
+        list(
+            AttemptItem.objects.filter(attempt=attempt)
+            .exclude(comment="")
+            .values_list("position", "comment")
+        )
+        if show_score and not show_answers
+        else []
+    )
     certificate = Certificate.objects.filter(attempt=attempt).first()
     return render(
         request,
@@ -227,9 +240,10 @@ def attempt_result(request, pk):
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "show_score": attempt.shows_score(),
+            "show_score": show_score,
             "show_answers": show_answers,
             "items": [certificates.review_row(item) for item in items],
+            "comments": comments,
             "certificate": certificate,
         },
     )
@@ -396,6 +410,9 @@ def grading_queue(request):
             "attempt__finished_at", "position"
         )[:200]
     )
+    for item in items:  # what the grader marks against: the key and the marking guidance
+        item.reference = render_answer(item.snapshot["type"], item.snapshot.get("answer"))
+        item.guidance = item.snapshot.get("explanation", "")
     return render(request, "assessments/grading_queue.html", {"items": items, "form": GradeForm()})
 
 

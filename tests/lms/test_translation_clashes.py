@@ -147,3 +147,33 @@ def test_admin_pages_we_show_read_in_chinese(client, superuser, admin_world, pat
     left = [word for word in ENGLISH_LEFTOVERS if word in text]
     assert not left, f"{path}: English left: {left}"
     assert "True" not in text.split() and "False" not in text.split()
+
+
+def test_no_admin_listing_prints_a_boolean_as_true_or_false():
+    """A bare boolean field in ``list_display`` prints True/False; lms.admin_views.yes_no
+    shows 是/否."""
+    from django.db import models
+    from wagtail.admin.viewsets import viewsets
+    from wagtail.admin.viewsets.model import ModelViewSet
+
+    bare = []
+    for viewset in viewsets.viewsets:
+        if not isinstance(viewset, ModelViewSet):
+            continue
+        columns = getattr(viewset, "list_display", None)
+        for column in columns if isinstance(columns, list | tuple) else []:
+            if not isinstance(column, str):
+                continue
+            try:
+                field = viewset.model._meta.get_field(column)
+            except Exception:  # a method or property, not a field
+                continue
+            if isinstance(field, models.BooleanField):
+                bare.append(f"{type(viewset).__name__}.{column}")
+    assert not bare, "Use lms.admin_views.yes_no for: " + ", ".join(bare)
+
+
+def test_yes_no_column_reads_in_chinese(client, superuser, admin_world):
+    login(client, superuser)
+    page = _visible_text(client.get("/admin/assessments/exams/").content.decode())
+    assert "是" in page.split()
