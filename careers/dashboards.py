@@ -19,9 +19,12 @@ from .hooks import dashboard_figures
 from .models import AppraisalPeriod, AppraisalResult, Recognition
 from .services import grade_bands
 
+# How many periods with results the dashboard's period picker offers, newest first.
+PICKER_PERIODS = 12
 
-def latest_period():
-    """The newest period that has results (calculated, frozen or published)."""
+
+def periods_with_results():
+    """Periods that have results (calculated, frozen or published), newest first."""
     return (
         AppraisalPeriod.objects.filter(
             status__in=[
@@ -32,8 +35,12 @@ def latest_period():
         )
         .select_related("system")
         .order_by("-end", "-pk")
-        .first()
     )
+
+
+def latest_period():
+    """The newest period that has results (calculated, frozen or published)."""
+    return periods_with_results().first()
 
 
 def grade_distribution(user, period):
@@ -227,15 +234,18 @@ def registered_figures(user, as_of=None):
     return result
 
 
-def dashboard_context(user, *, year=None):
-    """The careers dashboard. Grades and appraisal figures show the newest period with results;
-    the registered figures (compliance, pass rates, qualifications, drills) show ``year``."""
+def dashboard_context(user, *, year=None, period_id=None):
+    """The careers dashboard. Grades and appraisal figures show the period picked by
+    ``period_id`` (one of the latest periods with results; by default the newest); the
+    registered figures (compliance, pass rates, qualifications, drills) show ``year``."""
     today = timezone.localdate()
     year, as_of = dashboard_year(today, year)
-    period = latest_period()
+    periods = list(periods_with_results()[:PICKER_PERIODS])
+    period = next((p for p in periods if p.pk == period_id), periods[0] if periods else None)
     return {
         "year": year,
         "years": range(today.year, today.year - 6, -1),
+        "periods": periods,
         "period": period,
         "distribution": grade_distribution(user, period),
         "overdue": overdue_rectifications(user),

@@ -89,6 +89,11 @@ def result_detail(request, pk):
 # Training archive
 
 
+def _period_id(request):
+    value = request.GET.get("period") or ""
+    return int(value) if value.isdigit() else None
+
+
 def _year(request):
     try:
         year = int(request.GET.get("year") or 0)
@@ -437,7 +442,7 @@ def _dashboard_user(request):
 @login_required
 def dashboard(request):
     _dashboard_user(request)
-    context = dashboard_context(request.user, year=_year(request))
+    context = dashboard_context(request.user, year=_year(request), period_id=_period_id(request))
     return render(request, "careers/portal/dashboard.html", context)
 
 
@@ -453,7 +458,7 @@ def _xlsx_response(dataset, name):
 @login_required
 def dashboard_export(request, name):
     _dashboard_user(request)
-    context = dashboard_context(request.user, year=_year(request))
+    context = dashboard_context(request.user, year=_year(request), period_id=_period_id(request))
     dataset = tablib.Dataset()
     if name == "grades":
         distribution = context["distribution"]
