@@ -23,6 +23,8 @@ from .services import add_months
 
 VALID, EXPIRING, LAPSED = "valid", "expiring", "lapsed"
 STATUS_LABELS = {VALID: _("Valid"), EXPIRING: _("Expiring"), LAPSED: _("Lapsed")}
+# A lapsed standing with no pass at all: counted as lapsed (not fit for duty), named truthfully.
+NOT_OBTAINED_LABEL = _("Not obtained yet")
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,18 @@ class Standing:
 
     @property
     def label(self):
+        if self.status == LAPSED and self.passed_on is None:
+            return NOT_OBTAINED_LABEL  # nothing has lapsed: they never qualified
         return STATUS_LABELS[self.status]
 
     @property
     def needs_reexamination(self) -> bool:
-        """Away long enough that the pass from before leaving no longer counts."""
-        return self.absence is not None and (
-            self.passed_on is None or self.passed_on < self.absence.start_date
+        """Away long enough that the pass from before leaving no longer counts (someone who never
+        passed is not re-examined: they have not qualified yet)."""
+        return (
+            self.absence is not None
+            and self.passed_on is not None
+            and self.passed_on < self.absence.start_date
         )
 
 

@@ -282,8 +282,11 @@ def test_pass_after_leaving_counts(people, certified_exam, return_rule):
 
 
 def test_reexamination_shows_to_employee_and_manager_and_in_export(
-    client, people, certified_exam, return_rule
+    client, people, certified_exam, return_rule, clock
 ):
+    clock.shift(-timedelta(days=220))
+    sit(certified_exam, people["employee"], "AAAA")  # passed before leaving the post
+    clock.shift(timedelta(days=220))
     today = timezone.localdate()
     _absence(people["employee"], today - timedelta(days=200), today - timedelta(days=30))
     login(client, people["employee"])
@@ -387,3 +390,16 @@ def test_key_correction_reaches_open_attempts_too(people, certified_exam):
         ],
     )
     assert services.attempt_submit(attempt=attempt).score == Decimal(4)
+
+
+def test_never_passed_is_not_obtained_and_needs_no_re_examination(
+    client, people, certified_exam, return_rule
+):
+    today = timezone.localdate()
+    _absence(people["employee"], today - timedelta(days=200), today - timedelta(days=30))
+    [standing] = qualifications.standings([people["employee"]])[people["employee"].pk]
+    assert standing.status == "lapsed"  # not fit for duty …
+    assert not standing.needs_reexamination  # … but nothing to re-sit: never held
+    login(client, people["manager"])
+    page = client.get(reverse("assessments:team_qualifications")).content.decode()
+    assert "未取得" in page and "须重新考试" not in page and "已失效" not in page
