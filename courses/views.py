@@ -314,13 +314,20 @@ def course_report(request, pk):
             "session_id", "page_id", "form_data"
         )
     )
-    for session_id, _page_id, data in submissions:
+    questionnaire = _questionnaire_fields(course)
+    # The rating is the mean of the answers to number questions, which the form pages store as
+    # text ("4"), like every other answer.
+    number_fields = {
+        page_id: [field.clean_name for field in fields if field.field_type == "number"]
+        for page_id, fields in questionnaire[1].items()
+    }
+    for session_id, page_id, data in submissions:
         summary = answers.setdefault(session_id, {"count": 0, "numbers": []})
         summary["count"] += 1
         summary["numbers"] += [
-            float(v)
-            for v in data.values()
-            if isinstance(v, int | float) and not isinstance(v, bool)
+            float(data[name])
+            for name in number_fields.get(page_id, [])
+            if data.get(name) not in (None, "")
         ]
 
     sessions = list(sessions)
@@ -341,20 +348,28 @@ def course_report(request, pk):
     context = {
         "course": course,
         "rows": rows,
-        "questionnaire_summaries": _questionnaire_summaries(course, submissions),
+        "questionnaire_summaries": _questionnaire_summaries(
+            course, submissions, questionnaire=questionnaire
+        ),
         "online_learners": progress.values("employee_id").distinct().count(),
         "completions": Completion.objects.filter(course=course).count(),
     }
     return render(request, "courses/course_report.html", context)
 
 
-def _questionnaire_summaries(course, submissions):
-    """Per questionnaire and question: the average of numbers, the count of each choice."""
-
+def _questionnaire_fields(course):
+    """The course's questionnaires ({pk: page}) and their fields ({page pk: [field]})."""
     pages = {page.pk: page for page in QuestionnairePage.objects.filter(course=course)}
     fields = {}
     for field in QuestionnaireField.objects.filter(page_id__in=pages).order_by("sort_order"):
         fields.setdefault(field.page_id, []).append(field)
+    return pages, fields
+
+
+def _questionnaire_summaries(course, submissions, *, questionnaire=None):
+    """Per questionnaire and question: the average of numbers, the count of each choice."""
+
+    pages, fields = questionnaire or _questionnaire_fields(course)
     summaries = []
     for page_id, page in pages.items():
         answers = [data for _s, p, data in submissions if p == page_id]

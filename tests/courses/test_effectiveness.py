@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 from http import HTTPStatus
 
@@ -193,3 +194,19 @@ def test_daily_jobs_are_on_the_scheduler(db):
     scheduling = pytest.importorskip("lms.scheduling")
     jobs = scheduling.scheduled_jobs()
     assert {"courses.refresh_required_training", "courses.send_training_reminders"} <= set(jobs)
+
+
+def test_session_rating_averages_answers_given_through_the_form(
+    client, people, course, attended, questionnaire
+):
+    """The form stores a number answer as text ("4"); the session row's average must read it."""
+    login(client, people["employee"])
+    rating = questionnaire.form_fields.get(field_type="number").clean_name
+    client.post(
+        questionnaire.url + f"?session={attended.pk}", {"session": attended.pk, rating: "4"}
+    )
+    assert QuestionnaireSubmission.objects.count() == 1
+    login(client, people["trainer"])
+    body = client.get(reverse("courses:course_report", args=[course.pk])).content.decode()
+    row = body.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert re.search(r"<td>1</td>\s*<td>4\.0</td>\s*$", row), row
