@@ -403,3 +403,33 @@ def test_never_passed_is_not_obtained_and_needs_no_re_examination(
     login(client, people["manager"])
     page = client.get(reverse("assessments:team_qualifications")).content.decode()
     assert "未取得" in page and "须重新考试" not in page and "已失效" not in page
+
+
+def test_certificate_says_the_exam_was_taken_when_it_was_not_when_it_was_graded(people, clock):
+    from django.template.loader import render_to_string
+
+    essay = af.question(type=QuestionType.ESSAY, points=Decimal(10))
+    exam = af.exam(
+        questions=[essay],
+        audience=[people["employee"]],
+        pass_mark=60,
+        certificate_title="论述考试合格证",
+        certificate_valid_months=12,
+    )
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    item = attempt.items.get()
+    services.attempt_save_answers(
+        attempt=attempt, answers=[{"item": item.pk, "response": "答案", "seq": 1}]
+    )
+    services.attempt_submit(attempt=attempt)
+    taken = timezone.localdate()
+    clock.shift(timedelta(days=3))  # graded three days later: the certificate is issued then
+    item.refresh_from_db()
+    services.item_grade(item=item, score=Decimal(9), comment="", grader=people["trainer"].user)
+    certificate = Certificate.objects.get(attempt=attempt)
+    assert certificate.issued_on == taken + timedelta(days=3)
+    html = render_to_string(
+        "assessments/pdf/certificate.html",
+        {"certificate": certificate, "employee": people["employee"], "company": ""},
+    )
+    assert f"于 {taken.isoformat()} 参加" in html
