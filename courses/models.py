@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
 from wagtail.fields import RichTextField, StreamField
@@ -140,7 +141,9 @@ class TrainingPlanPage(SignInRequiredMixin, Page):
         return context
 
 
-class PlanItem(Orderable):
+class PlanItem(ClusterableModel, Orderable):
+    # A ClusterableModel, so that its ParentalManyToManyFields (the audience) are saved with it
+    # when the plan page and its revisions save their items; on a plain model they never are.
     plan = ParentalKey(TrainingPlanPage, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(
         _("content"), max_length=200, help_text=_("What is taught, e.g. the course title.")
