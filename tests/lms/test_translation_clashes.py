@@ -96,7 +96,6 @@ ENGLISH_LEFTOVERS = [
     "Search all pages",
     "created in",
     "Privacy and access",
-    "new items in this menu",
     "Exploring",
     "Your pages and snippets in a workflow",
     "Moderators approval",
