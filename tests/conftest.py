@@ -11,7 +11,6 @@ from lms.models import Department
 from lms.roles import Role
 from tests import factories as f
 
-
 MIGRATED_CACHE = Path(__file__).resolve().parent.parent / ".pytest-db"
 
 
@@ -25,7 +24,9 @@ def _migrations_key() -> str:
     digest.update(sqlite3.sqlite_version.encode())
     for key in sorted(loader.disk_migrations):
         digest.update(repr(key).encode())
-        digest.update(Path(sys.modules[loader.disk_migrations[key].__module__].__file__).read_bytes())
+        digest.update(
+            Path(sys.modules[loader.disk_migrations[key].__module__].__file__).read_bytes()
+        )
     return digest.hexdigest()[:20]
 
 
@@ -76,9 +77,7 @@ def django_db_setup(
             source.backup(connection.connection)
             source.close()
             if connection.alias in serialized_aliases:
-                connection._test_serialized_contents = (
-                    connection.creation.serialize_db_to_string()
-                )
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
         elif cached is not None:
             cached.parent.mkdir(exist_ok=True)
             partial = cached.with_suffix(f".{os.getpid()}.part")
