@@ -107,7 +107,18 @@ def migrated_baseline(request):
     from django.db import connection
 
     with django_db_blocker.unblock():
-        return connection.creation.serialize_db_to_string()
+        baseline = connection.creation.serialize_db_to_string()
+        _warm_content_types()
+        return baseline
+
+
+def _warm_content_types():
+    """Every model's content type in Django's per-process cache, so that a query count never
+    depends on which test happened to run first in this process (xdist changes the order)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models(), for_concrete_models=False)
 
 
 def _uses_db(item):
@@ -150,6 +161,7 @@ def _restore(baseline):
         for obj in objects:
             obj.save()
     ContentType.objects.clear_cache()
+    _warm_content_types()
 
 
 @pytest.fixture(autouse=True)
