@@ -36,15 +36,18 @@ from .models import (
     QuestionType,
     QuestionVersion,
 )
-from .models.questions import CHOICE_TYPES, LETTERS
+from .models.questions import CHOICE_TYPES, LETTERS, UNSCORED_TYPES
 
 QUESTION_CONTENT_FIELDS = (
     "category",
     "type",
+    "name",
     "stem",
     "options",
     "answer",
+    "weights",
     "explanation",
+    "feedback",
     "difficulty",
     "knowledge_points",
     "points",
@@ -124,16 +127,22 @@ def question_create(
     knowledge_points=(),
     points=Decimal(1),
     is_active: bool = True,
+    name: str = "",
+    weights=(),
+    feedback: dict | None = None,
     acting_user=None,
 ) -> Question:
     """Add a question to the bank as its version 1."""
     question = Question(
         category=category,
         type=type,
+        name=name,
         stem=stem,
         options=list(options),
         answer=[] if answer is None else answer,
+        weights=list(weights or []),
         explanation=explanation,
+        feedback=dict(feedback or {}),
         difficulty=difficulty,
         knowledge_points=list(knowledge_points),
         points=points,
@@ -347,6 +356,18 @@ def snapshot_question(question: Question, points, *, shuffle_options: bool, rng)
     }
     if question.type == QuestionType.FILL:
         snapshot["blanks"] = len(question.answer or []) or 1
+    if question.weights:
+        snapshot["weights"] = list(question.weights)
+    if question.feedback:
+        snapshot["feedback"] = dict(question.feedback)
+    if question.type == QuestionType.MATCHING:
+        # The prompts keep their order; the choices (distractors among them) are shuffled.
+        snapshot["prompts"] = [prompt for prompt, _choice in question.answer if prompt.strip()]
+        choices = sorted({choice for _prompt, choice in question.answer})
+        rng.shuffle(choices)
+        snapshot["choices"] = choices
+    if question.type in UNSCORED_TYPES:
+        snapshot["points"] = "0.00"
     return snapshot
 
 
@@ -459,6 +480,17 @@ def _validate_response(item: AttemptItem, response):
         if not isinstance(response, bool):
             raise AttemptError(_("Answer true or false."))
         return response
+    if kind == QuestionType.MATCHING:
+        choices = set(item.snapshot.get("choices", [])) | {""}
+        if (
+            not isinstance(response, list)
+            or len(response) > len(item.snapshot.get("prompts", []))
+            or not all(isinstance(v, str) and v in choices for v in response)
+        ):
+            raise AttemptError(_("That answer is not one of the choices."))
+        return response
+    if kind in UNSCORED_TYPES:
+        raise AttemptError(_("This item takes no answer."))
     if kind == QuestionType.FILL:
         values = response if isinstance(response, list) else [response]
         if len(values) > item.snapshot.get("blanks", 1) or not all(

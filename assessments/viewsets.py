@@ -24,7 +24,7 @@ from lms.importing import XLSX_CONTENT_TYPE
 from lms.spreadsheets import dataset_bytes
 
 from . import services
-from .formats import export_moodle_xml
+from .formats import export_gift, export_moodle_xml
 from .forms import QuestionCategoryForm, QuestionForm
 from .models import Attempt, Certificate, Exam, QualificationRule, Question, QuestionCategory
 from .resources import QuestionResource, questions_xlsx
@@ -90,6 +90,13 @@ class QuestionIndexView(SpreadsheetIndexViewMixin, generic.IndexView):
                     icon_name="download",
                 )
             )
+            buttons.append(
+                HeaderButton(
+                    _("Export GIFT"),
+                    url=reverse(self.spreadsheet_viewset.get_url_name("export"), args=["gift"]),
+                    icon_name="download",
+                )
+            )
         return buttons
 
 
@@ -143,10 +150,17 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
 
     def export_view(self, request, file_format):
         # The question bank has no per-user scope (no ``visible_to``): every format is built here.
-        if file_format not in ("xlsx", "csv", "xml"):
+        if file_format not in ("xlsx", "csv", "xml", "gift"):
             raise Http404
         if not self.user_can_export(request.user):
             raise PermissionDenied
+        if file_format == "gift":
+            response = HttpResponse(
+                export_gift(Question.objects.all()), content_type="text/plain; charset=utf-8"
+            )
+            name = f"questions-{timezone.localdate().isoformat()}.gift.txt"
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            return response
         if file_format == "xml":
             response = HttpResponse(
                 export_moodle_xml(Question.objects.all()), content_type="application/xml"

@@ -1,0 +1,622 @@
+# ruff: noqa: E501
+"""Question files as other systems write them: Moodle XML as Moodle 4 exports it, GIFT as
+Moodle's GIFT writer and trainers write it. Every fixture below is our own, in those shapes."""
+
+import base64
+import re
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image as PILImage
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from assessments import formats
+from assessments.models import Question, QuestionCategory
+
+pytestmark = pytest.mark.django_db
+
+
+def png() -> str:
+    buffer = BytesIO()
+    PILImage.new("RGB", (4, 4), "blue").save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+PDF = base64.b64encode(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
+
+# The shape Moodle 4.x writes: comments before each question, a category question with info
+# and idnumber, seven-decimal grades and penalties, feedback on every level.
+MOODLE = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+<!-- question: 0  -->
+  <question type="category">
+    <category>
+      <text>$course$/top/Default for 供电服务培训/安规/电气安全</text>
+    </category>
+    <info format="moodle_auto_format">
+      <text>电气安全的题目</text>
+    </info>
+    <idnumber>ES-01</idnumber>
+  </question>
+
+<!-- question: 3101  -->
+  <question type="multichoice">
+    <name>
+      <text>标示牌 O'Neil &amp; 高压</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p dir="ltr" style="text-align: left;">看图回答：<img src="@@PLUGINFILE@@/sign.png" alt="标示牌" width="4" height="4" role="presentation" class="img-fluid atto_image_button_text-bottom"><br></p><p>规程见 <a href="@@PLUGINFILE@@/rules.pdf">安规.pdf</a></p>]]></text>
+      <file name="sign.png" path="/" encoding="base64">{png()}</file>
+      <file name="rules.pdf" path="/" encoding="base64">{PDF}</file>
+    </questiontext>
+    <generalfeedback format="html">
+      <text><![CDATA[<p>见《安规》第4章。</p>]]></text>
+    </generalfeedback>
+    <defaultgrade>2.5000000</defaultgrade>
+    <penalty>0.3333333</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+    <single>true</single>
+    <shuffleanswers>true</shuffleanswers>
+    <answernumbering>abc</answernumbering>
+    <showstandardinstruction>0</showstandardinstruction>
+    <correctfeedback format="html">
+      <text><![CDATA[<p>回答正确。</p>]]></text>
+    </correctfeedback>
+    <partiallycorrectfeedback format="html">
+      <text><![CDATA[<p>部分正确。</p>]]></text>
+    </partiallycorrectfeedback>
+    <incorrectfeedback format="html">
+      <text><![CDATA[<p>回答错误。</p>]]></text>
+    </incorrectfeedback>
+    <shownumcorrect/>
+    <answer fraction="0" format="html">
+      <text><![CDATA[<p dir="ltr">在此工作</p>]]></text>
+      <feedback format="html">
+        <text><![CDATA[<p>这是工作地点用的。</p>]]></text>
+      </feedback>
+    </answer>
+    <answer fraction="100" format="html">
+      <text><![CDATA[<p dir="ltr">止步，高压危险</p>]]></text>
+      <feedback format="html">
+        <text></text>
+      </feedback>
+    </answer>
+    <answer fraction="50" format="html">
+      <text><![CDATA[<p dir="ltr">禁止合闸</p>]]></text>
+      <feedback format="html">
+        <text></text>
+      </feedback>
+    </answer>
+    <tags>
+      <tag><text>difficulty:4</text></tag>
+      <tag><text>标示牌</text></tag>
+    </tags>
+  </question>
+
+<!-- question: 0  -->
+  <question type="category">
+    <category>
+      <text>$course$/top/Default for 供电服务培训/安规/电气安全/技术措施</text>
+    </category>
+    <info format="moodle_auto_format">
+      <text></text>
+    </info>
+    <idnumber></idnumber>
+  </question>
+
+<!-- question: 3102  -->
+  <question type="multichoice">
+    <name>
+      <text>技术措施</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>保证安全的技术措施有</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <defaultgrade>1.0000000</defaultgrade>
+    <penalty>0.3333333</penalty>
+    <hidden>1</hidden>
+    <idnumber>TM-2</idnumber>
+    <single>false</single>
+    <shuffleanswers>true</shuffleanswers>
+    <answernumbering>ABCD</answernumbering>
+    <showstandardinstruction>0</showstandardinstruction>
+    <correctfeedback format="html">
+      <text>你的答案正确。</text>
+    </correctfeedback>
+    <partiallycorrectfeedback format="html">
+      <text>你的答案部分正确。</text>
+    </partiallycorrectfeedback>
+    <incorrectfeedback format="html">
+      <text>你的答案不正确。</text>
+    </incorrectfeedback>
+    <shownumcorrect/>
+    <answer fraction="33.33333" format="html">
+      <text>停电</text>
+      <feedback format="html"><text></text></feedback>
+    </answer>
+    <answer fraction="33.33333" format="html">
+      <text>验电</text>
+      <feedback format="html"><text></text></feedback>
+    </answer>
+    <answer fraction="33.33333" format="html">
+      <text>装设接地线</text>
+      <feedback format="html"><text></text></feedback>
+    </answer>
+    <answer fraction="-100" format="html">
+      <text>交接班</text>
+      <feedback format="html"><text>交接班是组织措施。</text></feedback>
+    </answer>
+  </question>
+
+<!-- question: 3103  -->
+  <question type="truefalse">
+    <name>
+      <text>约时停送电</text>
+    </name>
+    <questiontext format="moodle_auto_format">
+      <text>可以约时停送电。</text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <defaultgrade>1.0000000</defaultgrade>
+    <penalty>1.0000000</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+    <answer fraction="0" format="moodle_auto_format">
+      <text>true</text>
+      <feedback format="html">
+        <text>严禁约时停送电。</text>
+      </feedback>
+    </answer>
+    <answer fraction="100" format="moodle_auto_format">
+      <text>false</text>
+      <feedback format="html">
+        <text>对，严禁约时。</text>
+      </feedback>
+    </answer>
+  </question>
+
+<!-- question: 3104  -->
+  <question type="numerical">
+    <name>
+      <text>安全距离</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>10kV 设备不停电时的安全距离是多少米？</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <defaultgrade>1.3333333</defaultgrade>
+    <penalty>0.3333333</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+    <answer fraction="100" format="moodle_auto_format">
+      <text>0.7</text>
+      <feedback format="html">
+        <text></text>
+      </feedback>
+      <tolerance>0.05</tolerance>
+    </answer>
+    <answer fraction="50" format="moodle_auto_format">
+      <text>0.7</text>
+      <feedback format="html">
+        <text></text>
+      </feedback>
+      <tolerance>0.2</tolerance>
+    </answer>
+    <answer fraction="0" format="moodle_auto_format">
+      <text>*</text>
+      <feedback format="html">
+        <text></text>
+      </feedback>
+      <tolerance>0</tolerance>
+    </answer>
+    <units>
+      <unit>
+        <multiplier>1</multiplier>
+        <unit_name>m</unit_name>
+      </unit>
+      <unit>
+        <multiplier>100</multiplier>
+        <unit_name>cm</unit_name>
+      </unit>
+    </units>
+    <unitgradingtype>0</unitgradingtype>
+    <unitpenalty>0.1000000</unitpenalty>
+    <showunits>3</showunits>
+    <unitsleft>0</unitsleft>
+  </question>
+
+<!-- question: 3105  -->
+  <question type="matching">
+    <name>
+      <text>措施配对</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>把措施与目的配对。</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <defaultgrade>3.0000000</defaultgrade>
+    <penalty>0.3333333</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+    <shuffleanswers>true</shuffleanswers>
+    <correctfeedback format="html">
+      <text>你的答案正确。</text>
+    </correctfeedback>
+    <partiallycorrectfeedback format="html">
+      <text>你的答案部分正确。</text>
+    </partiallycorrectfeedback>
+    <incorrectfeedback format="html">
+      <text>你的答案不正确。</text>
+    </incorrectfeedback>
+    <shownumcorrect/>
+    <subquestion format="html">
+      <text><![CDATA[<p>停电</p>]]></text>
+      <answer>
+        <text>断开电源</text>
+      </answer>
+    </subquestion>
+    <subquestion format="html">
+      <text><![CDATA[<p>验电</p>]]></text>
+      <answer>
+        <text>确认无电压</text>
+      </answer>
+    </subquestion>
+    <subquestion format="html">
+      <text></text>
+      <answer>
+        <text>悬挂标示牌</text>
+      </answer>
+    </subquestion>
+  </question>
+
+<!-- question: 3106  -->
+  <question type="description">
+    <name>
+      <text>案例背景</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>以下三题基于同一起误操作事故。</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <defaultgrade>0.0000000</defaultgrade>
+    <penalty>0.0000000</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+  </question>
+
+<!-- question: 3107  -->
+  <question type="shortanswer">
+    <name>
+      <text>电阻单位</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>电阻的单位是什么？</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <defaultgrade>1.0000000</defaultgrade>
+    <penalty>0.3333333</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+    <usecase>0</usecase>
+    <answer fraction="100" format="moodle_auto_format">
+      <text>欧姆</text>
+      <feedback format="html">
+        <text></text>
+      </feedback>
+    </answer>
+    <answer fraction="100" format="moodle_auto_format">
+      <text>Ω</text>
+      <feedback format="html">
+        <text></text>
+      </feedback>
+    </answer>
+  </question>
+
+<!-- question: 3108  -->
+  <question type="essay">
+    <name>
+      <text>论述</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>论述安全生产责任制。</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <defaultgrade>10.0000000</defaultgrade>
+    <penalty>0.0000000</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+    <responseformat>editor</responseformat>
+    <responserequired>1</responserequired>
+    <responsefieldlines>15</responsefieldlines>
+    <attachments>0</attachments>
+    <attachmentsrequired>0</attachmentsrequired>
+    <graderinfo format="html">
+      <text></text>
+    </graderinfo>
+    <responsetemplate format="html">
+      <text></text>
+    </responsetemplate>
+  </question>
+
+<!-- question: 3109  -->
+  <question type="cloze">
+    <name>
+      <text>完形填空</text>
+    </name>
+    <questiontext format="html">
+      <text><![CDATA[<p>电压单位是 {{1:SHORTANSWER:=伏特}}，电流单位是 {{1:MULTICHOICE:=安培~欧姆}}。</p>]]></text>
+    </questiontext>
+    <generalfeedback format="html">
+      <text></text>
+    </generalfeedback>
+    <penalty>0.3333333</penalty>
+    <hidden>0</hidden>
+    <idnumber></idnumber>
+  </question>
+
+</quiz>
+""".encode()
+
+
+def by_name():
+    return {question.name: question for question in Question.objects.all()}
+
+
+def test_moodle_export_as_moodle_writes_it_fails_on_cloze_and_saves_nothing():
+    report = formats.import_question_file(formats.parse_moodle_xml(MOODLE))
+    assert report.created == 0
+    assert report.problems == [
+        formats.Problem(9, "完形填空", "the Moodle question type “cloze (embedded answers)” is not supported")
+    ]
+    assert not Question.objects.exists() and not QuestionCategory.objects.exists()
+    assert not get_image_model().objects.exists() and not get_document_model().objects.exists()
+
+
+def test_moodle_export_imports_whole_with_skip_unsupported():
+    report = formats.import_question_file(formats.parse_moodle_xml(MOODLE), skip_unsupported=True)
+    assert report.problems == []
+    assert report.created == 8
+    assert [(s.number, s.name) for s in report.skipped] == [(9, "完形填空")]
+    questions = by_name()
+
+    sign = questions["标示牌 O'Neil & 高压"]
+    assert sign.type == "single" and sign.answer == ["B"]
+    assert sign.options == ["在此工作", "止步，高压危险", "禁止合闸"]
+    assert sign.weights == ["0", "100", "50"]
+    assert sign.points == Decimal("2.50")
+    assert sign.difficulty == 4 and sign.knowledge_points == ["标示牌"]
+    assert sign.explanation == "见《安规》第4章。"
+    assert sign.feedback == {
+        "correct": "回答正确。",
+        "partial": "部分正确。",
+        "incorrect": "回答错误。",
+        "options": ["这是工作地点用的。", "", ""],
+    }
+    assert sign.category.full_path == "Default for 供电服务培训/安规/电气安全"
+    image = get_image_model().objects.get()
+    document = get_document_model().objects.get()
+    assert f'embedtype="image" format="fullwidth" id="{image.pk}"' in sign.stem
+    assert f'<a id="{document.pk}" linktype="document">安规.pdf</a>' in sign.stem
+    assert "@@PLUGINFILE@@" not in sign.stem and "style=" not in sign.stem
+
+    measures = questions["技术措施"]
+    assert measures.type == "multiple" and measures.answer == ["A", "B", "C"]
+    assert measures.weights == ["33.33333", "33.33333", "33.33333", "-100"]
+    assert measures.is_active is False
+    assert measures.category.full_path == "Default for 供电服务培训/安规/电气安全/技术措施"
+    assert measures.feedback["options"][3] == "交接班是组织措施。"
+
+    truefalse = questions["约时停送电"]
+    assert truefalse.answer is False
+    assert truefalse.feedback == {"correct": "对，严禁约时。", "incorrect": "严禁约时停送电。"}
+    assert truefalse.stem == "<p>可以约时停送电。</p>"
+
+    distance = questions["安全距离"]
+    assert distance.type == "numerical" and distance.points == Decimal("1.33")
+    assert distance.answer == {
+        "answers": [
+            {"value": "0.7", "tolerance": "0.05", "fraction": "100"},
+            {"value": "0.7", "tolerance": "0.2", "fraction": "50"},
+        ],
+        "units": [{"unit": "m", "multiplier": "1"}, {"unit": "cm", "multiplier": "100"}],
+    }
+
+    matching = questions["措施配对"]
+    assert matching.type == "matching" and matching.points == 3
+    assert matching.answer == [["停电", "断开电源"], ["验电", "确认无电压"], ["", "悬挂标示牌"]]
+
+    description = questions["案例背景"]
+    assert description.type == "description" and description.answer == []
+
+    assert questions["电阻单位"].answer == [["欧姆", "Ω"]]
+    assert questions["论述"].type == "essay" and questions["论述"].points == 10
+
+
+def test_command_skips_and_reports_each_unsupported_question(tmp_path, capsys):
+    path = tmp_path / "moodle.xml"
+    path.write_bytes(MOODLE)
+    with pytest.raises(CommandError):
+        call_command("import_questions", str(path))
+    assert "完形填空" in capsys.readouterr().err and not Question.objects.exists()
+    call_command("import_questions", str(path), "--skip-unsupported")
+    out = capsys.readouterr().out
+    assert re.search(r"(Skipped|跳过).*9.*完形填空.*cloze", out)
+    assert Question.objects.count() == 8
+
+
+@pytest.mark.parametrize(
+    ("grade", "stored"),
+    [("1.0000000", "1.00"), ("0.3333333", "0.33"), ("2.005", "2.01"), ("9999.9949999", "9999.99")],
+)
+def test_any_grade_precision_is_rounded_to_the_points_field(grade, stored):
+    xml = MOODLE.decode().replace("<defaultgrade>2.5000000</defaultgrade>", f"<defaultgrade>{grade}</defaultgrade>")
+    formats.import_question_file(formats.parse_moodle_xml(xml.encode()), skip_unsupported=True)
+    assert str(Question.objects.get(name__startswith="标示牌").points) == stored
+
+
+def test_a_grade_that_cannot_fit_names_the_question_and_the_field():
+    xml = MOODLE.decode().replace("<defaultgrade>3.0000000</defaultgrade>", "<defaultgrade>123456.0000000</defaultgrade>")
+    report = formats.import_question_file(formats.parse_moodle_xml(xml.encode()), skip_unsupported=True)
+    assert report.problems == [
+        formats.Problem(5, "措施配对", "defaultgrade “123456.0000000” does not fit the points field (0.01 to 9999.99)")
+    ]
+    label = formats.problem_label(report.problems[0])
+    assert "5" in label and "措施配对" in label and "defaultgrade" in label
+    assert not Question.objects.exists()
+
+
+def test_a_file_without_categories_gives_one_hint():
+    xml = re.sub(r'<question type="category">.*?</question>', "", MOODLE.decode(), flags=re.S)
+    report = formats.import_question_file(formats.parse_moodle_xml(xml.encode()), skip_unsupported=True)
+    assert len(report.problems) == 1 and report.problems[0].number == 0
+    assert "category" in report.problems[0].message
+
+
+def test_documents_can_be_refused_by_a_setting(settings):
+    settings.IMPORT_QUESTION_DOCUMENTS = False
+    report = formats.import_question_file(formats.parse_moodle_xml(MOODLE), skip_unsupported=True)
+    assert report.problems == [
+        formats.Problem(
+            1,
+            "标示牌 O'Neil & 高压",
+            "the file “rules.pdf” is not an image, and this site does not take other files with "
+            "imported questions (IMPORT_QUESTION_DOCUMENTS)",
+        )
+    ]
+
+
+def test_html_is_cleaned_and_what_was_removed_is_counted():
+    hostile = """<quiz><question type="category"><category><text>$system$/top/安规</text></category></question>
+<question type="essay"><name><text>hostile</text></name><questiontext format="html"><text><![CDATA[
+<style>body{display:none}</style><p onclick="x()">正文<sub>2</sub><script>alert(1)</script></p>
+<table><tr><td>甲</td></tr></table><img src="https://evil.example/a.png"><iframe src="x"></iframe>
+<ul><li><strong>一</strong></li></ul>]]></text></questiontext><defaultgrade>1.0000000</defaultgrade></question></quiz>"""
+    report = formats.import_question_file(formats.parse_moodle_xml(hostile.encode()))
+    assert report.problems == [] and report.removed == 4  # style, script, iframe, foreign img
+    stem = Question.objects.get().stem
+    for gone in ("<style", "display:none", "<script", "alert", "onclick", "<iframe", "evil.example"):
+        assert gone not in stem
+    for kept in ("<p>正文<sub>2</sub></p>", "<td>甲</td>", "<li><strong>一</strong></li>"):
+        assert kept in stem
+    assert Question.objects.get().category.full_path == "安规"
+
+
+# -- GIFT -----------------------------------------------------------------------------------
+
+# As Moodle's GIFT writer shapes it (comments, $CATEGORY, ::name::, [html], weights written
+# %100%) and as trainers write it by hand (no weights, [markdown], ranges, gaps).
+GIFT = r"""// question: 0  name: Switch category to $course$/top/Default for 供电服务培训/两票
+$CATEGORY: $course$/top/Default for 供电服务培训/两票
+
+
+// question: 201  name: 送达时间
+::送达时间::[html]<p>第一种工作票应在工作前（　）送达。</p>{
+	=%100%一日#正确
+	~%50%当天#太晚了
+	~三日
+####《安规》规定前一日送达。
+}
+
+::组织措施::组织措施包括 {~%50%工作票制度 ~%50%工作许可制度 ~%-100%交接班制度}
+
+::约时::[plain]可以约时停送电 <不可以>。{FALSE#错：不可以约时。#对。}
+
+::单位::电阻的单位是 \{欧姆\} 还是伏特？{=%100%欧姆 =Ω ####电阻单位为欧姆}
+
+::距离::10kV 安全距离（m）{#0.7:0.05}
+
+::圆周率::[markdown]**圆周率**的前三位小数？{#3.141..3.142}
+
+::多个数值::[moodle]变压器效率约为多少？{#
+	=%100%0.98:0.005#很准确
+	=%50%0.98:0.02
+}
+
+::配对::把措施与目的配对。{
+	=停电 -> 断开电源
+	=验电 -> 确认无电压
+	= -> 悬挂标示牌
+}
+
+::挂牌::在 {=止步，高压危险 ~在此工作 ~禁止合闸} 位置悬挂标示牌。
+
+::背景::以下三题基于同一起误操作事故\: 请先阅读。
+
+::论述::论述“两票三制”。{}
+"""
+
+
+def test_gift_imports_every_construct_with_exact_keys():
+    report = formats.import_question_file(formats.parse_gift(GIFT.encode()))
+    assert report.problems == [] and report.created == 11
+    q = by_name()
+    assert q["送达时间"].type == "single" and q["送达时间"].options == ["一日", "当天", "三日"]
+    assert q["送达时间"].answer == ["A"] and q["送达时间"].weights == ["100", "50", "0"]
+    assert q["送达时间"].explanation == "《安规》规定前一日送达。"
+    assert q["送达时间"].feedback == {"options": ["正确", "太晚了", ""]}
+    assert q["送达时间"].stem == "<p>第一种工作票应在工作前（　）送达。</p>"
+    assert q["送达时间"].category.full_path == "Default for 供电服务培训/两票"
+    assert q["组织措施"].type == "multiple" and q["组织措施"].answer == ["A", "B"]
+    assert q["组织措施"].weights == ["50", "50", "-100"]
+    assert q["约时"].answer is False
+    assert q["约时"].feedback == {"incorrect": "错：不可以约时。", "correct": "对。"}
+    assert q["约时"].stem == "<p>可以约时停送电 &lt;不可以&gt;。</p>"
+    assert q["单位"].type == "fill" and q["单位"].answer == [["欧姆", "Ω"]]
+    assert "{欧姆}" in q["单位"].stem and q["单位"].explanation == "电阻单位为欧姆"
+    assert q["距离"].answer == {"answers": [{"value": "0.7", "tolerance": "0.05", "fraction": "100"}], "units": []}
+    assert q["圆周率"].answer == {"answers": [{"value": "3.1415", "tolerance": "0.0005", "fraction": "100"}], "units": []}
+    assert "<strong>圆周率</strong>" in q["圆周率"].stem and "**" not in q["圆周率"].stem
+    assert q["多个数值"].answer["answers"] == [
+        {"value": "0.98", "tolerance": "0.005", "fraction": "100"},
+        {"value": "0.98", "tolerance": "0.02", "fraction": "50"},
+    ]
+    assert q["多个数值"].feedback == {"correct": "很准确"}
+    assert q["配对"].type == "matching"
+    assert q["配对"].answer == [["停电", "断开电源"], ["验电", "确认无电压"], ["", "悬挂标示牌"]]
+    assert q["挂牌"].type == "single" and q["挂牌"].answer == ["A"]
+    assert q["挂牌"].stem == "<p>在 _____ 位置悬挂标示牌。</p>"
+    assert q["背景"].type == "description"
+    assert q["背景"].stem == "<p>以下三题基于同一起误操作事故: 请先阅读。</p>"
+    assert q["论述"].type == "essay"
+    for question in q.values():
+        assert "[html]" not in question.stem and "[plain]" not in question.stem
+        assert "[markdown]" not in question.stem and "[moodle]" not in question.stem
+
+
+def test_gift_without_category_gives_one_hint_and_imports_with_one():
+    text = GIFT.replace("$CATEGORY: $course$/top/Default for 供电服务培训/两票", "")
+    report = formats.import_question_file(formats.parse_gift(text.encode()))
+    assert len(report.problems) == 1 and report.problems[0].number == 0
+    from assessments import services
+
+    report = formats.import_question_file(
+        formats.parse_gift(text.encode()), default_category=services.category_for_path("导入")
+    )
+    assert report.created == 11
+
+
+def test_gift_partial_short_answers_are_skipped_and_reported():
+    text = "$CATEGORY: 安规\n\n::部分分::电阻单位 {=%100%欧姆 =%50%欧}\n\n::好题::可以约时停送电。{F}\n"
+    report = formats.import_question_file(formats.parse_gift(text.encode()))
+    assert report.created == 0 and report.problems[0].name == "部分分"
+    report = formats.import_question_file(formats.parse_gift(text.encode()), skip_unsupported=True)
+    assert report.created == 1 and [(s.number, s.name) for s in report.skipped] == [(1, "部分分")]
