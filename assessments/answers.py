@@ -140,8 +140,24 @@ def parse_difficulty(value) -> int:
     return number
 
 
-def parse_points(value) -> Decimal:
+def parse_weights(value) -> list[str]:
+    """Option percentages written ``100|50|0`` (or with ；/;)."""
     text = _text(value)
+    if not text:
+        return []
+    weights = []
+    for part in re.split(r"[|｜;；,，]", text):
+        number = parse_number(part.strip().rstrip("%"))
+        if number is None:
+            raise ValueError(
+                _("“%(value)s” is not a list of percentages such as 100|50|0") % {"value": text}
+            )
+        weights.append(f"{number.normalize():f}")
+    return weights
+
+
+def parse_points(value) -> Decimal:
+    text = _text(value).removesuffix("分").strip()
     try:
         points = Decimal(text)
     except InvalidOperation:
@@ -160,13 +176,13 @@ def parse_knowledge_points(value) -> list[str]:
     return [part.strip() for part in re.split(r"[,，、;；]", _text(value)) if part.strip()]
 
 
-def split_escaped(text: str, separators: str) -> list[str]:
+def split_escaped(text: str, separators: str, *, keep_escapes: bool = False) -> list[str]:
     """``text`` cut at each unescaped separator; a backslash makes the next character plain."""
     parts, current, index = [], [], 0
     while index < len(text):
         char = text[index]
         if char == "\\" and index + 1 < len(text):
-            current.append(text[index + 1])
+            current.append(text[index : index + 2] if keep_escapes else text[index + 1])
             index += 2
             continue
         if char in separators:
@@ -177,6 +193,10 @@ def split_escaped(text: str, separators: str) -> list[str]:
         index += 1
     parts.append("".join(current))
     return parts
+
+
+def unescape_separators(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def escape_separators(text: str, separators: str) -> str:
@@ -204,28 +224,50 @@ def numerical_answer(value, tolerance="0", fraction="100") -> dict:
     }
 
 
+UNITS_PREFIX = re.compile(r"^(?:单位|units?)\s*[:：]\s*", re.I)
+NUMERICAL_SHARE = re.compile(r"\s*[(（]\s*(-?[\d.]+)\s*%\s*[)）]\s*$")
+
+
 def _parse_numerical(text: str) -> dict:
-    """``3.14``, ``3.14±0.01`` or ``3.14:0.01``, ``3.1..3.2``; several separated by |."""
-    found = []
+    """``3.14``, ``3.14±0.01`` or ``3.14:0.01``, ``3.1..3.2``, each optionally worth a share
+    ``(50%)``; several separated by |; units last as ``单位:m=1,cm=100``."""
+    found, units = [], []
     for part in split_escaped(text, BLANK_SEPARATORS):
         part = unicodedata.normalize("NFKC", part).strip()
         if not part:
             continue
+        if UNITS_PREFIX.match(part):
+            for unit in re.split(r"[,，]", UNITS_PREFIX.sub("", part)):
+                name, _sep, multiplier = unit.partition("=")
+                number = parse_number(multiplier or "1")
+                if not name.strip() or not number:
+                    raise ValueError(
+                        _("“%(value)s” is not a unit such as cm=100") % {"value": unit}
+                    )
+                units.append({"unit": name.strip(), "multiplier": f"{number.normalize():f}"})
+            continue
+        fraction = Decimal(100)
+        share = NUMERICAL_SHARE.search(part)
+        if share:
+            fraction = parse_number(share.group(1))
+            part = part[: share.start()]
+        if fraction is None:
+            raise ValueError(_("“%(value)s” is not a number") % {"value": part})
         if ".." in part:
             low, high = (parse_number(x) for x in part.split("..", 1))
             if low is None or high is None or low > high:
                 raise ValueError(_("“%(value)s” is not a number range") % {"value": part})
-            found.append(numerical_answer((low + high) / 2, (high - low) / 2))
+            found.append(numerical_answer((low + high) / 2, (high - low) / 2, fraction))
             continue
         pieces = re.split(r"±|:", part, maxsplit=1)
         number = parse_number(pieces[0])
         margin = parse_number(pieces[1]) if len(pieces) > 1 else Decimal(0)
         if number is None or margin is None:
             raise ValueError(_("“%(value)s” is not a number") % {"value": part})
-        found.append(numerical_answer(number, margin))
+        found.append(numerical_answer(number, margin, fraction))
     if not found:
         raise ValueError(_("a numerical answer needs a number"))
-    return {"answers": found, "units": []}
+    return {"answers": found, "units": units}
 
 
 def parse_answer(question_type: str, value, option_count: int = 0):
@@ -248,12 +290,8 @@ def parse_answer(question_type: str, value, option_count: int = 0):
         raise ValueError(_("“%(value)s” is not 对/错 (正确/错误, √/×, T/F)") % {"value": text})
     if question_type == QuestionType.FILL:
         blanks = [
-            [
-                alt.strip()
-                for alt in split_escaped(blank, ALTERNATIVE_SEPARATORS)
-                if alt.strip()
-            ]
-            for blank in split_escaped(text, BLANK_SEPARATORS)
+            [alt.strip() for alt in split_escaped(blank, ALTERNATIVE_SEPARATORS) if alt.strip()]
+            for blank in split_escaped(text, BLANK_SEPARATORS, keep_escapes=True)
         ]
         if not blanks or any(not blank for blank in blanks):
             raise ValueError(
@@ -266,16 +304,17 @@ def parse_answer(question_type: str, value, option_count: int = 0):
         return _parse_numerical(text)
     if question_type == QuestionType.MATCHING:
         pairs = []
-        for part in split_escaped(text, BLANK_SEPARATORS):
+        for part in split_escaped(text, BLANK_SEPARATORS, keep_escapes=True):
             if not part.strip():
                 continue
-            pieces = re.split(r"\s*(?:->|→|=)\s*", part.strip(), maxsplit=1)
-            if len(pieces) != 2 or not pieces[1]:
+            # The first arrow that no backslash escapes parts the prompt from the choice.
+            match = re.match(r"^((?:\\.|[^\\])*?)\s*(?:->|→)\s*(.*)$", part.strip(), re.S)
+            if not match or not match.group(2):
                 raise ValueError(
                     _("“%(value)s” is not a pair; write 提示->答案, pairs separated by |")
-                    % {"value": part.strip()}
+                    % {"value": unescape_separators(part.strip())}
                 )
-            pairs.append([pieces[0], pieces[1]])
+            pairs.append([unescape_separators(match.group(1)), unescape_separators(match.group(2))])
         return pairs
     return []
 
@@ -289,18 +328,23 @@ def render_answer(question_type: str, answer) -> str:
     if question_type == QuestionType.FILL:
         separators = BLANK_SEPARATORS + ALTERNATIVE_SEPARATORS
         return "|".join(
-            "/".join(escape_separators(alt, separators) for alt in blank)
-            for blank in answer or []
+            "/".join(escape_separators(alt, separators) for alt in blank) for blank in answer or []
         )
     if question_type == QuestionType.SHORT:
         return ",".join(answer or [])
     if question_type == QuestionType.NUMERICAL:
-        return "|".join(
-            a["value"] + (f"±{a['tolerance']}" if Decimal(a["tolerance"]) else "")
+        parts = [
+            a["value"]
+            + (f"±{a['tolerance']}" if Decimal(a["tolerance"]) else "")
+            + (f"({a['fraction']}%)" if Decimal(a["fraction"]) != 100 else "")
             for a in (answer or {}).get("answers", [])
-        )
+        ]
+        units = (answer or {}).get("units") or []
+        if units:
+            parts.append("单位:" + ",".join(f"{u['unit']}={u['multiplier']}" for u in units))
+        return "|".join(parts)
     if question_type == QuestionType.MATCHING:
-        separators = BLANK_SEPARATORS + "->→="
+        separators = BLANK_SEPARATORS + "->→"
         return "|".join(
             f"{escape_separators(p, separators)}->{escape_separators(c, separators)}"
             for p, c in answer or []

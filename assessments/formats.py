@@ -316,10 +316,18 @@ def _moodle_question(element, kind: str, number: int, category: str) -> ParsedQu
 
 def _read_extension(attributes: dict, question: ParsedQuestion):
     """What our own export wrote for Moodle to ignore: the exact type, key and weights."""
+
+    def value(key):
+        found = attributes.get(key, "[]")
+        return json.loads(found) if isinstance(found, str) else found
+
     try:
-        question.type = attributes.get("type", question.type)
-        question.answer = json.loads(attributes.get("answer", "[]"))
-        question.weights = json.loads(attributes.get("weights", "[]"))
+        if "type" in attributes:
+            question.type = attributes["type"]
+            question.answer = value("answer")
+            question.weights = value("weights")
+        if isinstance(attributes.get("feedback"), dict):
+            question.feedback.update(attributes["feedback"])
     except ValueError:
         question.problem = _("the gridacademy answer is not valid JSON")
 
@@ -359,8 +367,7 @@ def _choices_from_weights(question: ParsedQuestion, found, *, single: bool):
             question.weights = [_weight_text(f) for f in fractions]
             if fractions.count(Decimal(100)) > 1:
                 question.unsupported = _(
-                    "a single-choice question with more than one option worth 100% is not "
-                    "supported"
+                    "a single-choice question with more than one option worth 100% is not supported"
                 )
         return
     right = [LETTERS[i] for i, f in enumerate(fractions) if f > 0]
@@ -540,7 +547,10 @@ def _moodle_fractions(question) -> list[Decimal]:
         return [Decimal(str(w)) for w in question.weights]
     right = set(question.answer)
     if question.type == QuestionType.SINGLE:
-        return [Decimal(100) if LETTERS[i] in right else Decimal(0) for i in range(len(question.options))]  # noqa: E501
+        return [
+            Decimal(100) if LETTERS[i] in right else Decimal(0)
+            for i in range(len(question.options))
+        ]  # noqa: E501
     share = Decimal(100) / len(right)
     return [share if LETTERS[i] in right else Decimal(-100) for i in range(len(question.options))]
 
@@ -563,7 +573,7 @@ def export_moodle_xml(queryset) -> bytes:
             parts.append(
                 '<question type="category"><category><text>'
                 f"$course$/top/{escape(moodle_path, quote=False)}</text></category>"
-                "<info format=\"html\"><text></text></info><idnumber></idnumber></question>"
+                '<info format="html"><text></text></info><idnumber></idnumber></question>'
             )
         parts.append(_moodle_question_xml(question))
     parts.append("</quiz>")
@@ -590,8 +600,7 @@ def _moodle_question_xml(question) -> str:
     body = [
         f'<question type="{MOODLE_KIND[question.type]}">',
         f"<name><text>{escape(_name(question), quote=False)}</text></name>",
-        f'<questiontext format="html"><text>{_cdata(stem)}</text>{"".join(files)}'
-        "</questiontext>",
+        f'<questiontext format="html"><text>{_cdata(stem)}</text>{"".join(files)}</questiontext>',
         f'<generalfeedback format="html"><text>{_cdata(escape(question.explanation))}'
         "</text></generalfeedback>",
         f"<defaultgrade>{question.points:.7f}</defaultgrade>",
@@ -824,9 +833,7 @@ def _gift_answers(answer_text: str, question: ParsedQuestion):
             weight, body = _weighted(body, Decimal(100))
             text, feedback = _split_feedback(body)
             if weight != 100:
-                question.unsupported = _(
-                    "short answers worth part of the points are not supported"
-                )
+                question.unsupported = _("short answers worth part of the points are not supported")
                 return
             alternatives.append(_text(_restore(text)))
             if feedback:
@@ -894,19 +901,30 @@ def export_gift(queryset) -> bytes:
 
 
 def _gift_extension(question) -> dict | None:
+    """What GIFT cannot say, for our own import to read back (Moodle skips comments)."""
+    extension = {}
     if (
         question.type == QuestionType.SHORT
         or (question.type == QuestionType.FILL and len(question.answer) > 1)
         or (question.type == QuestionType.MULTIPLE and not question.weights)
+        or (question.type == QuestionType.NUMERICAL and question.answer.get("units"))
     ):
-        return {"type": question.type, "answer": question.answer, "weights": []}
-    return None
+        extension = {"type": question.type, "answer": question.answer, "weights": []}
+    outcome = {
+        key: text
+        for key, text in (question.feedback or {}).items()
+        if key in ("correct", "partial", "incorrect") and text
+    }
+    if outcome and question.type != QuestionType.TRUE_FALSE:
+        extension["feedback"] = outcome
+    return extension or None
 
 
 def _gift_question_text(question) -> str:
     stem, _files = _export_stem(question.stem)
     head = f"::{_gift_escape(_name(question))}::[html]{_gift_escape(stem)}"
-    general = f"####{_gift_escape(question.explanation)}" if question.explanation else ""
+    # Texts are plain here and HTML in the [html] question: escaped for both.
+    general = f"####{_gift_escape(escape(question.explanation))}" if question.explanation else ""
     feedback = question.feedback or {}
     if question.type == QuestionType.DESCRIPTION:
         return head
@@ -916,8 +934,8 @@ def _gift_question_text(question) -> str:
         notes = ""
         if feedback.get("incorrect") or feedback.get("correct"):
             notes = (
-                f"#{_gift_escape(feedback.get('incorrect', ''))}"
-                f"#{_gift_escape(feedback.get('correct', ''))}"
+                f"#{_gift_escape(escape(feedback.get('incorrect', '')))}"
+                f"#{_gift_escape(escape(feedback.get('correct', '')))}"
             )
         return head + "{" + ("TRUE" if question.answer else "FALSE") + notes + general + "}"
     if question.type in CHOICE_TYPES:
@@ -934,11 +952,12 @@ def _gift_question_text(question) -> str:
                 sign = f"~%{_weight_text(fraction)}%"
             note = option_feedback[index] if index < len(option_feedback) else ""
             answers.append(
-                f"\t{sign}{_gift_escape(option)}" + (f"#{_gift_escape(note)}" if note else "")
+                f"\t{sign}{_gift_escape(escape(option))}"
+                + (f"#{_gift_escape(escape(note))}" if note else "")
             )
         return head + "{\n" + "\n".join(answers) + general + "\n}"
     if question.type == QuestionType.FILL:
-        answers = [f"\t={_gift_escape(alternative)}" for alternative in question.answer[0]]
+        answers = [f"\t={_gift_escape(escape(alt))}" for alt in question.answer[0]]
         return head + "{\n" + "\n".join(answers) + general + "\n}"
     if question.type == QuestionType.NUMERICAL:
         answers = [
@@ -948,7 +967,7 @@ def _gift_question_text(question) -> str:
         return head + "{#\n" + "\n".join(answers) + general + "\n}"
     if question.type == QuestionType.MATCHING:
         pairs = [
-            f"\t={_gift_escape(prompt)} -> {_gift_escape(choice)}"
+            f"\t={_gift_escape(escape(prompt))} -> {_gift_escape(escape(choice))}"
             for prompt, choice in question.answer
         ]
         return head + "{\n" + "\n".join(pairs) + general + "\n}"

@@ -138,7 +138,10 @@ def test_gift_import_reads_every_type_and_escapes():
 
 
 def test_a_bad_question_is_named_by_number_and_nothing_is_saved(tmp_path, capsys):
-    bad = GIFT + "\n\n答案没有结束 {=甲 ~乙\n\n$CATEGORY: 其他\n\n选项太多 {=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}\n"
+    bad = (
+        GIFT
+        + "\n\n答案没有结束 {=甲 ~乙\n\n$CATEGORY: 其他\n\n选项太多 {=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}\n"
+    )
     path = tmp_path / "bank.gift"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(CommandError):

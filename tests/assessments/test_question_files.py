@@ -385,7 +385,9 @@ def test_moodle_export_as_moodle_writes_it_fails_on_cloze_and_saves_nothing():
     report = formats.import_question_file(formats.parse_moodle_xml(MOODLE))
     assert report.created == 0
     assert report.problems == [
-        formats.Problem(9, "完形填空", "the Moodle question type “cloze (embedded answers)” is not supported")
+        formats.Problem(
+            9, "完形填空", "the Moodle question type “cloze (embedded answers)” is not supported"
+        )
     ]
     assert not Question.objects.exists() and not QuestionCategory.objects.exists()
     assert not get_image_model().objects.exists() and not get_document_model().objects.exists()
@@ -468,16 +470,26 @@ def test_command_skips_and_reports_each_unsupported_question(tmp_path, capsys):
     [("1.0000000", "1.00"), ("0.3333333", "0.33"), ("2.005", "2.01"), ("9999.9949999", "9999.99")],
 )
 def test_any_grade_precision_is_rounded_to_the_points_field(grade, stored):
-    xml = MOODLE.decode().replace("<defaultgrade>2.5000000</defaultgrade>", f"<defaultgrade>{grade}</defaultgrade>")
+    xml = MOODLE.decode().replace(
+        "<defaultgrade>2.5000000</defaultgrade>", f"<defaultgrade>{grade}</defaultgrade>"
+    )
     formats.import_question_file(formats.parse_moodle_xml(xml.encode()), skip_unsupported=True)
     assert str(Question.objects.get(name__startswith="标示牌").points) == stored
 
 
 def test_a_grade_that_cannot_fit_names_the_question_and_the_field():
-    xml = MOODLE.decode().replace("<defaultgrade>3.0000000</defaultgrade>", "<defaultgrade>123456.0000000</defaultgrade>")
-    report = formats.import_question_file(formats.parse_moodle_xml(xml.encode()), skip_unsupported=True)
+    xml = MOODLE.decode().replace(
+        "<defaultgrade>3.0000000</defaultgrade>", "<defaultgrade>123456.0000000</defaultgrade>"
+    )
+    report = formats.import_question_file(
+        formats.parse_moodle_xml(xml.encode()), skip_unsupported=True
+    )
     assert report.problems == [
-        formats.Problem(5, "措施配对", "defaultgrade “123456.0000000” does not fit the points field (0.01 to 9999.99)")
+        formats.Problem(
+            5,
+            "措施配对",
+            "defaultgrade “123456.0000000” does not fit the points field (0.01 to 9999.99)",
+        )
     ]
     label = formats.problem_label(report.problems[0])
     assert "5" in label and "措施配对" in label and "defaultgrade" in label
@@ -486,7 +498,9 @@ def test_a_grade_that_cannot_fit_names_the_question_and_the_field():
 
 def test_a_file_without_categories_gives_one_hint():
     xml = re.sub(r'<question type="category">.*?</question>', "", MOODLE.decode(), flags=re.S)
-    report = formats.import_question_file(formats.parse_moodle_xml(xml.encode()), skip_unsupported=True)
+    report = formats.import_question_file(
+        formats.parse_moodle_xml(xml.encode()), skip_unsupported=True
+    )
     assert len(report.problems) == 1 and report.problems[0].number == 0
     assert "category" in report.problems[0].message
 
@@ -513,7 +527,15 @@ def test_html_is_cleaned_and_what_was_removed_is_counted():
     report = formats.import_question_file(formats.parse_moodle_xml(hostile.encode()))
     assert report.problems == [] and report.removed == 4  # style, script, iframe, foreign img
     stem = Question.objects.get().stem
-    for gone in ("<style", "display:none", "<script", "alert", "onclick", "<iframe", "evil.example"):
+    for gone in (
+        "<style",
+        "display:none",
+        "<script",
+        "alert",
+        "onclick",
+        "<iframe",
+        "evil.example",
+    ):
         assert gone not in stem
     for kept in ("<p>正文<sub>2</sub></p>", "<td>甲</td>", "<li><strong>一</strong></li>"):
         assert kept in stem
@@ -582,8 +604,14 @@ def test_gift_imports_every_construct_with_exact_keys():
     assert q["约时"].stem == "<p>可以约时停送电 &lt;不可以&gt;。</p>"
     assert q["单位"].type == "fill" and q["单位"].answer == [["欧姆", "Ω"]]
     assert "{欧姆}" in q["单位"].stem and q["单位"].explanation == "电阻单位为欧姆"
-    assert q["距离"].answer == {"answers": [{"value": "0.7", "tolerance": "0.05", "fraction": "100"}], "units": []}
-    assert q["圆周率"].answer == {"answers": [{"value": "3.1415", "tolerance": "0.0005", "fraction": "100"}], "units": []}
+    assert q["距离"].answer == {
+        "answers": [{"value": "0.7", "tolerance": "0.05", "fraction": "100"}],
+        "units": [],
+    }
+    assert q["圆周率"].answer == {
+        "answers": [{"value": "3.1415", "tolerance": "0.0005", "fraction": "100"}],
+        "units": [],
+    }
     assert "<strong>圆周率</strong>" in q["圆周率"].stem and "**" not in q["圆周率"].stem
     assert q["多个数值"].answer["answers"] == [
         {"value": "0.98", "tolerance": "0.005", "fraction": "100"},
@@ -620,3 +648,191 @@ def test_gift_partial_short_answers_are_skipped_and_reported():
     assert report.created == 0 and report.problems[0].name == "部分分"
     report = formats.import_question_file(formats.parse_gift(text.encode()), skip_unsupported=True)
     assert report.created == 1 and [(s.number, s.name) for s in report.skipped] == [(1, "部分分")]
+
+
+# -- round trips and scoring ----------------------------------------------------------------
+
+
+def bank_of_every_type():
+    from tests.factories import assessments as af
+
+    category = af.category("安规/综合/O'Neil")
+    for kind in ("single", "multiple", "truefalse", "fill", "short", "essay", "numerical",
+                 "matching", "description"):  # fmt: skip
+        af.question(type=kind, category=category, points=Decimal("2.5"), knowledge_points=["验电"])
+    af.question(type="fill", category=category, answer=[["停电"], ["验电", "验明无电"]])
+    af.question(
+        type="single",
+        category=category,
+        name="O'Neil 的权重题",
+        answer=["B"],
+        weights=["50", "100", "0", "-25"],
+        explanation="解析 <b>不是</b> HTML",
+        feedback={
+            "correct": "对",
+            "partial": "部分",
+            "incorrect": "错",
+            "options": ["一", "", "", "四"],
+        },
+    )
+    af.question(
+        type="truefalse",
+        category=category,
+        answer=False,
+        feedback={"correct": "是", "incorrect": "否"},
+    )
+    af.question(
+        type="multiple", category=category, answer=["A", "B"], weights=["50", "50", "-100", "0"]
+    )
+    return [q.content() for q in Question.objects.order_by("pk")]
+
+
+@pytest.mark.parametrize("export", [formats.export_moodle_xml, formats.export_gift])
+def test_every_type_round_trips(export):
+    before = bank_of_every_type()
+    content = export(Question.objects.all())
+    Question.objects.all().delete()
+    parse = formats.parse_moodle_xml if export is formats.export_moodle_xml else formats.parse_gift
+    report = formats.import_question_file(parse(content))
+    assert report.problems == [] and report.created == len(before)
+    after = [q.content() for q in Question.objects.order_by("pk")]
+    for old, new in zip(before, after, strict=True):
+        old.pop("category_id"), new.pop("category_id")
+        if export is formats.export_gift:
+            old.pop("points"), new.pop("points")  # GIFT has no grades
+            old.pop("difficulty"), new.pop("difficulty")  # nor tags
+            old.pop("knowledge_points"), new.pop("knowledge_points")
+        assert old == new
+    assert Question.objects.first().category.full_path == "安规/综合/O'Neil"
+
+
+def test_moodle_export_means_what_our_grading_means():
+    from tests.factories import assessments as af
+
+    af.question(type="multiple", answer=["A", "C"], name="多选")
+    af.question(type="fill", answer=[["停电"], ["验电", "验明无电"]], name="两空")
+    af.question(type="single", answer=["A"], name="O'Neil & 甲")
+    xml = formats.export_moodle_xml(Question.objects.all()).decode()
+    assert '<answer fraction="50" format="html"><text><![CDATA[选项一]]>' in xml
+    assert '<answer fraction="-100" format="html"><text><![CDATA[选项二]]>' in xml
+    assert "<name><text>O'Neil &amp; 甲</text></name>" in xml and "&#x27;" not in xml
+    assert "<defaultgrade>1.0000000</defaultgrade>" in xml
+    # Every blank travels (Moodle reads the first; our extension carries them all).
+    assert "验明无电" in xml
+    gift = formats.export_gift(Question.objects.all()).decode()
+    assert "~%50%选项一" in gift and "~%-100%选项二" in gift
+    assert "::O'Neil & 甲::[html]" in gift
+
+
+def exam_with(question, people):
+    from tests.factories import assessments as af
+
+    return af.exam(questions=[question], audience=[people["employee"]], partial_credit=True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer", "weights", "response", "score"),
+    [
+        ("numerical", None, [], "0.72", "2.50"),
+        ("numerical", None, [], "0.85", "1.25"),  # within the wider tolerance: 50 %
+        ("numerical", None, [], "72 cm", "2.50"),
+        ("numerical", None, [], "0.72 km", "0.00"),
+        ("numerical", None, [], "零点七", "0.00"),
+        ("matching", None, [], ["断开电源", "确认无电压"], "2.50"),
+        ("matching", None, [], ["断开电源", "悬挂标示牌"], "1.25"),
+        ("matching", None, [], ["确认无电压", "断开电源"], "0.00"),
+        ("single", ["B"], ["50", "100", "0", "-25"], ["A"], "1.25"),
+        ("single", ["B"], ["50", "100", "0", "-25"], ["D"], "0.00"),
+        ("multiple", ["A", "B"], ["50", "50", "-100", "0"], ["A", "B", "C"], "0.00"),
+        ("multiple", ["A", "B"], ["50", "50", "-100", "0"], ["A", "D"], "1.25"),
+        ("multiple", ["A", "B"], ["50", "50", "-100", "0"], ["A", "B", "D"], "2.50"),
+    ],
+)
+def test_new_types_score_on_the_exam_page(client, people, kind, answer, weights, response, score):
+    from django.urls import reverse
+
+    from assessments import services
+    from tests.conftest import login
+    from tests.factories import assessments as af
+
+    fields = {"answer": answer} if answer is not None else {}
+    question = af.question(type=kind, points=Decimal("2.5"), weights=weights, **fields)
+    exam = exam_with(question, people)
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    item = attempt.items.get()
+    login(client, people["employee"])
+    page = client.get(reverse("assessments:attempt_page", args=[attempt.pk])).content.decode()
+    if kind == "matching":
+        assert page.count('<select id="q') == 2 and "悬挂标示牌" in page
+    if kind == "numerical":
+        assert 'inputmode="decimal"' in page
+    saved = client.post(
+        reverse("assessments:attempt_save", args=[attempt.pk]),
+        data={"answers": [{"item": item.pk, "response": response, "seq": 1}]},
+        content_type="application/json",
+    )
+    assert saved.json()["ok"] is True
+    client.post(reverse("assessments:attempt_submit", args=[attempt.pk]))
+    item.refresh_from_db()
+    assert str(item.score) == score
+    attempt.refresh_from_db()
+    assert attempt.max_score == Decimal("2.5")
+
+
+def test_a_description_is_shown_and_earns_nothing(client, people):
+    from django.urls import reverse
+
+    from assessments import services
+    from tests.conftest import login
+    from tests.factories import assessments as af
+
+    text = af.question(type="description", stem="<p>以下题目基于同一事故。</p>")
+    truefalse = af.question(type="truefalse", answer=True, points=Decimal(2))
+    exam = af.exam(questions=[text, truefalse], audience=[people["employee"]])
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    login(client, people["employee"])
+    page = client.get(reverse("assessments:attempt_page", args=[attempt.pk])).content.decode()
+    assert "以下题目基于同一事故。" in page
+    description, judged = attempt.items.order_by("position")
+    refused = client.post(
+        reverse("assessments:attempt_save", args=[attempt.pk]),
+        data={"answers": [{"item": description.pk, "response": "x", "seq": 1}]},
+        content_type="application/json",
+    )
+    assert refused.json()["ok"] is False
+    services.attempt_save_answers(
+        attempt=attempt, answers=[{"item": judged.pk, "response": True, "seq": 2}]
+    )
+    services.attempt_submit(attempt=attempt)
+    attempt.refresh_from_db()
+    assert attempt.max_score == 2 and attempt.score == 2 and attempt.percent == 100
+
+
+def test_review_shows_the_feedback_for_the_response(client, people):
+    from django.urls import reverse
+
+    from assessments import services
+    from tests.conftest import login
+    from tests.factories import assessments as af
+
+    question = af.question(
+        type="single",
+        answer=["B"],
+        feedback={
+            "correct": "回答正确",
+            "incorrect": "回答错误",
+            "options": ["A 是工作地点用的", "", "", ""],
+        },
+    )
+    exam = af.exam(
+        questions=[question], audience=[people["employee"]], review_policy="after_submit"
+    )
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    item = attempt.items.get()
+    services.attempt_save_answers(
+        attempt=attempt, answers=[{"item": item.pk, "response": ["A"], "seq": 1}]
+    )
+    services.attempt_submit(attempt=attempt)
+    login(client, people["employee"])
+    body = client.get(reverse("assessments:attempt_result", args=[attempt.pk])).content.decode()
+    assert "A 是工作地点用的" in body and "回答错误" in body and "回答正确" not in body

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lms.importing import ImportFileError, read_dataset, run_import
+from lms.importing import ImportFileError, run_import
 
 from ... import formats, services
 from ...resources import QuestionResource
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 path, file_format, category, dry_run, skip_unsupported
             )
         try:
-            dataset = read_dataset(path.read_bytes(), name=f"upload.{file_format}")
+            dataset = QuestionResource.read_upload(path.read_bytes(), name=f"upload.{file_format}")
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         with transaction.atomic():
@@ -62,6 +62,8 @@ class Command(BaseCommand):
                 report = run_import(resource, dataset, dry_run=False)
             if dry_run or not report.ok:
                 transaction.set_rollback(True)
+        for note in report.notes:
+            self.stdout.write(note)
         for problem in report.file_problems:
             self.stderr.write(problem)
         for problem in report.problems:
