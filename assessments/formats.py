@@ -141,7 +141,7 @@ def _points(value, question: "ParsedQuestion", field_name: str) -> Decimal:
     """A grade rounded to the points field's two decimals, or a problem naming the field."""
     number = _number(value)
     rounded = None
-    if number is not None:
+    if number is not None and abs(number) < POINTS_MAX * 10:
         rounded = number.quantize(POINTS_STEP, rounding=ROUND_HALF_UP)
     if rounded is None or not POINTS_STEP <= rounded <= POINTS_MAX:
         question.problem = question.problem or _(
@@ -357,6 +357,12 @@ def _choices_from_weights(question: ParsedQuestion, found, *, single: bool):
         return
     question.options = [text for _f, text, _fb in found]
     fractions = [f for f, _t, _fb in found]
+    outside = [f for f in fractions if not -100 <= f <= 100]
+    if outside:
+        question.problem = _("the answer fraction “%(value)s” is not between -100 and 100") % {
+            "value": outside[0]
+        }
+        return
     if any(fb for _f, _t, fb in found):
         question.feedback["options"] = [fb for _f, _t, fb in found]
     if single:
@@ -367,7 +373,8 @@ def _choices_from_weights(question: ParsedQuestion, found, *, single: bool):
             question.weights = [_weight_text(f) for f in fractions]
             if fractions.count(Decimal(100)) > 1:
                 question.unsupported = _(
-                    "a single-choice question with more than one option worth 100% is not supported"
+                    "a single-choice question with more than one option worth all the points "
+                    "is not supported"
                 )
         return
     right = [LETTERS[i] for i, f in enumerate(fractions) if f > 0]

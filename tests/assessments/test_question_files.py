@@ -19,6 +19,15 @@ from assessments.models import Question, QuestionCategory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in English (the catalogue may be compiled or not)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def png() -> str:
     buffer = BytesIO()
     PILImage.new("RGB", (4, 4), "blue").save(buffer, "PNG")

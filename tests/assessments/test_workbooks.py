@@ -18,6 +18,15 @@ from lms.importing import run_import
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in English (the catalogue may be compiled or not)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def save(workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
