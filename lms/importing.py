@@ -442,8 +442,8 @@ class TextWidget(widgets.CharWidget):
 
 
 IMPORT_HELP = gettext_lazy(
-    "Row numbers are those of the spreadsheet: row 1 holds the column names. Nothing is saved "
-    "while any row has a problem."
+    "Row numbers are those the spreadsheet shows (blank and title rows counted). Nothing is "
+    "saved while any row has a problem."
 )
 
 

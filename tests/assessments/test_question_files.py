@@ -845,3 +845,31 @@ def test_review_shows_the_feedback_for_the_response(client, people):
     login(client, people["employee"])
     body = client.get(reverse("assessments:attempt_result", args=[attempt.pk])).content.decode()
     assert "A 是工作地点用的" in body and "回答错误" in body and "回答正确" not in body
+
+
+def test_admin_imports_a_moodle_file_with_a_preview_and_the_skip_checkbox(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import login
+
+    login(client, people["trainer"])
+    index = client.get("/admin/assessments/questions/").content.decode()
+    assert "/admin/assessments/questions/import-file/" in index
+    url = "/admin/assessments/questions/import-file/"
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"question_file": SimpleUploadedFile("bank.xml", MOODLE)})
+    body = refused.content.decode()
+    assert "完形填空" in body and 'name="confirm"' not in body
+    preview = client.post(
+        url, {"question_file": SimpleUploadedFile("bank.xml", MOODLE), "skip_unsupported": "on"}
+    )
+    body = preview.content.decode()
+    assert re.search(r"8 question\(s\) to create, 1 skipped|将创建 8 道题，跳过 1 道", body)
+    assert "完形填空" in body and not Question.objects.exists()
+    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+    done = client.post(
+        url, {"confirm": "1", "token": token, "extension": "xml", "skip_unsupported": "on"}
+    )
+    assert done.status_code == 302 and Question.objects.count() == 8
+    login(client, people["employee"])
+    assert client.get(url).status_code in (302, 403)
