@@ -215,8 +215,6 @@ def _rich_text(text: str, text_format: str) -> tuple[str, int]:
 
 # Moodle types we cannot hold; each is refused, or skipped and reported.
 UNSUPPORTED_MOODLE = {
-    "cloze": "cloze (embedded answers)",
-    "multianswer": "cloze (embedded answers)",
     "calculated": "calculated",
     "calculatedsimple": "calculated (simple)",
     "calculatedmulti": "calculated multichoice",
@@ -282,7 +280,10 @@ def _moodle_question(element, kind: str, number: int, category: str) -> ParsedQu
     )
     question.files, file_problem = _read_files(text_element)
     question.problem = file_problem
-    grade = element.findtext("defaultgrade", "1")
+    grade = element.findtext("defaultgrade")
+    if grade is None and kind in ("cloze", "multianswer"):  # the sum of its gaps' weights
+        grade = str(sum(int(w or 1) for w, _k, _b in CLOZE_GAP.findall(question.stem)) or 1)
+    grade = "1" if grade is None else grade
     if kind != "description":
         question.points = _points(grade, question, "defaultgrade")
     elif (_number(grade) or 0) >= POINTS_STEP:
@@ -453,7 +454,46 @@ def _read_description(element, question: ParsedQuestion):
     question.type, question.answer = QuestionType.DESCRIPTION, []
 
 
+CLOZE_GAP = re.compile(r"\{(\d*):([A-Za-z_]+):((?:\\.|[^\\}])*)\}")
+CLOZE_SHORT = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
+
+
+def _read_cloze(element, question: ParsedQuestion):
+    """A cloze whose gaps are all short answers is a fill-in with one blank per gap (the gap
+    shown as a line in the stem). Gaps of other kinds (MULTICHOICE, NUMERICAL), gaps of
+    different weights and answers worth part of a gap have no fill-in equivalent."""
+    text = element.findtext("questiontext/text", "") or ""
+    gaps = CLOZE_GAP.findall(text)
+    kinds = sorted({kind.upper() for _weight, kind, _body in gaps} - CLOZE_SHORT)
+    if not gaps or kinds:
+        question.unsupported = _(
+            "a cloze question with %(kinds)s gaps is not supported (only short-answer gaps)"
+        ) % {"kinds": ", ".join(kinds) or "no"}
+        return
+    if len({weight or "1" for weight, _kind, _body in gaps}) > 1:
+        question.unsupported = _("a cloze question whose gaps differ in weight is not supported")
+        return
+    blanks = []
+    for _weight, _kind, body in gaps:
+        alternatives = []
+        for part in re.split(r"(?<!\\)~", body):
+            weight, answer = _weighted(part.lstrip("="), Decimal(100) if part.startswith("=")
+                                       else Decimal(0))  # fmt: skip
+            answer = re.split(r"(?<!\\)#", answer)[0].replace("\\", "")
+            if weight >= 100:
+                alternatives.append(_text(answer))
+            elif weight > 0:
+                question.unsupported = _("short answers worth part of the points are not supported")
+                return
+        blanks.append(alternatives)
+    question.type, question.answer = QuestionType.FILL, blanks
+    text_format = element.find("questiontext").get("format", "html")
+    question.stem, question.removed = _rich_text(CLOZE_GAP.sub(GAP, text), text_format)
+
+
 MOODLE_READERS = {
+    "cloze": _read_cloze,
+    "multianswer": _read_cloze,
     "multichoice": _read_choice,
     "truefalse": _read_truefalse,
     "shortanswer": _read_shortanswer,

@@ -395,7 +395,9 @@ def test_moodle_export_as_moodle_writes_it_fails_on_cloze_and_saves_nothing():
     assert report.created == 0
     assert report.problems == [
         formats.Problem(
-            9, "完形填空", "the Moodle question type “cloze (embedded answers)” is not supported"
+            9,
+            "完形填空",
+            "a cloze question with MULTICHOICE gaps is not supported (only short-answer gaps)",
         )
     ]
     assert not Question.objects.exists() and not QuestionCategory.objects.exists()
@@ -470,7 +472,7 @@ def test_command_skips_and_reports_each_unsupported_question(tmp_path, capsys):
     assert "完形填空" in capsys.readouterr().err and not Question.objects.exists()
     call_command("import_questions", str(path), "--skip-unsupported")
     out = capsys.readouterr().out
-    assert re.search(r"(Skipped|跳过).*9.*完形填空.*cloze", out)
+    assert re.search(r"(Skipped|跳过).*9.*完形填空.*cloze.*MULTICHOICE", out)
     assert Question.objects.count() == 8
 
 
@@ -873,3 +875,17 @@ def test_admin_imports_a_moodle_file_with_a_preview_and_the_skip_checkbox(client
     assert done.status_code == 302 and Question.objects.count() == 8
     login(client, people["employee"])
     assert client.get(url).status_code in (302, 403)
+
+
+def test_a_cloze_of_short_answer_gaps_is_a_fill_in_with_a_blank_per_gap():
+    xml = """<quiz><question type="category"><category><text>$course$/top/安规</text></category></question>
+<question type="cloze"><name><text>两空</text></name>
+<questiontext format="html"><text><![CDATA[<p>电压单位是 {1:SHORTANSWER:=伏特#对~=V~*#再想想}，电流单位是 {1:SA:=安培~%0%欧姆}。</p>]]></text></questiontext>
+<generalfeedback format="html"><text></text></generalfeedback><penalty>0.3333333</penalty><hidden>0</hidden><idnumber></idnumber>
+</question></quiz>"""
+    report = formats.import_question_file(formats.parse_moodle_xml(xml.encode()))
+    assert report.problems == [] and report.created == 1
+    question = Question.objects.get()
+    assert question.type == "fill" and question.answer == [["伏特", "V"], ["安培"]]
+    assert question.stem == "<p>电压单位是 _____，电流单位是 _____。</p>"
+    assert question.points == 2
