@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html import escape, unescape
 from typing import NamedTuple
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 import nh3
@@ -479,7 +480,7 @@ def _read_cloze(element, question: ParsedQuestion):
         for part in re.split(r"(?<!\\)~", body):
             weight, answer = _weighted(part.lstrip("="), Decimal(100) if part.startswith("=")
                                        else Decimal(0))  # fmt: skip
-            answer = re.split(r"(?<!\\)#", answer)[0].replace("\\", "")
+            answer = re.sub(r"\\(.)", r"\1", re.split(r"(?<!\\)#", answer)[0])
             if weight >= 100:
                 alternatives.append(_text(answer))
             elif weight > 0:
@@ -488,6 +489,9 @@ def _read_cloze(element, question: ParsedQuestion):
         blanks.append(alternatives)
     question.type, question.answer = QuestionType.FILL, blanks
     text_format = element.find("questiontext").get("format", "html")
+    if element.find("gridacademy") is not None:
+        # Our own export put the gaps in a last paragraph after the stem as it was.
+        text = re.sub(r"<p>(?:\s*" + CLOZE_GAP.pattern + r")+\s*</p>\s*$", "", text)
     question.stem, question.removed = _rich_text(CLOZE_GAP.sub(GAP, text), text_format)
 
 
@@ -640,12 +644,25 @@ MOODLE_KIND = {
 }
 
 
+def _cloze_gap(alternatives) -> str:
+    """A short-answer gap of a Moodle cloze; its special characters escaped as Moodle reads them."""
+    escaped = [re.sub(r'([\\}#~/"{])', r"\\\1", alt) for alt in alternatives]
+    return "{1:SHORTANSWER:" + "~".join(f"={escape(alt, quote=False)}" for alt in escaped) + "}"
+
+
 def _moodle_question_xml(question) -> str:
     stem, files = _export_stem(question.stem)
     feedback = question.feedback or {}
+    kind = MOODLE_KIND[question.type]
+    several_blanks = question.type == QuestionType.FILL and len(question.answer) > 1
+    if several_blanks:
+        # Moodle holds several blanks only as a cloze: one short-answer gap per blank, in a
+        # last paragraph, each worth the same share as here.
+        kind = "cloze"
+        stem += f"<p>{' '.join(_cloze_gap(blank) for blank in question.answer)}</p>"
     # Names are written plain: escape() for XML only, so “O'Neil” stays O'Neil in Moodle.
     body = [
-        f'<question type="{MOODLE_KIND[question.type]}">',
+        f'<question type="{kind}">',
         f"<name><text>{escape(_name(question), quote=False)}</text></name>",
         f'<questiontext format="html"><text>{_cdata(stem)}</text>{"".join(files)}</questiontext>',
         f'<generalfeedback format="html"><text>{_cdata(escape(question.explanation))}'
@@ -679,14 +696,14 @@ def _moodle_question_xml(question) -> str:
                 f'<answer fraction="{100 if right else 0}" format="moodle_auto_format">'
                 f"<text>{value}</text>{_feedback_xml('feedback', note)}</answer>"
             )
+    elif several_blanks:
+        body.append(_extension(question))
     elif question.type == QuestionType.FILL:
         for alternative in question.answer[0]:
             body.append(
                 f'<answer fraction="100" format="moodle_auto_format">'
                 f"<text>{escape(alternative, quote=False)}</text></answer>"
             )
-        if len(question.answer) > 1:
-            body.append(_extension(question))
     elif question.type == QuestionType.SHORT:
         body.append(_extension(question))
     elif question.type == QuestionType.NUMERICAL:
@@ -1041,7 +1058,9 @@ def _store_files(question: ParsedQuestion, *, dry_run: bool, stored: list) -> st
 
     stem = question.stem
     for name, (data, image_format) in question.files.items():
-        source = re.escape(PLUGINFILE + escape(name))
+        # Moodle writes the name plain in <file name> and URL-encoded in src/href.
+        spellings = {escape(name), escape(quote(name)), escape(quote(name, safe="/"))}
+        source = re.escape(PLUGINFILE) + "(?:" + "|".join(map(re.escape, spellings)) + ")"
         if image_format:
             pk = 0
             if not dry_run:
@@ -1050,12 +1069,15 @@ def _store_files(question: ParsedQuestion, *, dry_run: bool, stored: list) -> st
                 image.save()
                 stored.append(image.file)
                 pk = image.pk
-            alt = re.search(r'<img[^>]*src="' + source + r'"[^>]*alt="([^"]*)"', stem)
-            embed = (
-                f'<embed alt="{alt.group(1) if alt else ""}" embedtype="image" '
-                f'format="fullwidth" id="{pk}"/>'
-            )
-            stem = re.sub(r'<img[^>]*src="' + source + r'"[^>]*>', embed, stem)
+
+            def embed(match, pk=pk):
+                alt = re.search(r'\balt="([^"]*)"', match.group(0))
+                return (
+                    f'<embed alt="{alt.group(1) if alt else ""}" embedtype="image" '
+                    f'format="fullwidth" id="{pk}"/>'
+                )
+
+            stem = re.sub(r'<img[^>]*\bsrc="' + source + r'"[^>]*>', embed, stem)
         else:
             pk = 0
             if not dry_run:

@@ -694,21 +694,28 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
     )
     # Open attempts get the corrected key too (so they are graded right when submitted).
     items = list(AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt", "position"))
+    # The key is the answer and, for choices, the option weights.
     if question is not None:
-        keys = {question.pk: question.answer}
+        keys = {question.pk: (question.answer, question.weights)}
     else:  # every question's current key in the bank
-        keys = dict(
-            Question.objects.filter(pk__in={i.question_id for i in items}).values_list(
-                "pk", "answer"
-            )
-        )
+        keys = {
+            pk: (answer, weights)
+            for pk, answer, weights in Question.objects.filter(
+                pk__in={i.question_id for i in items}
+            ).values_list("pk", "answer", "weights")
+        }
     by_attempt: dict[int, list[AttemptItem]] = {}
     changed_keys = []
     for item in items:
-        key = keys.get(item.question_id, item.snapshot["answer"])
-        if item.question_id in keys and key != item.snapshot["answer"]:
-            item.snapshot = {**item.snapshot, "answer": key}
-            changed_keys.append(item)
+        if item.question_id in keys:
+            answer, weights = keys[item.question_id]
+            key = {"answer": answer, "weights": list(weights or [])}
+            if key != {
+                "answer": item.snapshot["answer"],
+                "weights": item.snapshot.get("weights", []),
+            }:
+                item.snapshot = {**item.snapshot, **key}
+                changed_keys.append(item)
         by_attempt.setdefault(item.attempt_id, []).append(item)
     if changed_keys:
         AttemptItem.objects.bulk_update(changed_keys, ["snapshot"])

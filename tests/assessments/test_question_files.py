@@ -57,8 +57,8 @@ MOODLE = f"""<?xml version="1.0" encoding="UTF-8"?>
       <text>标示牌 O'Neil &amp; 高压</text>
     </name>
     <questiontext format="html">
-      <text><![CDATA[<p dir="ltr" style="text-align: left;">看图回答：<img src="@@PLUGINFILE@@/sign.png" alt="标示牌" width="4" height="4" role="presentation" class="img-fluid atto_image_button_text-bottom"><br></p><p>规程见 <a href="@@PLUGINFILE@@/rules.pdf">安规.pdf</a></p>]]></text>
-      <file name="sign.png" path="/" encoding="base64">{png()}</file>
+      <text><![CDATA[<p dir="ltr" style="text-align: left;">看图回答：<img src="@@PLUGINFILE@@/%E5%AE%89%E5%85%A8%20%E6%A0%87%E7%A4%BA.png" alt="标示牌" width="4" height="4" role="presentation" class="img-fluid atto_image_button_text-bottom"><br></p><p>规程见 <a href="@@PLUGINFILE@@/rules.pdf">安规.pdf</a></p>]]></text>
+      <file name="安全 标示.png" path="/" encoding="base64">{png()}</file>
       <file name="rules.pdf" path="/" encoding="base64">{PDF}</file>
     </questiontext>
     <generalfeedback format="html">
@@ -427,7 +427,9 @@ def test_moodle_export_imports_whole_with_skip_unsupported():
     assert sign.category.full_path == "Default for 供电服务培训/安规/电气安全"
     image = get_image_model().objects.get()
     document = get_document_model().objects.get()
-    assert f'embedtype="image" format="fullwidth" id="{image.pk}"' in sign.stem
+    assert (
+        f'<embed alt="标示牌" embedtype="image" format="fullwidth" id="{image.pk}"/>' in sign.stem
+    )
     assert f'<a id="{document.pk}" linktype="document">安规.pdf</a>' in sign.stem
     assert "@@PLUGINFILE@@" not in sign.stem and "style=" not in sign.stem
 
@@ -672,6 +674,7 @@ def bank_of_every_type():
                  "matching", "description"):  # fmt: skip
         af.question(type=kind, category=category, points=Decimal("2.5"), knowledge_points=["验电"])
     af.question(type="fill", category=category, answer=[["停电"], ["验电", "验明无电"]])
+    af.question(type="fill", category=category, answer=[['停}电~#"'], ["验/电", "a\\b<&>"]])
     af.question(
         type="single",
         category=category,
@@ -728,8 +731,9 @@ def test_moodle_export_means_what_our_grading_means():
     assert '<answer fraction="-100" format="html"><text><![CDATA[选项二]]>' in xml
     assert "<name><text>O'Neil &amp; 甲</text></name>" in xml and "&#x27;" not in xml
     assert "<defaultgrade>1.0000000</defaultgrade>" in xml
-    # Every blank travels (Moodle reads the first; our extension carries them all).
-    assert "验明无电" in xml
+    # Several blanks travel as a Moodle cloze, one short-answer gap per blank.
+    assert '<question type="cloze">' in xml
+    assert "{1:SHORTANSWER:=停电} {1:SHORTANSWER:=验电~=验明无电}" in xml
     gift = formats.export_gift(Question.objects.all()).decode()
     assert "~%50%选项一" in gift and "~%-100%选项二" in gift
     assert "::O'Neil & 甲::[html]" in gift
@@ -889,3 +893,23 @@ def test_a_cloze_of_short_answer_gaps_is_a_fill_in_with_a_blank_per_gap():
     assert question.type == "fill" and question.answer == [["伏特", "V"], ["安培"]]
     assert question.stem == "<p>电压单位是 _____，电流单位是 _____。</p>"
     assert question.points == 2
+
+
+def test_a_weights_correction_regrades_taken_attempts(people):
+    from assessments import services
+    from tests.factories import assessments as af
+
+    question = af.question(type="single", answer=["B"], points=Decimal(2))
+    exam = af.exam(questions=[question], audience=[people["employee"]])
+    attempt = services.attempt_start(exam=exam, employee=people["employee"])
+    item = attempt.items.get()
+    services.attempt_save_answers(
+        attempt=attempt, answers=[{"item": item.pk, "response": ["A"], "seq": 1}]
+    )
+    services.attempt_submit(attempt=attempt)
+    attempt.refresh_from_db()
+    assert attempt.score == 0
+    services.question_update(question=question, weights=["50", "100", "0", "0"])
+    assert services.exam_regrade(exam=exam, question=question) == 1
+    attempt.refresh_from_db()
+    assert attempt.score == 1

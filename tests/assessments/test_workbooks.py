@@ -178,3 +178,19 @@ def test_every_type_round_trips_through_xlsx_whatever_the_answer_contains():
         old.pop("category_id"), new.pop("category_id")
         old.pop("feedback"), new.pop("feedback")  # a spreadsheet has no feedback columns
         assert old == new
+
+
+def test_the_admin_preview_names_columns_and_sheets_not_imported(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import login
+
+    login(client, people["trainer"])
+    response = client.post(
+        "/admin/assessments/questions/import/",
+        {"import_file": SimpleUploadedFile("题库.xlsx", exam_system_template())},
+    )
+    body = response.content.decode()
+    assert "出题人" in body and "填写说明" in body and 'id="import-notes"' in body
+    assert "试题!9" in body  # preview rows named as the workbook shows them
+    assert not Question.objects.exists()
