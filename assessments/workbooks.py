@@ -210,9 +210,13 @@ def read_question_upload(content: bytes, *, name: str):
         except ValueError:
             sheet_type = ""
         positions = {name: index for index, name in columns.items()}
+        width = len(header_texts)
+        beyond = []
         for number, texts in rows[header_index + 1 :]:
             if not any(texts):
                 continue
+            if any(texts[width:]):
+                beyond.append(f"{sheet_name}!{number}" if several else str(number))
             row = [
                 texts[positions[column]]
                 if column in positions and positions[column] < len(texts)
@@ -223,6 +227,12 @@ def read_question_upload(content: bytes, *, name: str):
                 row[0] = sheet_type
             dataset.append(row)
             labels.append(f"{sheet_name}!{number}" if several else number)
+        if beyond:
+            notes.append(
+                _("Row(s) %(rows)s have cells right of the last named column; they were not "
+                  "imported.")
+                % {"rows": ", ".join(beyond[:10]) + ("…" if len(beyond) > 10 else "")}
+            )  # fmt: skip
     if len(dataset) == 0:
         raise ImportFileError(
             _("“%(name)s” cannot be imported: %(reason)s")

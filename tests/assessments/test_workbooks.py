@@ -146,7 +146,10 @@ def test_csv_with_a_title_row_and_synonyms():
         "题库导入模板,,,,\n题目类型,题目,正确答案,分值,答案解析\n判断题,可以约时停送电。,×,2,严禁\n"
     ).encode("gb18030")
     dataset = QuestionResource.read_upload(content, name="bank.csv")
-    assert dataset.row_labels == [3]
+    assert dataset.row_labels == [3] and dataset.import_notes == []
+    wide = content + "判断题,可以带电作业。,√,1,,多出来的\n".encode("gb18030")
+    notes = QuestionResource.read_upload(wide, name="bank.csv").import_notes
+    assert notes == ["Row(s) 4 have cells right of the last named column; they were not imported."]
     report = run_import(QuestionResource(category=None), dataset, dry_run=True)
     assert [p.row for p in report.problems] == [3]  # the category is missing, named by row
     assert "category" in " ".join(report.problems[0].messages).lower() or "分类" in " ".join(
