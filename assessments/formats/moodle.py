@@ -16,7 +16,7 @@ from lms.uploads import UploadRefused, check_document, check_image
 
 from .. import answers as keys
 from ..models import QuestionType
-from ..models.questions import CHOICE_TYPES
+from ..models.questions import CHOICE_TYPES, LETTERS, MAX_OPTIONS
 from .common import (
     GAP,
     POINTS_STEP,
@@ -153,6 +153,13 @@ def _answers(element) -> list[tuple[Decimal, str, str]]:
 def _read_choice(element, question: ParsedQuestion):
     found = _answers(element)
     single = (element.findtext("single", "true") or "").strip().lower() in ("true", "1")
+    for index, (_fraction_value, text, _feedback) in enumerate(found[:MAX_OPTIONS]):
+        if re.search(r"<img\b", text, re.I):
+            # Options are plain text here: an image in one would be lost.
+            question.unsupported = _(
+                "option %(letter)s holds an image; options with images are not supported"
+            ) % {"letter": LETTERS[index]}
+            return
     _choices_from_weights(question, [(f, _text(t), fb) for f, t, fb in found], single=single)
 
 

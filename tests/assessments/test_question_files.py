@@ -913,3 +913,22 @@ def test_a_weights_correction_regrades_taken_attempts(people):
     assert services.exam_regrade(exam=exam, question=question) == 1
     attempt.refresh_from_db()
     assert attempt.score == 1
+
+
+def test_an_option_holding_an_image_is_skipped_with_its_reason():
+    xml = f"""<quiz><question type="category"><category><text>$course$/top/安规</text></category></question>
+<question type="multichoice"><name><text>看图选择</text></name>
+<questiontext format="html"><text>哪个是接地标志？</text></questiontext><defaultgrade>1.0000000</defaultgrade>
+<single>true</single>
+<answer fraction="100" format="html"><text><![CDATA[<p><img src="@@PLUGINFILE@@/a.png"></p>]]></text>
+<file name="a.png" path="/" encoding="base64">{png()}</file></answer>
+<answer fraction="0" format="html"><text>都不是</text></answer></question></quiz>"""
+    report = formats.import_question_file(
+        formats.parse_moodle_xml(xml.encode()), skip_unsupported=True
+    )
+    assert report.created == 0 and report.problems == []
+    assert report.skipped == [
+        formats.Problem(
+            1, "看图选择", "option A holds an image; options with images are not supported"
+        )
+    ]
