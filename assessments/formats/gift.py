@@ -69,10 +69,17 @@ def _gift_blocks(text: str):
 
 
 def parse_gift(content: bytes) -> list[ParsedQuestion]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise QuestionFileError(_("A GIFT file must be UTF-8 text.")) from error
+    # Moodle writes UTF-8; Notepad on a Chinese Windows saves GB18030 (GBK) unless told not to.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise QuestionFileError(_("A GIFT file must be UTF-8 (or GB18030) text."))
+    if "\x00" in text:
+        raise QuestionFileError(_("A GIFT file must be UTF-8 (or GB18030) text."))
     category = ""
     questions = []
     for extension, block in _gift_blocks(text):

@@ -294,26 +294,32 @@ def _read_files(text_element) -> tuple[dict, str]:
         except ValueError:
             return files, _("the file “%(name)s” is not valid base64") % {"name": name}
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        image_formats = [e for e in settings.WAGTAILIMAGES_EXTENSIONS if e != "svg"]
+        # An image is known by its content, whatever its name says; it is stored under its
+        # real type. Anything else is a document, checked as a document upload would be.
         try:
-            if extension in settings.WAGTAILIMAGES_EXTENSIONS and extension != "svg":
-                image_format = check_image(
-                    data,
-                    name=name,
-                    formats=[e for e in settings.WAGTAILIMAGES_EXTENSIONS if e != "svg"],
-                    max_bytes=settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE,
-                    max_pixels=settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS,
-                )
-                files[name] = (data, image_format)
-                continue
-            if not settings.IMPORT_QUESTION_DOCUMENTS:
-                return files, _(
-                    "the file “%(name)s” is not an image, and this site does not take other "
-                    "files with imported questions (IMPORT_QUESTION_DOCUMENTS)"
-                ) % {"name": name}
+            image_format = check_image(
+                data,
+                name=name,
+                formats=image_formats,
+                max_bytes=settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE,
+                max_pixels=settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS,
+            )
+            files[name] = (data, image_format)
+            continue
+        except UploadRefused as refused:
+            if extension in image_formats:
+                return files, refused.messages[0]
+        if not settings.IMPORT_QUESTION_DOCUMENTS:
+            return files, _(
+                "the file “%(name)s” is not an image, and this site does not take other "
+                "files with imported questions (IMPORT_QUESTION_DOCUMENTS)"
+            ) % {"name": name}
+        try:
             check_document(data, name=name)
-            files[name] = (data, "")
         except UploadRefused as refused:
             return files, refused.messages[0]
+        files[name] = (data, "")
     return files, ""
 
 

@@ -932,3 +932,9 @@ def test_an_option_holding_an_image_is_skipped_with_its_reason():
             1, "看图选择", "option A holds an image; options with images are not supported"
         )
     ]
+
+
+def test_a_gift_file_saved_by_notepad_in_gbk_imports():
+    text = "$CATEGORY: 安规\n\n::约时::可以约时停送电。{F}\n"
+    report = formats.import_question_file(formats.parse_gift(text.encode("gbk")))
+    assert report.created == 1 and Question.objects.get().name == "约时"
