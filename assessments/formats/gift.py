@@ -31,6 +31,13 @@ ESCAPED = {"\\~": "\x01", "\\=": "\x02", "\\#": "\x03", "\\{": "\x04", "\\}": "\
 RESTORE = {"\x01": "~", "\x02": "=", "\x03": "#", "\x04": "{", "\x05": "}", "\x06": ":",
            "\x07": "\\"}  # fmt: skip
 GIFT_EXTENSION = "// gridacademy:"
+FORMAT_MARKER = re.compile(r"^\[(html|moodle|plain|markdown)\]")
+
+
+def _plain(fragment: str) -> str:
+    """An answer, feedback or matching part as plain text. Moodle's writer puts a format
+    marker before one whose format differs from the question's (``~[moodle]x``)."""
+    return _text(_restore(FORMAT_MARKER.sub("", fragment.strip(), count=1)))
 
 
 def _protect(text: str) -> str:
@@ -129,7 +136,7 @@ def _gift_question(block: str, question: ParsedQuestion):
     answer_text = block[start + 1 : end]
     if "####" in answer_text:
         answer_text, general = answer_text.split("####", 1)
-        question.explanation = _text(_restore(general))
+        question.explanation = _plain(general)
     _gift_answers(answer_text.strip(), question)
     if after and question.type not in (QuestionType.FILL, QuestionType.SINGLE,
                                        QuestionType.TRUE_FALSE, QuestionType.MULTIPLE,
@@ -141,7 +148,7 @@ def _gift_question(block: str, question: ParsedQuestion):
 
 def _split_feedback(body: str) -> tuple[str, str]:
     text, _sep, feedback = body.partition("#")
-    return text, _text(_restore(feedback))
+    return text, _plain(feedback)
 
 
 def _gift_answers(answer_text: str, question: ParsedQuestion):
@@ -152,7 +159,7 @@ def _gift_answers(answer_text: str, question: ParsedQuestion):
     if truefalse:
         question.type = QuestionType.TRUE_FALSE
         question.answer = truefalse.group(1).upper().startswith("T")
-        notes = [_text(_restore(n)) for n in (truefalse.group(2) or "").split("#")[1:]]
+        notes = [_plain(n) for n in (truefalse.group(2) or "").split("#")[1:]]
         # Moodle: {T#shown when wrong#shown when right}
         if notes and notes[0]:
             question.feedback["incorrect"] = notes[0]
@@ -171,7 +178,7 @@ def _gift_answers(answer_text: str, question: ParsedQuestion):
         question.answer = []
         for _sign, body in tokens:
             prompt, _arrow, choice = body.partition("->")
-            question.answer.append([_text(_restore(prompt)), _text(_restore(choice))])
+            question.answer.append([_plain(prompt), _plain(choice)])
         return
     if all(sign == "=" for sign, _body in tokens):
         alternatives = []
@@ -181,7 +188,7 @@ def _gift_answers(answer_text: str, question: ParsedQuestion):
             if weight != 100:
                 question.unsupported = _("short answers worth part of the points are not supported")
                 return
-            alternatives.append(_text(_restore(text)))
+            alternatives.append(_plain(text))
             if feedback:
                 question.feedback.setdefault("correct", feedback)
         question.type, question.answer = QuestionType.FILL, [alternatives]
@@ -190,7 +197,7 @@ def _gift_answers(answer_text: str, question: ParsedQuestion):
     for sign, body in tokens:
         weight, body = _weighted(body, Decimal(100) if sign == "=" else Decimal(0))
         text, feedback = _split_feedback(body)
-        found.append((weight, _text(_restore(text)), feedback))
+        found.append((weight, _plain(text), feedback))
     # Moodle: an answer marked = makes a single choice; weights on ~ alone allow several.
     _choices_from_weights(question, found, single=any(s == "=" for s, _b in tokens))
 

@@ -938,3 +938,67 @@ def test_a_gift_file_saved_by_notepad_in_gbk_imports():
     text = "$CATEGORY: 安规\n\n::约时::可以约时停送电。{F}\n"
     report = formats.import_question_file(formats.parse_gift(text.encode("gbk")))
     assert report.created == 1 and Question.objects.get().name == "约时"
+
+
+# Exactly as Moodle 4's GIFT writer (question/format/gift) lays questions out: a comment per
+# question, names and texts with \: \= \# escaped, HTML answers, a format marker before any
+# answer whose format differs from the question's, "#" after every short/numerical answer.
+MOODLE_GIFT = r"""// question: 0  name: Switch category to $course$/top/Default for 供电服务培训/导出
+$CATEGORY: $course$/top/Default for 供电服务培训/导出
+
+
+// question: 311  name: 技术措施
+::技术措施::[html]<p dir\="ltr" style\="text-align\: left;">保证安全的技术措施有</p>{
+	~%50%<p dir\="ltr">停电</p>
+	~%50%<p dir\="ltr">验电</p>#<p>对</p>
+	~%-100%[moodle]交接班#交接班是组织措施
+	####<p>见《安规》</p>
+}
+
+// question: 312  name: 电阻单位
+::电阻单位::[html]<p>电阻的单位是？</p>{
+	=%100%欧姆#
+	=%100%Ω#
+}
+
+// question: 313  name: 安全距离
+::安全距离::[html]<p>10kV 安全距离（m）</p>{#
+	=%100%0.7:0.05#
+	=%50%0.7:0.2#
+	~#<p>再查一下《安规》</p>
+}
+
+// question: 314  name: 配对
+::配对::[html]<p>把措施与目的配对。</p>{
+	=<p>停电</p> -> 断开电源
+	=<p>验电</p> -> 确认无电压
+	= -> 悬挂标示牌
+}
+
+// question: 315  name: 约时
+::约时::[html]<p>严禁约时停送电。</p>{TRUE##<p>对。</p>}
+
+// question: 316  name: 背景
+::背景::[html]<p>以下题目基于同一次检修。</p>
+"""
+
+
+def test_gift_as_moodles_writer_shapes_it():
+    report = formats.import_question_file(formats.parse_gift(MOODLE_GIFT.encode()))
+    assert report.problems == [] and report.created == 6
+    q = by_name()
+    measures = q["技术措施"]
+    assert measures.stem == "<p>保证安全的技术措施有</p>"
+    assert measures.options == ["停电", "验电", "交接班"]
+    assert measures.type == "multiple" and measures.weights == ["50", "50", "-100"]
+    assert measures.feedback == {"options": ["", "对", "交接班是组织措施"]}
+    assert measures.explanation == "见《安规》"
+    assert measures.category.full_path == "Default for 供电服务培训/导出"
+    assert q["电阻单位"].answer == [["欧姆", "Ω"]]
+    assert q["安全距离"].answer["answers"] == [
+        {"value": "0.7", "tolerance": "0.05", "fraction": "100"},
+        {"value": "0.7", "tolerance": "0.2", "fraction": "50"},
+    ]
+    assert q["配对"].answer == [["停电", "断开电源"], ["验电", "确认无电压"], ["", "悬挂标示牌"]]
+    assert q["约时"].answer is True and q["约时"].feedback == {"correct": "对。"}
+    assert q["背景"].type == "description"
