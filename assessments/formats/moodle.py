@@ -89,7 +89,9 @@ def _moodle_question(element, kind: str, number: int, category: str) -> ParsedQu
         name=(element.findtext("name/text", "") or "").strip()[:255],
         category=category,
         explanation=_feedback_text(element, "generalfeedback"),
-        is_active=(element.findtext("hidden", "0") or "0").strip() not in ("1", "true"),
+        # Moodle 3 writes 0/1; Moodle 4 may write the version status (ready, hidden, draft).
+        is_active=(element.findtext("hidden", "0") or "0").strip().lower()
+        not in ("1", "true", "hidden", "draft"),
     )
     if kind in UNSUPPORTED_MOODLE or kind not in MOODLE_READERS:
         question.unsupported = _("the Moodle question type “%(type)s” is not supported") % {

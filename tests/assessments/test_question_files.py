@@ -1002,3 +1002,13 @@ def test_gift_as_moodles_writer_shapes_it():
     assert q["配对"].answer == [["停电", "断开电源"], ["验电", "确认无电压"], ["", "悬挂标示牌"]]
     assert q["约时"].answer is True and q["约时"].feedback == {"correct": "对。"}
     assert q["背景"].type == "description"
+
+
+@pytest.mark.parametrize(
+    ("hidden", "active"),
+    [("0", True), ("1", False), ("ready", True), ("hidden", False), ("draft", False)],
+)
+def test_hidden_as_moodle_3_and_4_write_it(hidden, active):
+    xml = f"""<quiz><question type="essay"><name><text>n</text></name>
+<questiontext format="html"><text>论述。</text></questiontext><hidden>{hidden}</hidden></question></quiz>"""
+    assert formats.parse_moodle_xml(xml.encode())[0].is_active is active
