@@ -178,6 +178,34 @@ def clean_html(html: str) -> tuple[str, int]:
     return cleaned, removed + foreign
 
 
+# Wagtail's stored rich text adds its own references: <embed embedtype="image" id=…/> and
+# <a linktype="page|document" id=…>, and the headings the editor offers.
+DB_TAGS = (ALLOWED_TAGS - {"img"}) | {"embed", "h2"}
+DB_ATTRIBUTES = {
+    **{tag: names for tag, names in ALLOWED_ATTRIBUTES.items() if tag != "img"},
+    "embed": {"alt", "embedtype", "format", "id", "url"},
+    "a": {"href", "title", "linktype", "id"},
+}
+
+
+def clean_db_html(html: str) -> tuple[str, int]:
+    """Stored rich text (Wagtail's database format) through the same allow-list as imports;
+    returns the HTML and how many elements were removed."""
+    html = html or ""
+    removed = sum(1 for tag in START_TAG.findall(html) if tag.lower() not in DB_TAGS)
+    cleaned = nh3.clean(
+        html,
+        tags=DB_TAGS,
+        attributes=DB_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    # Wagtail finds its embeds only in the self-closing form.
+    cleaned = re.sub(r"<embed(\b[^>]*?)\s*/?>", r"<embed\1/>", cleaned)
+    return cleaned, removed
+
+
 def _rich_text(text: str, text_format: str) -> tuple[str, int]:
     """A stem in Moodle's formats as clean HTML."""
     text = text or ""

@@ -1012,3 +1012,22 @@ def test_hidden_as_moodle_3_and_4_write_it(hidden, active):
     xml = f"""<quiz><question type="essay"><name><text>n</text></name>
 <questiontext format="html"><text>论述。</text></questiontext><hidden>{hidden}</hidden></question></quiz>"""
     assert formats.parse_moodle_xml(xml.encode())[0].is_active is active
+
+
+def test_stems_already_in_the_bank_are_cleaned_as_new_versions():
+    from tests.factories import assessments as af
+
+    hostile = af.question(
+        stem='<p>正文</p><style>body{display:none}</style><p onclick="x()">二</p>'
+    )
+    image = '<p>看图</p><embed alt="牌" embedtype="image" format="fullwidth" id="7"/>'
+    clean = af.question(stem=image + '<p><a id="3" linktype="document">安规</a></p>')
+    call_command("clean_question_html", "--dry-run")
+    hostile.refresh_from_db()
+    assert "<style>" in hostile.stem
+    call_command("clean_question_html")
+    hostile.refresh_from_db()
+    clean.refresh_from_db()
+    assert hostile.stem == "<p>正文</p><p>二</p>" and hostile.version == 2
+    assert clean.stem == image + '<p><a id="3" linktype="document">安规</a></p>'
+    assert clean.version == 1
