@@ -36,15 +36,18 @@ from .models import (
     QuestionType,
     QuestionVersion,
 )
-from .models.questions import CHOICE_TYPES, LETTERS
+from .models.questions import CHOICE_TYPES, LETTERS, UNSCORED_TYPES
 
 QUESTION_CONTENT_FIELDS = (
     "category",
     "type",
+    "name",
     "stem",
     "options",
     "answer",
+    "weights",
     "explanation",
+    "feedback",
     "difficulty",
     "knowledge_points",
     "points",
@@ -124,16 +127,22 @@ def question_create(
     knowledge_points=(),
     points=Decimal(1),
     is_active: bool = True,
+    name: str = "",
+    weights=(),
+    feedback: dict | None = None,
     acting_user=None,
 ) -> Question:
     """Add a question to the bank as its version 1."""
     question = Question(
         category=category,
         type=type,
+        name=name,
         stem=stem,
         options=list(options),
         answer=[] if answer is None else answer,
+        weights=list(weights or []),
         explanation=explanation,
+        feedback=dict(feedback or {}),
         difficulty=difficulty,
         knowledge_points=list(knowledge_points),
         points=points,
@@ -347,6 +356,18 @@ def snapshot_question(question: Question, points, *, shuffle_options: bool, rng)
     }
     if question.type == QuestionType.FILL:
         snapshot["blanks"] = len(question.answer or []) or 1
+    if question.weights:
+        snapshot["weights"] = list(question.weights)
+    if question.feedback:
+        snapshot["feedback"] = dict(question.feedback)
+    if question.type == QuestionType.MATCHING:
+        # The prompts keep their order; the choices (distractors among them) are shuffled.
+        snapshot["prompts"] = [prompt for prompt, _choice in question.answer if prompt.strip()]
+        choices = sorted({choice for _prompt, choice in question.answer})
+        rng.shuffle(choices)
+        snapshot["choices"] = choices
+    if question.type in UNSCORED_TYPES:
+        snapshot["points"] = "0.00"
     return snapshot
 
 
@@ -459,6 +480,17 @@ def _validate_response(item: AttemptItem, response):
         if not isinstance(response, bool):
             raise AttemptError(_("Answer true or false."))
         return response
+    if kind == QuestionType.MATCHING:
+        choices = set(item.snapshot.get("choices", [])) | {""}
+        if (
+            not isinstance(response, list)
+            or len(response) > len(item.snapshot.get("prompts", []))
+            or not all(isinstance(v, str) and v in choices for v in response)
+        ):
+            raise AttemptError(_("That answer is not one of the choices."))
+        return response
+    if kind in UNSCORED_TYPES:
+        raise AttemptError(_("This item takes no answer."))
     if kind == QuestionType.FILL:
         values = response if isinstance(response, list) else [response]
         if len(values) > item.snapshot.get("blanks", 1) or not all(
@@ -662,21 +694,28 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
     )
     # Open attempts get the corrected key too (so they are graded right when submitted).
     items = list(AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt", "position"))
+    # The key is the answer and, for choices, the option weights.
     if question is not None:
-        keys = {question.pk: question.answer}
+        keys = {question.pk: (question.answer, question.weights)}
     else:  # every question's current key in the bank
-        keys = dict(
-            Question.objects.filter(pk__in={i.question_id for i in items}).values_list(
-                "pk", "answer"
-            )
-        )
+        keys = {
+            pk: (answer, weights)
+            for pk, answer, weights in Question.objects.filter(
+                pk__in={i.question_id for i in items}
+            ).values_list("pk", "answer", "weights")
+        }
     by_attempt: dict[int, list[AttemptItem]] = {}
     changed_keys = []
     for item in items:
-        key = keys.get(item.question_id, item.snapshot["answer"])
-        if item.question_id in keys and key != item.snapshot["answer"]:
-            item.snapshot = {**item.snapshot, "answer": key}
-            changed_keys.append(item)
+        if item.question_id in keys:
+            answer, weights = keys[item.question_id]
+            key = {"answer": answer, "weights": list(weights or [])}
+            if key != {
+                "answer": item.snapshot["answer"],
+                "weights": item.snapshot.get("weights", []),
+            }:
+                item.snapshot = {**item.snapshot, **key}
+                changed_keys.append(item)
         by_attempt.setdefault(item.attempt_id, []).append(item)
     if changed_keys:
         AttemptItem.objects.bulk_update(changed_keys, ["snapshot"])

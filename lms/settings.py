@@ -222,6 +222,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+# Files other than images in an imported question file (Moodle's @@PLUGINFILE@@ attachments):
+# stored as Wagtail documents, or refused with a message naming the file when this is off.
+IMPORT_QUESTION_DOCUMENTS = env_bool("IMPORT_QUESTION_DOCUMENTS", True)
 
 # E-mail
 EMAIL_BACKEND = os.environ.get(

@@ -198,6 +198,7 @@ class Attempt(models.Model):
                 snap["points"],
                 item.response,
                 partial_credit=self.exam.partial_credit,
+                weights=snap.get("weights") or (),
             )
             item.needs_manual = False
             changed.append(item)
@@ -314,6 +315,13 @@ class AttemptItem(models.Model):
             "response": self.response,
             "seq": self.seq,
         }
+        if snap["type"] == QuestionType.MATCHING:
+            given = self.response if isinstance(self.response, list) else []
+            data["prompts"] = [
+                {"text": prompt, "value": given[i] if i < len(given) else ""}
+                for i, prompt in enumerate(snap.get("prompts", []))
+            ]
+            data["choices"] = snap.get("choices", [])
         if snap["type"] == QuestionType.FILL:
             data["blanks"] = snap.get("blanks", 1)
             given = self.response if isinstance(self.response, list) else []

@@ -44,7 +44,8 @@
       inputs.forEach(function (i) { if (i.checked) value = i.value === "true"; });
       return value;
     }
-    if (type === "fill") {
+    if (!inputs.length) return null;
+    if (type === "fill" || type === "matching") {
       return Array.prototype.map.call(inputs, function (i) { return i.value; });
     }
     return inputs[0].value;
@@ -57,9 +58,9 @@
       inputs.forEach(function (i) { i.checked = !!response && response.indexOf(i.value) >= 0; });
     } else if (type === "truefalse") {
       inputs.forEach(function (i) { i.checked = response !== null && String(response) === i.value; });
-    } else if (type === "fill") {
+    } else if (type === "fill" || type === "matching") {
       inputs.forEach(function (i, n) { i.value = (response && response[n]) || ""; });
-    } else {
+    } else if (inputs.length) {
       inputs[0].value = response || "";
     }
   }
