@@ -7,6 +7,7 @@ in Wagtail's log (shown on each object's history in the admin).
 import functools
 import random
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -471,11 +472,21 @@ def _validate_response(item: AttemptItem, response):
     return response
 
 
-def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> list[int]:
-    """Save a batch of ``{"item": id, "response": …, "seq": n}``; returns the saved item ids.
+@dataclass
+class SaveOutcome:
+    """What one autosave did: ``saved`` maps each stored item to its sequence number now;
+    ``stale`` lists the items whose save came after another device's, with what is stored."""
 
-    Idempotent and ordered by sequence number: a retried or late request never overwrites
-    a newer answer. Refused (AttemptError) once the deadline and the grace period have passed.
+    saved: dict[int, int] = field(default_factory=dict)
+    stale: list[dict] = field(default_factory=list)
+
+
+def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> SaveOutcome:
+    """Save a batch of ``{"item": id, "response": …, "seq": n}`` (at most one per item).
+
+    Idempotent and ordered by the server's sequence numbers: a retried or late request never
+    overwrites a newer answer, and is reported stale with the stored answer. Refused
+    (AttemptError) once the deadline and the grace period have passed.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -489,7 +500,7 @@ def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> 
 def attempt_save_own_answers(*, user, pk, answers: list[dict], now=None):
     """Autosave's hot path: ``user``'s own attempt ``pk`` is locked and the answered items read
     in one query, then each answer is one UPDATE; neither the exam nor the employee is read.
-    Returns ``(attempt, saved item ids)``; raises Attempt.DoesNotExist when the attempt is not
+    Returns ``(attempt, SaveOutcome)``; raises Attempt.DoesNotExist when the attempt is not
     the user's, and AttemptError as ``attempt_save_answers`` does.
     """
     now = now or timezone.now()
@@ -498,19 +509,39 @@ def attempt_save_own_answers(*, user, pk, answers: list[dict], now=None):
         return attempt, _save_answers(attempt, answers, now, items)
 
 
+def _answer_ids(answers: list[dict]) -> list[int]:
+    """The item ids a batch names, refused before any query when the batch is malformed, names
+    an item twice or is larger than ``ASSESSMENTS_SAVE_MAX_ANSWERS``."""
+    if len(answers) > settings.ASSESSMENTS_SAVE_MAX_ANSWERS:
+        raise AttemptError(
+            _("Too many answers in one save: at most %(count)s are accepted.")
+            % {"count": settings.ASSESSMENTS_SAVE_MAX_ANSWERS}
+        )
+    ids = []
+    for answer in answers:
+        item = answer.get("item") if isinstance(answer, dict) else None
+        if not isinstance(item, int) or isinstance(item, bool):
+            raise AttemptError(_("That question is not part of this attempt."))
+        ids.append(item)
+    if len(set(ids)) != len(ids):
+        raise AttemptError(_("Each question may be sent only once in a save."))
+    return ids
+
+
 def _lock_with_items(answers: list[dict], **lookup):
     """Lock the attempt ``lookup`` finds and read the items ``answers`` name, in one query;
-    returns ``(attempt, {item id: item})``. Raises Attempt.DoesNotExist.
+    returns ``(attempt, {item id: item})``. Raises Attempt.DoesNotExist, and AttemptError for a
+    malformed batch (before any query).
 
     The items come from the snapshot the locking query started with, so a save that waited for
     the lock may see an item's older sequence number; the UPDATE's own ``seq < new`` condition
     keeps the newer answer then (``Attempt.save_answer``).
     """
-    ids = [a["item"] for a in answers if isinstance(a, dict) and isinstance(a.get("item"), int)]
+    ids = _answer_ids(answers)
     items = list(
         AttemptItem.objects.filter(pk__in=ids, **{f"attempt__{k}": v for k, v in lookup.items()})
         .select_related("attempt")
-        .only("attempt", "snapshot", "seq", "attempt__status", "attempt__deadline")
+        .only("attempt", "snapshot", "response", "seq", "attempt__status", "attempt__deadline")
         .select_for_update(of=("attempt",))
         .order_by()
     )
@@ -521,17 +552,19 @@ def _lock_with_items(answers: list[dict], **lookup):
     return attempt.get(**lookup), {}
 
 
-def _save_answers(attempt: Attempt, answers: list[dict], now, items) -> list[int]:
+def _save_answers(attempt: Attempt, answers: list[dict], now, items) -> SaveOutcome:
     attempt.check_can_save(now)
-    saved = []
+    if len(items) != len(answers):
+        raise AttemptError(_("That question is not part of this attempt."))
+    outcome = SaveOutcome()
     for answer in answers:
-        item = items.get(answer.get("item")) if isinstance(answer, dict) else None
-        if item is None:
-            raise AttemptError(_("That question is not part of this attempt."))
+        item = items[answer["item"]]
         response = _validate_response(item, answer.get("response"))
-        attempt.save_answer(item, response, answer.get("seq"), now=now)
-        saved.append(item.pk)
-    return saved
+        if attempt.save_answer(item, response, answer.get("seq"), now=now):
+            outcome.saved[item.pk] = item.seq
+        else:
+            outcome.stale.append({"item": item.pk, "seq": item.seq, "response": item.response})
+    return outcome
 
 
 @transaction.atomic

@@ -308,6 +308,12 @@ DRILLS_EVIDENCE_TYPES = ("jpeg", "png", "webp")
 # --- assessments ---
 # Seconds after an attempt's deadline during which answers still in flight are accepted.
 ASSESSMENTS_SAVE_GRACE_SECONDS = env_int("ASSESSMENTS_SAVE_GRACE_SECONDS", 60)
+# Autosave limits, so that no examinee can hold their attempt (and a web thread) for long: a
+# request body of at most this many bytes, at most this many answers in one save (one per item
+# of the attempt in any case), and at most this many saves per attempt per minute.
+ASSESSMENTS_SAVE_MAX_BYTES = env_int("ASSESSMENTS_SAVE_MAX_BYTES", 256 * 1024)
+ASSESSMENTS_SAVE_MAX_ANSWERS = env_int("ASSESSMENTS_SAVE_MAX_ANSWERS", 200)
+ASSESSMENTS_SAVE_RATE_PER_MINUTE = env_int("ASSESSMENTS_SAVE_RATE_PER_MINUTE", 120)
 # Questions whose discrimination index falls below this (in hundredths) are flagged.
 ASSESSMENTS_DISCRIMINATION_THRESHOLD = env_int("ASSESSMENTS_DISCRIMINATION_THRESHOLD", 20) / 100
 # Fewest graded attempts before item statistics may flag a question.
