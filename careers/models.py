@@ -380,7 +380,7 @@ class IndicatorValue(models.Model):
     wagtail_reference_index_ignore = True
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="values"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="values"
     )
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
@@ -388,7 +388,7 @@ class IndicatorValue(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="indicator_values",
@@ -396,7 +396,7 @@ class IndicatorValue(models.Model):
     department = models.ForeignKey(
         "lms.Department",
         verbose_name=_("department"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="indicator_values",
@@ -459,12 +459,12 @@ class AppraisalResult(models.Model):
     wagtail_reference_index_ignore = True
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="results"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="results"
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="appraisal_results",
     )
     department = models.ForeignKey(
@@ -513,7 +513,7 @@ class AppraisalAudit(models.Model):
         RESULT_CHANGED = "result_changed", _("Result recalculated")
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="audits"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="audits"
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     indicator = models.ForeignKey(
@@ -686,7 +686,7 @@ class DevelopmentPlan(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="development_plans",
     )
     year = models.PositiveIntegerField(_("year"))
@@ -828,10 +828,10 @@ class PlannedCourse(models.Model):
 
 class CheckIn(models.Model):
     plan = models.ForeignKey(
-        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="check_ins"
+        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="check_ins"
     )
     author = models.ForeignKey(
-        "lms.Employee", verbose_name=_("author"), on_delete=models.CASCADE, related_name="+"
+        "lms.Employee", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(_("note"))
     created_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -890,13 +890,13 @@ class RotationAssignment(models.Model):
     programme = models.ForeignKey(
         RotationProgramme,
         verbose_name=_("programme"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="assignments",
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="rotations",
     )
     from_department = models.ForeignKey(
@@ -1058,7 +1058,7 @@ class Recognition(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="recognitions",
     )
     title = models.CharField(_("title"), max_length=200)

@@ -31,11 +31,15 @@ from wagtail import hooks
 AUDIT_TRAIL_ACTIONS_HOOK = "register_audit_trail_actions"
 
 PERSONAL_DATA_EXPORTED = "lms.personal_data_exported"
+EMPLOYEE_ERASED = "lms.employee_erased"
 
 
 def trail_actions() -> dict[str, str]:
     """Every audited action name with its label, from the hook (lms's own first)."""
-    actions = {PERSONAL_DATA_EXPORTED: _("Export personal data")}
+    actions = {
+        PERSONAL_DATA_EXPORTED: _("Export personal data"),
+        EMPLOYEE_ERASED: _("Erase personal data"),
+    }
     for fn in hooks.get_hooks(AUDIT_TRAIL_ACTIONS_HOOK):
         for name, label in fn():
             actions[name] = label

@@ -48,12 +48,12 @@ class Attempt(models.Model):
         GRADED = "graded", gettext_lazy("Graded")
 
     exam = models.ForeignKey(
-        Exam, verbose_name=gettext_lazy("exam"), on_delete=models.CASCADE, related_name="attempts"
+        Exam, verbose_name=gettext_lazy("exam"), on_delete=models.PROTECT, related_name="attempts"
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=gettext_lazy("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="exam_attempts",
     )
     number = models.PositiveIntegerField(gettext_lazy("attempt number"), default=1)
