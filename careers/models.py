@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.roles import ScopedQuerySet
+from lms.validators import NO_NUL, text_limits
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -718,7 +719,7 @@ class DevelopmentPlan(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    review = models.TextField(_("yearly review"), blank=True)
+    review = models.TextField(_("yearly review"), blank=True, validators=text_limits(4000))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -782,8 +783,10 @@ class DevelopmentGoal(models.Model):
     plan = models.ForeignKey(
         DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
     )
-    description = models.CharField(_("goal"), max_length=200)
-    measure = models.CharField(_("measure of success"), max_length=200, blank=True)
+    description = models.CharField(_("goal"), max_length=200, validators=NO_NUL)
+    measure = models.CharField(
+        _("measure of success"), max_length=200, blank=True, validators=NO_NUL
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
@@ -833,7 +836,7 @@ class CheckIn(models.Model):
     author = models.ForeignKey(
         "lms.Employee", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("note"))
+    note = models.TextField(_("note"), validators=text_limits(2000))
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

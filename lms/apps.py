@@ -11,6 +11,11 @@ class LmsConfig(AppConfig):
 
         admin_csp.install()
 
+        from .compat import modelsearch_sqlite, wagtail_chooser
+
+        modelsearch_sqlite.install()
+        wagtail_chooser.install()
+
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from .sessions import session_ended, session_started

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.security.SessionTimeoutMiddleware",
     "lms.middleware.UserLanguageMiddleware",
+    "lms.security.HostileValueMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lms.middleware.ProtectedDeleteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -223,6 +224,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+# The longest value a query-string parameter (a search, a filter) may carry; longer ones, NUL
+# characters and integers beyond 64 bits in the query string are refused with 400 (lms.security).
+REQUEST_MAX_QUERY_VALUE = env_int("REQUEST_MAX_QUERY_VALUE", 1000)
 
 # E-mail
 EMAIL_BACKEND = os.environ.get(

@@ -238,6 +238,9 @@ class EmployeeViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     list_display = ["number", "name", "department", "position", "status"]
     list_filter = ["status", "position__category"]
     search_fields = ["name", "number"]
+    # Searched in the database, not the search index: the index cannot filter by a manager's
+    # department subtree (a scope across relations), and a name or number is what people type.
+    search_backend_name = None
     list_per_page = 50
 
     def get_form_class(self, for_update=False):
