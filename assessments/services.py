@@ -62,8 +62,14 @@ def text_to_rich_text(text: str) -> str:
 
 
 @transaction.atomic
-def category_create(*, name: str, parent: QuestionCategory | None = None, acting_user=None):
-    category = QuestionCategory(name=name.strip())
+def category_create(
+    *,
+    name: str,
+    parent: QuestionCategory | None = None,
+    confidential: bool = False,
+    acting_user=None,
+):
+    category = QuestionCategory(name=name.strip(), confidential=confidential)
     category.full_clean(exclude=["path", "depth", "numchild"])
     # The tree's path column holds this many levels (treebeard would fail with PathOverflow).
     deepest = QuestionCategory._meta.get_field("path").max_length // QuestionCategory.steplen
@@ -76,6 +82,17 @@ def category_create(*, name: str, parent: QuestionCategory | None = None, acting
     else:
         category = QuestionCategory.objects.get(pk=parent.pk).add_child(instance=category)
     log(category, "wagtail.create", user=acting_user)
+    return category
+
+
+@transaction.atomic
+def category_update(*, category: QuestionCategory, name: str, confidential: bool, acting_user=None):
+    """Rename a category or flag it as a confidential pool (practice never draws from it)."""
+    category.name = name.strip()
+    category.confidential = confidential
+    category.full_clean(exclude=["path", "depth", "numchild"])
+    category.save(update_fields=["name", "confidential"])
+    log(category, "wagtail.edit", user=acting_user, data={"confidential": confidential})
     return category
 
 
@@ -296,6 +313,11 @@ def draw_plan(exam: Exam):
     fixed = [(fixed.question_id, fixed.points) for fixed in exam.fixed_questions.all()]
     rules = list(exam.rules.select_related("category"))
     pools = _candidate_pools(rules)
+    if exam.is_practice:
+        # A practice quiz gives its answers at once: nothing from a confidential pool.
+        kept = confidential_question_ids()
+        fixed = [(pk, points) for pk, points in fixed if pk not in kept]
+        pools = {rule: [pk for pk in ids if pk not in kept] for rule, ids in pools.items()}
     plan = (fixed, [(rule, pools[rule.pk]) for rule in rules])
     if timeout and generation is not None:
         # Stored under the generation read before the plan: a change made meanwhile has
@@ -308,6 +330,51 @@ def draw_plan_forget(**kwargs):
     """Signal receiver (``AssessmentsConfig.ready``): the question bank or an exam's rules
     changed, so every cached draw plan is out of date."""
     cache.set(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def exam_pool(exam: Exam) -> set[int]:
+    """Every question an attempt of ``exam`` can be given: its fixed questions and each rule's
+    candidates."""
+    rules = list(exam.rules.select_related("category"))
+    pool = set(exam.fixed_questions.values_list("question_id", flat=True))
+    for ids in _candidate_pools(rules).values():
+        pool.update(ids)
+    return pool
+
+
+def confidential_question_ids(now=None) -> set[int]:
+    """Questions practice must not give away: those in a category flagged confidential (or
+    below one) and, with ``ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS`` on, the pool of every
+    published formal exam whose review policy does not yet show its answers."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    paths = list(QuestionCategory.objects.filter(confidential=True).values_list("path", flat=True))
+    ids: set[int] = set()
+    if paths:
+        condition = Q()
+        for path in paths:
+            condition |= Q(category__path__startswith=path)
+        ids.update(Question.objects.filter(condition).values_list("pk", flat=True))
+    if settings.ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS:
+        for exam in Exam.objects.filter(kind=Exam.Kind.FORMAL, is_published=True):
+            if not exam.review_allows(score=False, now=now):
+                ids.update(exam_pool(exam))
+    return ids
+
+
+def practice_overlap(exam: Exam) -> list[tuple[Exam, int]]:
+    """For the trainer: each practice quiz whose pool shares questions with ``exam``'s, with
+    how many (those questions are now withheld from the quiz while they are confidential)."""
+    pool = exam_pool(exam)
+    if not pool:
+        return []
+    shared = []
+    for practice in Exam.objects.filter(kind=Exam.Kind.PRACTICE).exclude(pk=exam.pk):
+        count = len(pool & exam_pool(practice))
+        if count:
+            shared.append((practice, count))
+    return shared
 
 
 def _candidate_pools(rules) -> dict[int, list[int]]:

@@ -375,7 +375,12 @@ def exam_report(request, pk):
     _trainer_required(request)
     exam = get_object_or_404(Exam, pk=pk)
     report = statistics.exam_report(exam)
-    return render(request, "assessments/exam_report.html", {"exam": exam, "report": report})
+    shared = services.practice_overlap(exam) if not exam.is_practice else []
+    return render(
+        request,
+        "assessments/exam_report.html",
+        {"exam": exam, "report": report, "shared_with_practice": shared},
+    )
 
 
 @require_POST

@@ -319,6 +319,9 @@ ASSESSMENTS_SAVE_GRACE_SECONDS = env_int("ASSESSMENTS_SAVE_GRACE_SECONDS", 60)
 ASSESSMENTS_SAVE_MAX_BYTES = env_int("ASSESSMENTS_SAVE_MAX_BYTES", 256 * 1024)
 ASSESSMENTS_SAVE_MAX_ANSWERS = env_int("ASSESSMENTS_SAVE_MAX_ANSWERS", 200)
 ASSESSMENTS_SAVE_RATE_PER_MINUTE = env_int("ASSESSMENTS_SAVE_RATE_PER_MINUTE", 120)
+# Practice quizzes never draw a question from a category flagged confidential; with this on, nor
+# from the pool of any published formal exam whose review policy does not show answers yet.
+ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS = env_bool("ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS", True)
 # Questions whose discrimination index falls below this (in hundredths) are flagged.
 ASSESSMENTS_DISCRIMINATION_THRESHOLD = env_int("ASSESSMENTS_DISCRIMINATION_THRESHOLD", 20) / 100
 # Fewest graded attempts before item statistics may flag a question.
