@@ -271,7 +271,9 @@ def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Que
             chosen.append((question_id, points))
     for rule, candidates in rule_pools:
         pool = [pk for pk in candidates if pk not in used]
-        if len(pool) < rule.count:
+        # Practice takes what is left once confidential questions are withheld.
+        count = min(rule.count, len(pool)) if exam.is_practice else rule.count
+        if len(pool) < count or not count:
             raise AttemptError(
                 _(
                     "The question bank cannot fill this exam: the rule “%(rule)s” needs "
@@ -279,7 +281,7 @@ def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Que
                 )
                 % {"rule": rule, "count": rule.count, "available": len(pool)}
             )
-        for pk in rng.sample(pool, rule.count):
+        for pk in rng.sample(pool, count):
             used.add(pk)
             chosen.append((pk, rule.points))
     questions = Question.objects.in_bulk([pk for pk, _points in chosen])

@@ -184,7 +184,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "lms.auth.lockout_username"
 AXES_LOCKOUT_CALLABLE = "lms.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+# The client's address behind TRUSTED_PROXY_COUNT proxies (lms.auth.client_ip, axes' own
+# AXES_CLIENT_IP_CALLABLE): the address the nearest trusted proxy saw, never what the client
+# wrote into X-Forwarded-For itself.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "lms.auth.client_ip"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -320,8 +324,9 @@ ASSESSMENTS_SAVE_MAX_BYTES = env_int("ASSESSMENTS_SAVE_MAX_BYTES", 256 * 1024)
 ASSESSMENTS_SAVE_MAX_ANSWERS = env_int("ASSESSMENTS_SAVE_MAX_ANSWERS", 200)
 ASSESSMENTS_SAVE_RATE_PER_MINUTE = env_int("ASSESSMENTS_SAVE_RATE_PER_MINUTE", 120)
 # Practice quizzes never draw a question from a category flagged confidential; with this on, nor
-# from the pool of any published formal exam whose review policy does not show answers yet.
-ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS = env_bool("ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS", True)
+# from the pool of any published formal exam whose review policy does not show answers yet (a
+# practice quiz over the same bank then gets fewer questions, or none while such an exam runs).
+ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS = env_bool("ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS", False)
 # Questions whose discrimination index falls below this (in hundredths) are flagged.
 ASSESSMENTS_DISCRIMINATION_THRESHOLD = env_int("ASSESSMENTS_DISCRIMINATION_THRESHOLD", 20) / 100
 # Fewest graded attempts before item statistics may flag a question.

@@ -33,7 +33,8 @@ def practice_rounds(exam, employee, rounds):
     return seen
 
 
-def test_thirty_practice_rounds_give_nothing_of_the_formal_pool(people, bank):
+def test_thirty_practice_rounds_give_nothing_of_the_formal_pool(people, bank, settings):
+    settings.ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS = True
     category, questions = bank
     employee = people["employee"]
     formal = af.exam(
@@ -54,6 +55,7 @@ def test_thirty_practice_rounds_give_nothing_of_the_formal_pool(people, bank):
 
 
 def test_once_the_review_policy_shows_answers_practice_may_use_them(people, bank, settings):
+    settings.ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS = True
     category, questions = bank
     employee = people["employee"]
     closed = timezone.now() - timedelta(minutes=1)
