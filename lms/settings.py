@@ -492,5 +492,9 @@ elif MEDIA_STORAGE != "filesystem":
 # Wagtail documents are streamed by Wagtail's serve view (privacy checks, no-embed headers)
 # from whatever storage holds them; "redirect" hands out the storage's (signed) URL instead.
 WAGTAILDOCS_SERVE_METHOD = os.environ.get("DOCUMENTS_SERVE_METHOD", "serve_view")
+# With media on MEDIA_ROOT behind nginx: the internal location (``internal;`` in nginx, aliased
+# to MEDIA_ROOT) that private files are handed to with X-Accel-Redirect once the application
+# has checked who may see them (lms.media). Empty: the application streams them itself.
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 # Confirmed imports with more rows than this run as background jobs.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)
