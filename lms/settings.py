@@ -337,6 +337,8 @@ ASSESSMENTS_CERTIFICATE_REMINDER_DAYS = env_int("ASSESSMENTS_CERTIFICATE_REMINDE
 # Check-in with the session code is open from this many minutes before a session starts until
 # this many minutes after it ends.
 COURSES_CHECK_IN_GRACE_MINUTES = env_int("COURSES_CHECK_IN_GRACE_MINUTES", 30)
+# Check-in codes are six digits: each person may try at most this many per minute.
+COURSES_CHECK_IN_TRIES_PER_MINUTE = env_int("COURSES_CHECK_IN_TRIES_PER_MINUTE", 10)
 # E-mail reminders: days before a session starts, and days before a required course is due.
 COURSES_SESSION_REMINDER_DAYS = env_int("COURSES_SESSION_REMINDER_DAYS", 1)
 COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7)
