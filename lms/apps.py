@@ -11,8 +11,9 @@ class LmsConfig(AppConfig):
 
         admin_csp.install()
 
-        from .compat import modelsearch_sqlite, wagtail_chooser
+        from .compat import django_choice_overflow, modelsearch_sqlite, wagtail_chooser
 
+        django_choice_overflow.install()
         modelsearch_sqlite.install()
         wagtail_chooser.install()
 
