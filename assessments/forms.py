@@ -20,7 +20,7 @@ class QuestionCategoryForm(WagtailAdminModelForm):
 
     class Meta:
         model = QuestionCategory
-        fields = ["name"]
+        fields = ["name", "confidential"]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)

@@ -57,15 +57,22 @@ class CategoryCreateView(FormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.category_create(
-            name=data["name"], parent=data["parent"], acting_user=self.request.user
+            name=data["name"],
+            parent=data["parent"],
+            confidential=data["confidential"],
+            acting_user=self.request.user,
         )
 
 
 class CategoryEditView(generic.EditView):
     def save_instance(self):
-        self.object.name = self.form.cleaned_data["name"]
-        self.object.save(update_fields=["name"])
-        return self.object
+        data = self.form.cleaned_data
+        return services.category_update(
+            category=QuestionCategory.objects.get(pk=self.object.pk),
+            name=data["name"],
+            confidential=data["confidential"],
+            acting_user=self.request.user,
+        )
 
 
 class QuestionCategoryViewSet(ModelViewSet):
@@ -76,9 +83,9 @@ class QuestionCategoryViewSet(ModelViewSet):
     add_view_class = CategoryCreateView
     edit_view_class = CategoryEditView
     copy_view_enabled = False
-    list_display = ["name", "depth", "numchild"]
+    list_display = ["name", "depth", "numchild", "confidential"]
     search_fields = ["name"]
-    list_filter = ["depth"]
+    list_filter = ["depth", "confidential"]
     ordering = ["path"]
 
     def get_form_class(self, for_update=False):

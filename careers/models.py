@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.roles import ScopedQuerySet
+from lms.validators import NO_NUL, text_limits
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -380,7 +381,7 @@ class IndicatorValue(models.Model):
     wagtail_reference_index_ignore = True
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="values"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="values"
     )
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
@@ -388,7 +389,7 @@ class IndicatorValue(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="indicator_values",
@@ -396,7 +397,7 @@ class IndicatorValue(models.Model):
     department = models.ForeignKey(
         "lms.Department",
         verbose_name=_("department"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="indicator_values",
@@ -459,12 +460,12 @@ class AppraisalResult(models.Model):
     wagtail_reference_index_ignore = True
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="results"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="results"
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="appraisal_results",
     )
     department = models.ForeignKey(
@@ -513,7 +514,7 @@ class AppraisalAudit(models.Model):
         RESULT_CHANGED = "result_changed", _("Result recalculated")
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="audits"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="audits"
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     indicator = models.ForeignKey(
@@ -686,7 +687,7 @@ class DevelopmentPlan(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="development_plans",
     )
     year = models.PositiveIntegerField(_("year"))
@@ -718,7 +719,7 @@ class DevelopmentPlan(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    review = models.TextField(_("yearly review"), blank=True)
+    review = models.TextField(_("yearly review"), blank=True, validators=text_limits(4000))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -782,8 +783,10 @@ class DevelopmentGoal(models.Model):
     plan = models.ForeignKey(
         DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
     )
-    description = models.CharField(_("goal"), max_length=200)
-    measure = models.CharField(_("measure of success"), max_length=200, blank=True)
+    description = models.CharField(_("goal"), max_length=200, validators=NO_NUL)
+    measure = models.CharField(
+        _("measure of success"), max_length=200, blank=True, validators=NO_NUL
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
@@ -828,12 +831,12 @@ class PlannedCourse(models.Model):
 
 class CheckIn(models.Model):
     plan = models.ForeignKey(
-        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="check_ins"
+        DevelopmentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="check_ins"
     )
     author = models.ForeignKey(
-        "lms.Employee", verbose_name=_("author"), on_delete=models.CASCADE, related_name="+"
+        "lms.Employee", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("note"))
+    note = models.TextField(_("note"), validators=text_limits(2000))
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -890,13 +893,13 @@ class RotationAssignment(models.Model):
     programme = models.ForeignKey(
         RotationProgramme,
         verbose_name=_("programme"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="assignments",
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="rotations",
     )
     from_department = models.ForeignKey(
@@ -1058,7 +1061,7 @@ class Recognition(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="recognitions",
     )
     title = models.CharField(_("title"), max_length=200)

@@ -46,6 +46,14 @@ class QuestionCategory(MP_Node):
     """A folder of the question bank (安全规程 / 电气安全 …)."""
 
     name = models.CharField(_("name"), max_length=100)
+    confidential = models.BooleanField(
+        _("confidential pool"),
+        default=False,
+        help_text=_(
+            "Questions in this category (and the categories below it) are kept for formal "
+            "exams: practice quizzes never draw them."
+        ),
+    )
     node_order_by = ["name"]
     objects = CategoryManager()
 
