@@ -101,4 +101,4 @@ check-deploy: install
 	ALLOWED_HOSTS=academy.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media static_collected
+	rm -rf $(VENV) db.sqlite3 media static_collected .pytest-db

@@ -46,6 +46,27 @@ def certificate_pdf(certificate: Certificate, *, request=None) -> bytes:
     )
 
 
+def _feedback_for(item: AttemptItem, options: list) -> list[str]:
+    """The question's feedback for this response: for each chosen option, then for a right,
+    partly right or wrong response."""
+    feedback = item.snapshot.get("feedback") or {}
+    notes = [
+        option_note
+        for option, option_note in zip(
+            item.snapshot.get("options", []), feedback.get("options") or [], strict=False
+        )
+        if option_note and any(o["chosen"] and o["text"] == option["text"] for o in options)
+    ]
+    if item.score is not None and item.response not in (None, "", []):
+        if item.score >= item.points:
+            kind = "correct"
+        else:
+            kind = "partial" if item.score > 0 else "incorrect"
+        if feedback.get(kind):
+            notes.append(feedback[kind])
+    return notes
+
+
 def review_row(item: AttemptItem) -> dict:
     """An answered question as the review shows it: the response, the key and the score."""
     snap = item.snapshot
@@ -68,6 +89,7 @@ def review_row(item: AttemptItem) -> dict:
         response = "".join(sorted(shown[k] for k in chosen if k in shown))
         answer = "".join(sorted(shown[k] for k in right if k in shown))
     return {
+        "feedback": _feedback_for(item, options),
         "position": item.position,
         "type_label": item.type_label,
         "stem": mark_safe(snap["stem"]),  # rich text from the bank, stored by trainers

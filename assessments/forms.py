@@ -21,7 +21,7 @@ class QuestionCategoryForm(WagtailAdminModelForm):
 
     class Meta:
         model = QuestionCategory
-        fields = ["name"]
+        fields = ["name", "confidential"]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -42,7 +42,18 @@ class QuestionForm(WagtailAdminModelForm):
         help_text=_(
             "Letters for choices (A or ABD); 对 or 错 for true/false; for fill-in, one answer per "
             "blank separated by | with alternatives separated by /; keywords for a short answer "
-            "(empty: graded by hand)."
+            "(empty: graded by hand); for a number, 3.14±0.01 or 3.1..3.2, several separated by "
+            "| each worth (50%) if not all, units last as 单位:m=1,cm=100; for matching, "
+            "prompt->choice pairs separated by | (->choice alone: a distractor); nothing for "
+            "a description."
+        ),
+    )
+    weights_text = forms.CharField(
+        label=_("option weights"),
+        required=False,
+        help_text=_(
+            "Choices only, optional: the percentage each option earns, such as 100|50|0 or "
+            "50|50|-100 (negative takes points away). Empty: the right options earn everything."
         ),
     )
     knowledge_text = forms.CharField(
@@ -51,7 +62,16 @@ class QuestionForm(WagtailAdminModelForm):
 
     class Meta:
         model = Question
-        fields = ["category", "type", "stem", "explanation", "difficulty", "points", "is_active"]
+        fields = [
+            "category",
+            "type",
+            "name",
+            "stem",
+            "explanation",
+            "difficulty",
+            "points",
+            "is_active",
+        ]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -68,6 +88,7 @@ class QuestionForm(WagtailAdminModelForm):
                 instance.type, instance.answer
             )
             self.fields["knowledge_text"].initial = ",".join(instance.knowledge_points or [])
+            self.fields["weights_text"].initial = "|".join(instance.weights or [])
 
     def clean(self):
         data = super().clean()
@@ -84,6 +105,10 @@ class QuestionForm(WagtailAdminModelForm):
             except ValueError as error:
                 self.add_error("answer_text", str(error))
         data["knowledge_points"] = answers.parse_knowledge_points(data.get("knowledge_text"))
+        try:
+            data["weights"] = answers.parse_weights(data.get("weights_text"))
+        except ValueError as error:
+            self.add_error("weights_text", str(error))
         return data
 
     def question_fields(self) -> dict:
@@ -93,9 +118,11 @@ class QuestionForm(WagtailAdminModelForm):
             for name in (
                 "category",
                 "type",
+                "name",
                 "stem",
                 "options",
                 "answer",
+                "weights",
                 "explanation",
                 "difficulty",
                 "knowledge_points",
@@ -106,14 +133,19 @@ class QuestionForm(WagtailAdminModelForm):
 
     def _post_clean(self):
         data = self.cleaned_data
-        for name in ("options", "answer", "knowledge_points"):
+        for name in ("options", "answer", "knowledge_points", "weights"):
             if name in data:
                 setattr(self.instance, name, data[name])
         super()._post_clean()
 
     def _update_errors(self, errors):
         # The model names its JSON fields; the form shows them as option and answer boxes.
-        mapping = {"options": "option_A", "answer": "answer_text", "knowledge_points": None}
+        mapping = {
+            "options": "option_A",
+            "answer": "answer_text",
+            "knowledge_points": None,
+            "weights": "weights_text",
+        }
         if hasattr(errors, "error_dict"):
             remapped = {}
             for field, messages in errors.error_dict.items():

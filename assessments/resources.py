@@ -19,7 +19,7 @@ from . import answers, services
 from .models import Question
 from .models.questions import CHOICE_TYPES, LETTERS
 
-TYPE, STEM, ANSWER, EXPLANATION, DIFFICULTY, CATEGORY, KNOWLEDGE, POINTS = (
+TYPE, STEM, ANSWER, EXPLANATION, DIFFICULTY, CATEGORY, KNOWLEDGE, POINTS, NAME, WEIGHTS = (
     "题型",
     "题干",
     "答案",
@@ -28,10 +28,13 @@ TYPE, STEM, ANSWER, EXPLANATION, DIFFICULTY, CATEGORY, KNOWLEDGE, POINTS = (
     "分类",
     "知识点",
     "分值",
+    "名称",
+    "选项得分",
 )
 OPTION_COLUMNS = [f"选项{letter}" for letter in LETTERS]
 COLUMNS = [
-    TYPE, STEM, *OPTION_COLUMNS, ANSWER, EXPLANATION, DIFFICULTY, CATEGORY, KNOWLEDGE, POINTS
+    TYPE, STEM, *OPTION_COLUMNS, ANSWER, EXPLANATION, DIFFICULTY, CATEGORY, KNOWLEDGE, POINTS,
+    NAME, WEIGHTS,
 ]  # fmt: skip
 REQUIRED_COLUMNS = (TYPE, STEM, ANSWER, CATEGORY)
 COLUMN_ALIASES = {
@@ -44,8 +47,29 @@ COLUMN_ALIASES = {
     "category": CATEGORY,
     "knowledge points": KNOWLEDGE,
     "points": POINTS,
+    "name": NAME,
+    "weights": WEIGHTS,
     **{f"option {letter.lower()}": f"选项{letter}" for letter in LETTERS},
 }
+# How the templates of Chinese exam systems (and trainers) spell the columns, lower-cased
+# and without spaces.
+COLUMN_SYNONYMS = {
+    **{alias.replace(" ", ""): column for alias, column in COLUMN_ALIASES.items()},
+    **{column: column for column in COLUMNS},
+    **dict.fromkeys(["题目类型", "试题类型", "类型", "题类"], TYPE),
+    **dict.fromkeys(["试题内容", "题目", "题目内容", "试题", "试题题干", "题目题干", "问题"], STEM),
+    **dict.fromkeys(["正确答案", "参考答案", "标准答案"], ANSWER),
+    **dict.fromkeys(["答案解析", "试题解析", "题目解析", "解释"], EXPLANATION),
+    **dict.fromkeys(["难易程度", "难易度", "难度等级", "难度系数"], DIFFICULTY),
+    **dict.fromkeys(["分数", "试题分数", "题目分值", "试题分值", "分值(分)"], POINTS),
+    **dict.fromkeys(["所属分类", "题库分类", "试题分类", "章节", "题库", "所属题库"], CATEGORY),
+    **dict.fromkeys(["知识点标签", "标签", "考点"], KNOWLEDGE),
+    **dict.fromkeys(["试题名称", "题目名称"], NAME),
+}
+# Columns that only number the rows: read, and rightly not imported.
+IGNORED_COLUMNS = {"序号", "题号", "编号", "no", "no."}
+# "A. 甲", "A、甲", "A．甲", "(A) 甲", "（A）甲": the letter goes (options may be shuffled).
+OPTION_PREFIX = r"^\s*(?:[(（]\s*{letter}\s*[)）]|{letter}\s*[.．、:：)）])\s*"
 
 
 def cell_text(value) -> str:
@@ -86,11 +110,13 @@ class QuestionResource(resources.ModelResource):
     category = fields.Field(column_name=CATEGORY)
     knowledge_points = fields.Field(column_name=KNOWLEDGE)
     points = fields.Field(column_name=POINTS)
+    name = fields.Field(column_name=NAME)
+    weights = fields.Field(column_name=WEIGHTS)
 
     class Meta:
         model = Question
         fields = ("type", "stem", "answer", "explanation", "difficulty", "category",
-                  "knowledge_points", "points")  # fmt: skip
+                  "knowledge_points", "points", "name", "weights")  # fmt: skip
         force_init_instance = True  # every row is a new question
         use_bulk = True
         batch_size = 1000
@@ -98,6 +124,13 @@ class QuestionResource(resources.ModelResource):
         skip_html_diff = True
         report_skipped = False
         clean_model_instances = False  # rows are checked in import_instance
+
+    @staticmethod
+    def read_upload(content, *, name):
+        """Question spreadsheets as trainers make them (see ``workbooks``)."""
+        from .workbooks import read_question_upload
+
+        return read_question_upload(content, name=name)
 
     def __init__(self, *, acting_user=None, category=None, **kwargs):
         super().__init__(**kwargs)
@@ -114,7 +147,7 @@ class QuestionResource(resources.ModelResource):
 
     def get_export_order(self):
         return ["type", "stem", *OPTION_COLUMNS, "answer", "explanation", "difficulty",
-                "category", "knowledge_points", "points"]  # fmt: skip
+                "category", "knowledge_points", "points", "name", "weights"]  # fmt: skip
 
     def get_export_headers(self, selected_fields=None):
         return list(COLUMNS)
@@ -131,6 +164,8 @@ class QuestionResource(resources.ModelResource):
             instance.category.full_path,
             ",".join(instance.knowledge_points or []),
             f"{instance.points.normalize():f}",
+            instance.name,
+            "|".join(str(w) for w in instance.weights or []),
         ]
 
     def export(self, queryset=None, **kwargs):
@@ -153,7 +188,8 @@ class QuestionResource(resources.ModelResource):
         return [self.fields[name] for name in ("type", "stem")] + [
             self.fields[c] for c in OPTION_COLUMNS
         ] + [self.fields[n] for n in ("answer", "explanation", "difficulty", "category",
-                                       "knowledge_points", "points")]  # fmt: skip
+                                       "knowledge_points", "points", "name",
+                                       "weights")]  # fmt: skip
 
     def before_import(self, dataset, **kwargs):
         dataset.headers = [
@@ -190,7 +226,10 @@ class QuestionResource(resources.ModelResource):
         if not stem:
             errors[STEM] = [_("the stem is empty")]
         instance.stem = services.text_to_rich_text(stem)
-        options = [cell_text(row.get(c)) for c in OPTION_COLUMNS]
+        options = [
+            re.sub(OPTION_PREFIX.format(letter=letter), "", cell_text(row.get(column)), count=1)
+            for letter, column in zip(LETTERS, OPTION_COLUMNS, strict=True)
+        ]
         while options and not options[-1]:
             options.pop()
         instance.options = options if instance.type in CHOICE_TYPES else []
@@ -204,6 +243,8 @@ class QuestionResource(resources.ModelResource):
         instance.difficulty = read(DIFFICULTY, answers.parse_difficulty, default=3)
         instance.knowledge_points = answers.parse_knowledge_points(row.get(KNOWLEDGE))
         instance.points = read(POINTS, answers.parse_points, default=answers.parse_points(1))
+        instance.name = cell_text(row.get(NAME))[:255]
+        instance.weights = read(WEIGHTS, answers.parse_weights, default=[]) or []
         category_path = cell_text(row.get(CATEGORY))
         if category_path:
             instance.category = read(
@@ -221,7 +262,8 @@ class QuestionResource(resources.ModelResource):
                 instance.clean()
             except ValidationError as error:
                 for key, messages in error.message_dict.items():
-                    column = {"options": OPTION_COLUMNS[0], "answer": ANSWER}.get(key, key)
+                    column = {"options": OPTION_COLUMNS[0], "answer": ANSWER,
+                              "weights": WEIGHTS}.get(key, key)  # fmt: skip
                     errors.setdefault(column, []).extend(messages)
         if errors:
             raise ValidationError(errors)

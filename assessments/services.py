@@ -7,6 +7,7 @@ in Wagtail's log (shown on each object's history in the admin).
 import functools
 import random
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -36,15 +37,18 @@ from .models import (
     QuestionType,
     QuestionVersion,
 )
-from .models.questions import CHOICE_TYPES, LETTERS
+from .models.questions import CHOICE_TYPES, LETTERS, UNSCORED_TYPES
 
 QUESTION_CONTENT_FIELDS = (
     "category",
     "type",
+    "name",
     "stem",
     "options",
     "answer",
+    "weights",
     "explanation",
+    "feedback",
     "difficulty",
     "knowledge_points",
     "points",
@@ -61,8 +65,14 @@ def text_to_rich_text(text: str) -> str:
 
 
 @transaction.atomic
-def category_create(*, name: str, parent: QuestionCategory | None = None, acting_user=None):
-    category = QuestionCategory(name=name.strip())
+def category_create(
+    *,
+    name: str,
+    parent: QuestionCategory | None = None,
+    confidential: bool = False,
+    acting_user=None,
+):
+    category = QuestionCategory(name=name.strip(), confidential=confidential)
     category.full_clean(exclude=["path", "depth", "numchild"])
     # The tree's path column holds this many levels (treebeard would fail with PathOverflow).
     deepest = QuestionCategory._meta.get_field("path").max_length // QuestionCategory.steplen
@@ -75,6 +85,17 @@ def category_create(*, name: str, parent: QuestionCategory | None = None, acting
     else:
         category = QuestionCategory.objects.get(pk=parent.pk).add_child(instance=category)
     log(category, "wagtail.create", user=acting_user)
+    return category
+
+
+@transaction.atomic
+def category_update(*, category: QuestionCategory, name: str, confidential: bool, acting_user=None):
+    """Rename a category or flag it as a confidential pool (practice never draws from it)."""
+    category.name = name.strip()
+    category.confidential = confidential
+    category.full_clean(exclude=["path", "depth", "numchild"])
+    category.save(update_fields=["name", "confidential"])
+    log(category, "wagtail.edit", user=acting_user, data={"confidential": confidential})
     return category
 
 
@@ -124,16 +145,22 @@ def question_create(
     knowledge_points=(),
     points=Decimal(1),
     is_active: bool = True,
+    name: str = "",
+    weights=(),
+    feedback: dict | None = None,
     acting_user=None,
 ) -> Question:
     """Add a question to the bank as its version 1."""
     question = Question(
         category=category,
         type=type,
+        name=name,
         stem=stem,
         options=list(options),
         answer=[] if answer is None else answer,
+        weights=list(weights or []),
         explanation=explanation,
+        feedback=dict(feedback or {}),
         difficulty=difficulty,
         knowledge_points=list(knowledge_points),
         points=points,
@@ -253,7 +280,9 @@ def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Que
             chosen.append((question_id, points))
     for rule, candidates in rule_pools:
         pool = [pk for pk in candidates if pk not in used]
-        if len(pool) < rule.count:
+        # Practice takes what is left once confidential questions are withheld.
+        count = min(rule.count, len(pool)) if exam.is_practice else rule.count
+        if len(pool) < count or not count:
             raise AttemptError(
                 _(
                     "The question bank cannot fill this exam: the rule “%(rule)s” needs "
@@ -261,7 +290,7 @@ def exam_draw(exam: Exam, *, rng: random.Random | None = None) -> list[tuple[Que
                 )
                 % {"rule": rule, "count": rule.count, "available": len(pool)}
             )
-        for pk in rng.sample(pool, rule.count):
+        for pk in rng.sample(pool, count):
             used.add(pk)
             chosen.append((pk, rule.points))
     questions = Question.objects.in_bulk([pk for pk, _points in chosen])
@@ -295,6 +324,11 @@ def draw_plan(exam: Exam):
     fixed = [(fixed.question_id, fixed.points) for fixed in exam.fixed_questions.all()]
     rules = list(exam.rules.select_related("category"))
     pools = _candidate_pools(rules)
+    if exam.is_practice:
+        # A practice quiz gives its answers at once: nothing from a confidential pool.
+        kept = confidential_question_ids()
+        fixed = [(pk, points) for pk, points in fixed if pk not in kept]
+        pools = {rule: [pk for pk in ids if pk not in kept] for rule, ids in pools.items()}
     plan = (fixed, [(rule, pools[rule.pk]) for rule in rules])
     if timeout and generation is not None:
         # Stored under the generation read before the plan: a change made meanwhile has
@@ -307,6 +341,51 @@ def draw_plan_forget(**kwargs):
     """Signal receiver (``AssessmentsConfig.ready``): the question bank or an exam's rules
     changed, so every cached draw plan is out of date."""
     cache.set(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def exam_pool(exam: Exam) -> set[int]:
+    """Every question an attempt of ``exam`` can be given: its fixed questions and each rule's
+    candidates."""
+    rules = list(exam.rules.select_related("category"))
+    pool = set(exam.fixed_questions.values_list("question_id", flat=True))
+    for ids in _candidate_pools(rules).values():
+        pool.update(ids)
+    return pool
+
+
+def confidential_question_ids(now=None) -> set[int]:
+    """Questions practice must not give away: those in a category flagged confidential (or
+    below one) and, with ``ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS`` on, the pool of every
+    published formal exam whose review policy does not yet show its answers."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    paths = list(QuestionCategory.objects.filter(confidential=True).values_list("path", flat=True))
+    ids: set[int] = set()
+    if paths:
+        condition = Q()
+        for path in paths:
+            condition |= Q(category__path__startswith=path)
+        ids.update(Question.objects.filter(condition).values_list("pk", flat=True))
+    if settings.ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS:
+        for exam in Exam.objects.filter(kind=Exam.Kind.FORMAL, is_published=True):
+            if not exam.review_allows(score=False, now=now):
+                ids.update(exam_pool(exam))
+    return ids
+
+
+def practice_overlap(exam: Exam) -> list[tuple[Exam, int]]:
+    """For the trainer: each practice quiz whose pool shares questions with ``exam``'s, with
+    how many (those questions are now withheld from the quiz while they are confidential)."""
+    pool = exam_pool(exam)
+    if not pool:
+        return []
+    shared = []
+    for practice in Exam.objects.filter(kind=Exam.Kind.PRACTICE).exclude(pk=exam.pk):
+        count = len(pool & exam_pool(practice))
+        if count:
+            shared.append((practice, count))
+    return shared
 
 
 def _candidate_pools(rules) -> dict[int, list[int]]:
@@ -347,6 +426,18 @@ def snapshot_question(question: Question, points, *, shuffle_options: bool, rng)
     }
     if question.type == QuestionType.FILL:
         snapshot["blanks"] = len(question.answer or []) or 1
+    if question.weights:
+        snapshot["weights"] = list(question.weights)
+    if question.feedback:
+        snapshot["feedback"] = dict(question.feedback)
+    if question.type == QuestionType.MATCHING:
+        # The prompts keep their order; the choices (distractors among them) are shuffled.
+        snapshot["prompts"] = [prompt for prompt, _choice in question.answer if prompt.strip()]
+        choices = sorted({choice for _prompt, choice in question.answer})
+        rng.shuffle(choices)
+        snapshot["choices"] = choices
+    if question.type in UNSCORED_TYPES:
+        snapshot["points"] = "0.00"
     return snapshot
 
 
@@ -459,6 +550,17 @@ def _validate_response(item: AttemptItem, response):
         if not isinstance(response, bool):
             raise AttemptError(_("Answer true or false."))
         return response
+    if kind == QuestionType.MATCHING:
+        choices = set(item.snapshot.get("choices", [])) | {""}
+        if (
+            not isinstance(response, list)
+            or len(response) > len(item.snapshot.get("prompts", []))
+            or not all(isinstance(v, str) and v in choices for v in response)
+        ):
+            raise AttemptError(_("That answer is not one of the choices."))
+        return response
+    if kind in UNSCORED_TYPES:
+        raise AttemptError(_("This item takes no answer."))
     if kind == QuestionType.FILL:
         values = response if isinstance(response, list) else [response]
         if len(values) > item.snapshot.get("blanks", 1) or not all(
@@ -471,11 +573,21 @@ def _validate_response(item: AttemptItem, response):
     return response
 
 
-def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> list[int]:
-    """Save a batch of ``{"item": id, "response": …, "seq": n}``; returns the saved item ids.
+@dataclass
+class SaveOutcome:
+    """What one autosave did: ``saved`` maps each stored item to its sequence number now;
+    ``stale`` lists the items whose save came after another device's, with what is stored."""
 
-    Idempotent and ordered by sequence number: a retried or late request never overwrites
-    a newer answer. Refused (AttemptError) once the deadline and the grace period have passed.
+    saved: dict[int, int] = field(default_factory=dict)
+    stale: list[dict] = field(default_factory=list)
+
+
+def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> SaveOutcome:
+    """Save a batch of ``{"item": id, "response": …, "seq": n}`` (at most one per item).
+
+    Idempotent and ordered by the server's sequence numbers: a retried or late request never
+    overwrites a newer answer, and is reported stale with the stored answer. Refused
+    (AttemptError) once the deadline and the grace period have passed.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -489,7 +601,7 @@ def attempt_save_answers(*, attempt: Attempt, answers: list[dict], now=None) -> 
 def attempt_save_own_answers(*, user, pk, answers: list[dict], now=None):
     """Autosave's hot path: ``user``'s own attempt ``pk`` is locked and the answered items read
     in one query, then each answer is one UPDATE; neither the exam nor the employee is read.
-    Returns ``(attempt, saved item ids)``; raises Attempt.DoesNotExist when the attempt is not
+    Returns ``(attempt, SaveOutcome)``; raises Attempt.DoesNotExist when the attempt is not
     the user's, and AttemptError as ``attempt_save_answers`` does.
     """
     now = now or timezone.now()
@@ -498,19 +610,39 @@ def attempt_save_own_answers(*, user, pk, answers: list[dict], now=None):
         return attempt, _save_answers(attempt, answers, now, items)
 
 
+def _answer_ids(answers: list[dict]) -> list[int]:
+    """The item ids a batch names, refused before any query when the batch is malformed, names
+    an item twice or is larger than ``ASSESSMENTS_SAVE_MAX_ANSWERS``."""
+    if len(answers) > settings.ASSESSMENTS_SAVE_MAX_ANSWERS:
+        raise AttemptError(
+            _("Too many answers in one save: at most %(count)s are accepted.")
+            % {"count": settings.ASSESSMENTS_SAVE_MAX_ANSWERS}
+        )
+    ids = []
+    for answer in answers:
+        item = answer.get("item") if isinstance(answer, dict) else None
+        if not isinstance(item, int) or isinstance(item, bool):
+            raise AttemptError(_("That question is not part of this attempt."))
+        ids.append(item)
+    if len(set(ids)) != len(ids):
+        raise AttemptError(_("Each question may be sent only once in a save."))
+    return ids
+
+
 def _lock_with_items(answers: list[dict], **lookup):
     """Lock the attempt ``lookup`` finds and read the items ``answers`` name, in one query;
-    returns ``(attempt, {item id: item})``. Raises Attempt.DoesNotExist.
+    returns ``(attempt, {item id: item})``. Raises Attempt.DoesNotExist, and AttemptError for a
+    malformed batch (before any query).
 
     The items come from the snapshot the locking query started with, so a save that waited for
     the lock may see an item's older sequence number; the UPDATE's own ``seq < new`` condition
     keeps the newer answer then (``Attempt.save_answer``).
     """
-    ids = [a["item"] for a in answers if isinstance(a, dict) and isinstance(a.get("item"), int)]
+    ids = _answer_ids(answers)
     items = list(
         AttemptItem.objects.filter(pk__in=ids, **{f"attempt__{k}": v for k, v in lookup.items()})
         .select_related("attempt")
-        .only("attempt", "snapshot", "seq", "attempt__status", "attempt__deadline")
+        .only("attempt", "snapshot", "response", "seq", "attempt__status", "attempt__deadline")
         .select_for_update(of=("attempt",))
         .order_by()
     )
@@ -521,17 +653,19 @@ def _lock_with_items(answers: list[dict], **lookup):
     return attempt.get(**lookup), {}
 
 
-def _save_answers(attempt: Attempt, answers: list[dict], now, items) -> list[int]:
+def _save_answers(attempt: Attempt, answers: list[dict], now, items) -> SaveOutcome:
     attempt.check_can_save(now)
-    saved = []
+    if len(items) != len(answers):
+        raise AttemptError(_("That question is not part of this attempt."))
+    outcome = SaveOutcome()
     for answer in answers:
-        item = items.get(answer.get("item")) if isinstance(answer, dict) else None
-        if item is None:
-            raise AttemptError(_("That question is not part of this attempt."))
+        item = items[answer["item"]]
         response = _validate_response(item, answer.get("response"))
-        attempt.save_answer(item, response, answer.get("seq"), now=now)
-        saved.append(item.pk)
-    return saved
+        if attempt.save_answer(item, response, answer.get("seq"), now=now):
+            outcome.saved[item.pk] = item.seq
+        else:
+            outcome.stale.append({"item": item.pk, "seq": item.seq, "response": item.response})
+    return outcome
 
 
 @transaction.atomic
@@ -662,21 +796,28 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
     )
     # Open attempts get the corrected key too (so they are graded right when submitted).
     items = list(AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt", "position"))
+    # The key is the answer and, for choices, the option weights.
     if question is not None:
-        keys = {question.pk: question.answer}
+        keys = {question.pk: (question.answer, question.weights)}
     else:  # every question's current key in the bank
-        keys = dict(
-            Question.objects.filter(pk__in={i.question_id for i in items}).values_list(
-                "pk", "answer"
-            )
-        )
+        keys = {
+            pk: (answer, weights)
+            for pk, answer, weights in Question.objects.filter(
+                pk__in={i.question_id for i in items}
+            ).values_list("pk", "answer", "weights")
+        }
     by_attempt: dict[int, list[AttemptItem]] = {}
     changed_keys = []
     for item in items:
-        key = keys.get(item.question_id, item.snapshot["answer"])
-        if item.question_id in keys and key != item.snapshot["answer"]:
-            item.snapshot = {**item.snapshot, "answer": key}
-            changed_keys.append(item)
+        if item.question_id in keys:
+            answer, weights = keys[item.question_id]
+            key = {"answer": answer, "weights": list(weights or [])}
+            if key != {
+                "answer": item.snapshot["answer"],
+                "weights": item.snapshot.get("weights", []),
+            }:
+                item.snapshot = {**item.snapshot, **key}
+                changed_keys.append(item)
         by_attempt.setdefault(item.attempt_id, []).append(item)
     if changed_keys:
         AttemptItem.objects.bulk_update(changed_keys, ["snapshot"])

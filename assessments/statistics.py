@@ -28,7 +28,7 @@ def render_response(snapshot: dict, response) -> str:
         return "".join(response if isinstance(response, list) else [response])
     if kind == QuestionType.TRUE_FALSE:
         return "对" if response is True else "错"
-    if kind == QuestionType.FILL:
+    if kind in (QuestionType.FILL, QuestionType.MATCHING):
         return "|".join(str(v) for v in (response if isinstance(response, list) else [response]))
     return str(response)
 

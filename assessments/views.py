@@ -4,6 +4,7 @@ exports) and the public certificate check page."""
 import json
 from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from lms import ratelimit
 from lms.importing import XLSX_CONTENT_TYPE
 from lms.models import Employee
 from lms.pdf import pdf_response
@@ -144,6 +146,7 @@ def attempt_page(request, pk):
                 "submitUrl": reverse("assessments:attempt_submit", args=[attempt.pk]),
                 "resultUrl": reverse("assessments:attempt_result", args=[attempt.pk]),
                 "secondsLeft": attempt.seconds_left(),
+                "maxBatch": settings.ASSESSMENTS_SAVE_MAX_ANSWERS,
             },
             "body_class": "exam",
         },
@@ -164,9 +167,33 @@ def _state(attempt, **extra):
 @require_POST
 @login_required
 def attempt_save(request, pk):
-    """Autosave: ``{"answers": [{"item": id, "response": …, "seq": n}, …]}``.
+    """Autosave: ``{"answers": [{"item": id, "response": …, "seq": n}, …]}``, ``n`` being one
+    more than the item's sequence number as the page last read it back from the server.
 
-    The busiest request of exam day: the attempt is read only once, locked, by the service."""
+    The busiest request of exam day: the attempt is read only once, locked, by the service.
+    Bodies over ``ASSESSMENTS_SAVE_MAX_BYTES`` and saves over the per-attempt rate are refused
+    before anything is read from the database."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.ASSESSMENTS_SAVE_MAX_BYTES:
+        return JsonResponse(
+            {"ok": False, "error": _("Too much was sent in one save; the page sends less.")},
+            status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        )
+    window = 60
+    if not ratelimit.allow(
+        f"attempt-save:{request.user.pk}:{pk}",
+        limit=settings.ASSESSMENTS_SAVE_RATE_PER_MINUTE,
+        window=window,
+    ):
+        response = JsonResponse(
+            {"ok": False, "error": _("Saving too often; your answers are kept and sent shortly.")},
+            status=HTTPStatus.TOO_MANY_REQUESTS,
+        )
+        response["Retry-After"] = str(ratelimit.retry_after(window))
+        return response
     try:
         payload = json.loads(request.body or b"{}")
         answers = payload["answers"]
@@ -179,7 +206,7 @@ def attempt_save(request, pk):
             status=HTTPStatus.BAD_REQUEST,
         )
     try:
-        attempt, saved = services.attempt_save_own_answers(
+        attempt, outcome = services.attempt_save_own_answers(
             user=request.user, pk=pk, answers=answers
         )
     except Attempt.DoesNotExist:
@@ -189,7 +216,18 @@ def attempt_save(request, pk):
         return JsonResponse(
             {"ok": False, "error": str(error), **_state(attempt)}, status=HTTPStatus.CONFLICT
         )
-    return JsonResponse({"ok": True, "saved": saved, **_state(attempt)})
+    data = {
+        "ok": True,
+        "saved": list(outcome.saved),
+        "seqs": {str(item): seq for item, seq in outcome.saved.items()},
+        "stale": outcome.stale,
+    }
+    if outcome.stale:
+        data["message"] = _(
+            "An answer was changed on another device after this page last saved it; the page "
+            "now shows the answer that is stored."
+        )
+    return JsonResponse({**data, **_state(attempt)})
 
 
 @never_cache
@@ -350,7 +388,12 @@ def exam_report(request, pk):
     _trainer_required(request)
     exam = get_object_or_404(Exam, pk=pk)
     report = statistics.exam_report(exam)
-    return render(request, "assessments/exam_report.html", {"exam": exam, "report": report})
+    shared = services.practice_overlap(exam) if not exam.is_practice else []
+    return render(
+        request,
+        "assessments/exam_report.html",
+        {"exam": exam, "report": report, "shared_with_practice": shared},
+    )
 
 
 @require_POST

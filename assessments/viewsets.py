@@ -1,13 +1,20 @@
+import uuid
+
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
@@ -26,9 +33,9 @@ from lms.admin_views import (
 from lms.importing import XLSX_CONTENT_TYPE
 from lms.spreadsheets import dataset_bytes
 
-from . import services
-from .formats import export_moodle_xml
-from .forms import QuestionCategoryForm, QuestionForm
+from . import formats, services
+from .formats import export_gift, export_moodle_xml
+from .forms import CategoryChoiceField, QuestionCategoryForm, QuestionForm
 from .models import Attempt, Certificate, Exam, QualificationRule, Question, QuestionCategory
 from .resources import QuestionResource, questions_xlsx
 
@@ -53,15 +60,22 @@ class CategoryCreateView(FormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.category_create(
-            name=data["name"], parent=data["parent"], acting_user=self.request.user
+            name=data["name"],
+            parent=data["parent"],
+            confidential=data["confidential"],
+            acting_user=self.request.user,
         )
 
 
 class CategoryEditView(generic.EditView):
     def save_instance(self):
-        self.object.name = self.form.cleaned_data["name"]
-        self.object.save(update_fields=["name"])
-        return self.object
+        data = self.form.cleaned_data
+        return services.category_update(
+            category=QuestionCategory.objects.get(pk=self.object.pk),
+            name=data["name"],
+            confidential=data["confidential"],
+            acting_user=self.request.user,
+        )
 
 
 class QuestionCategoryFilterSet(WagtailFilterSet):
@@ -69,7 +83,7 @@ class QuestionCategoryFilterSet(WagtailFilterSet):
 
     class Meta:
         model = QuestionCategory
-        fields = []
+        fields = ["confidential"]
 
 
 class QuestionCategoryViewSet(ModelViewSet):
@@ -85,6 +99,7 @@ class QuestionCategoryViewSet(ModelViewSet):
         "name",
         Column("depth", label=_("Level"), sort_key="depth"),
         Column("numchild", label=_("Subcategories"), sort_key="numchild"),
+        yes_no(QuestionCategory, "confidential"),
     ]
     search_fields = ["name"]
     filterset_class = QuestionCategoryFilterSet
@@ -94,10 +109,25 @@ class QuestionCategoryViewSet(ModelViewSet):
         return QuestionCategoryForm
 
 
+# Question files other systems read: format in the URL → (writer, content type, file ending).
+QUESTION_FILES = {
+    "xml": (export_moodle_xml, "application/xml", "xml"),
+    "gift": (export_gift, "text/plain; charset=utf-8", "gift.txt"),
+}
+
+
 class QuestionIndexView(SpreadsheetIndexViewMixin, generic.IndexView):
     @cached_property
     def header_buttons(self):
         buttons = list(super().header_buttons)
+        if self.spreadsheet_viewset.user_can_import(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    _("Import Moodle XML or GIFT"),
+                    url=reverse(self.spreadsheet_viewset.get_url_name("import_file")),
+                    icon_name="upload",
+                )
+            )
         if self.spreadsheet_viewset.user_can_export(self.request.user):
             buttons.append(
                 HeaderButton(
@@ -106,7 +136,138 @@ class QuestionIndexView(SpreadsheetIndexViewMixin, generic.IndexView):
                     icon_name="download",
                 )
             )
+            buttons.append(
+                HeaderButton(
+                    _("Export GIFT"),
+                    url=reverse(self.spreadsheet_viewset.get_url_name("export"), args=["gift"]),
+                    icon_name="download",
+                )
+            )
         return buttons
+
+
+class QuestionFileForm(forms.Form):
+    question_file = forms.FileField(
+        label=_("Moodle XML or GIFT file"), help_text=_("A .xml file, or .gift / .txt.")
+    )
+    category = CategoryChoiceField(
+        label=_("category"),
+        queryset=QuestionCategory.objects.all(),
+        required=False,
+        help_text=_("For questions the file puts in no category."),
+    )
+    skip_unsupported = forms.BooleanField(
+        label=_("Skip questions of types this site does not hold"),
+        required=False,
+        help_text=_(
+            "Import all the others and list each one left out with its reason. Unticked, "
+            "one such question stops the whole file."
+        ),
+    )
+
+
+class QuestionFileImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
+    """Upload → preview (a dry run: what is created, skipped, refused, cleaned) → confirm.
+
+    All or nothing either way; the confirmed file is the one previewed, kept in the default
+    storage under a private name until then."""
+
+    template_name = "assessments/admin/question_file_import.html"
+    viewset = None
+    header_icon = "upload"
+    page_title = _("Import Moodle XML or GIFT")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.viewset.user_can_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.viewset.get_url_name("index")), "label": self.viewset.menu_label},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", QuestionFileForm())
+        return super().get_context_data(**kwargs)
+
+    def _pending(self, token, extension):
+        try:
+            token = str(uuid.UUID(str(token)))
+        except ValueError:
+            raise Http404 from None
+        if extension not in ("xml", "gift"):
+            raise Http404
+        return f"imports/pending/{self.request.user.pk}-{token}.{extension}"
+
+    def _run(self, content, extension, form_data, *, dry_run):
+        parse = formats.parse_moodle_xml if extension == "xml" else formats.parse_gift
+        questions = parse(content)
+        return formats.import_question_file(
+            questions,
+            default_category=form_data.get("category"),
+            dry_run=dry_run,
+            skip_unsupported=bool(form_data.get("skip_unsupported")),
+            acting_user=self.request.user,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = QuestionFileForm(request.POST, request.FILES)
+        if "confirm" in request.POST:
+            form.fields["question_file"].required = False
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        if "confirm" in request.POST:
+            return self._confirm(request, form)
+        upload = form.cleaned_data["question_file"]
+        extension = "xml" if upload.name.lower().endswith(".xml") else "gift"
+        try:
+            content = formats.read_question_file(upload, name=upload.name)
+            report = self._run(content, extension, form.cleaned_data, dry_run=True)
+        except formats.QuestionFileError as error:
+            return self.render_to_response(self.get_context_data(form=form, file_error=error))
+        token = None
+        if report.ok and report.created:
+            token = str(uuid.uuid4())
+            default_storage.save(self._pending(token, extension), ContentFile(content))
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                report=report,
+                problems=[formats.problem_label(p) for p in report.problems],
+                skipped=[formats.problem_label(p) for p in report.skipped],
+                token=token,
+                extension=extension,
+                file_name=upload.name,
+            )
+        )
+
+    def _confirm(self, request, form):
+        pending = self._pending(request.POST.get("token"), request.POST.get("extension"))
+        if not default_storage.exists(pending):
+            messages.error(
+                request, _("That import has expired or was already done; upload the file again.")
+            )
+            return redirect(self.viewset.get_url_name("import_file"))
+        with default_storage.open(pending, "rb") as handle:
+            content = handle.read()
+        default_storage.delete(pending)
+        report = self._run(content, request.POST.get("extension"), form.cleaned_data, dry_run=False)
+        if not report.ok:
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    report=report,
+                    problems=[formats.problem_label(p) for p in report.problems],
+                )
+            )
+        messages.success(
+            request,
+            _("Created %(created)s question(s); %(skipped)s skipped.")
+            % {"created": report.created, "skipped": len(report.skipped)},
+        )
+        return redirect(self.viewset.get_url_name("index"))
 
 
 class QuestionCreateView(FormErrorsMixin, generic.CreateView):
@@ -152,6 +313,15 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
     def get_form_class(self, for_update=False):
         return QuestionForm
 
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path(
+                "import-file/",
+                QuestionFileImportView.as_view(viewset=self),
+                name="import_file",
+            ),
+        ]
+
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
             queryset=Question.objects.select_related("category"), **kwargs
@@ -159,15 +329,14 @@ class QuestionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
 
     def export_view(self, request, file_format):
         # The question bank has no per-user scope (no ``visible_to``): every format is built here.
-        if file_format not in ("xlsx", "csv", "xml"):
+        if file_format not in ("xlsx", "csv", "xml", "gift"):
             raise Http404
         if not self.user_can_export(request.user):
             raise PermissionDenied
-        if file_format == "xml":
-            response = HttpResponse(
-                export_moodle_xml(Question.objects.all()), content_type="application/xml"
-            )
-            name = f"questions-{timezone.localdate().isoformat()}.xml"
+        if file_format in QUESTION_FILES:
+            export, content_type, extension = QUESTION_FILES[file_format]
+            response = HttpResponse(export(Question.objects.all()), content_type=content_type)
+            name = f"questions-{timezone.localdate().isoformat()}.{extension}"
             response["Content-Disposition"] = content_disposition_header(True, name)
             return response
         queryset = Question.objects.all()

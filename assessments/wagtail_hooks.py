@@ -127,12 +127,12 @@ def assessments_dashboard_figures():
 
 @hooks.register("register_session_keepalive")
 def exam_in_progress_keeps_the_session(user):
-    """Session time limits never cut off an exam: an open attempt keeps its taker signed in
-    until its deadline (plus the grace for answers in flight), an untimed one until submitted."""
+    """Session time limits never cut off a timed exam: an open attempt keeps its taker signed
+    in until its deadline (plus the grace for answers in flight). An untimed attempt (an open
+    practice quiz) keeps nothing: it would exempt the session from the idle timeout forever."""
     from datetime import timedelta
 
     from django.conf import settings
-    from django.db.models import Q
     from django.utils import timezone
 
     from .models import Attempt
@@ -141,6 +141,6 @@ def exam_in_progress_keeps_the_session(user):
     return (
         Attempt.objects.open()
         .filter(employee__user=user)
-        .filter(Q(deadline__isnull=True) | Q(deadline__gt=timezone.now() - grace))
+        .filter(deadline__isnull=False, deadline__gt=timezone.now() - grace)
         .exists()
     )

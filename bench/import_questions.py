@@ -1,6 +1,7 @@
 """Benchmark: import a generated 20,000-row question XLSX through the admin's resource.
 
-Prints rows/s and peak memory of the import (django-import-export resource, as the admin and
+Prints rows/s and peak memory of the import (the question workbook reader and the
+django-import-export resource, as the admin and
 ``manage.py import_questions`` run it) and of a hand-written openpyxl + ``bulk_create`` of the
 same questions in the same run, and the ratio between them (goal ≥ 0.7).
 
@@ -37,7 +38,7 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 from assessments import answers, services  # noqa: E402
 from assessments.models import Question, QuestionCategory, QuestionVersion  # noqa: E402
 from assessments.resources import COLUMNS, QuestionResource  # noqa: E402
-from lms.importing import read_dataset, run_import  # noqa: E402
+from lms.importing import run_import  # noqa: E402
 
 TYPES = ["单选", "多选", "判断", "填空", "简答", "论述"]
 CATEGORIES = [f"安全规程/第{i}章" for i in range(1, 13)]
@@ -78,7 +79,7 @@ def peak_memory(fn) -> int:
 
 
 def via_resource(content: bytes):
-    dataset = read_dataset(content, name="bench.xlsx")
+    dataset = QuestionResource.read_upload(content, name="bench.xlsx")
     report = run_import(QuestionResource(), dataset, dry_run=False)
     assert report.ok, report.problems[:3]
     return report.new

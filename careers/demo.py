@@ -17,6 +17,7 @@ from .models import (
     AppraisalAudit,
     AppraisalPeriod,
     AppraisalResult,
+    CheckIn,
     DevelopmentPlan,
     IndicatorCategory,
     IndicatorSystem,
@@ -163,6 +164,7 @@ class CareersDemoSeeder(DemoSeeder):
         IndicatorSystem.objects.all().delete()
         RotationAssignment.objects.all().delete()
         RotationProgramme.objects.all().delete()
+        CheckIn.objects.all().delete()  # records: protected, so removed first
         DevelopmentPlan.objects.all().delete()
         PositionTemplate.objects.all().delete()
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lms.roles import ScopedQuerySet
+from lms.validators import NO_NUL, text_limits
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -403,7 +404,7 @@ class IndicatorValue(models.Model):
     wagtail_reference_index_ignore = True
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="values"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="values"
     )
     indicator = models.ForeignKey(
         Indicator,
@@ -414,7 +415,7 @@ class IndicatorValue(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="indicator_values",
@@ -422,7 +423,7 @@ class IndicatorValue(models.Model):
     department = models.ForeignKey(
         "lms.Department",
         verbose_name=_("department"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="indicator_values",
@@ -487,12 +488,12 @@ class AppraisalResult(models.Model):
     wagtail_reference_index_ignore = True
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="results"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="results"
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="appraisal_results",
     )
     department = models.ForeignKey(
@@ -541,7 +542,7 @@ class AppraisalAudit(models.Model):
         RESULT_CHANGED = "result_changed", _("Result recalculated")
 
     period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="audits"
+        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="audits"
     )
     action = models.CharField(
         pgettext_lazy("careers", "action"), max_length=20, choices=Action.choices
@@ -721,7 +722,7 @@ class DevelopmentPlan(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="development_plans",
     )
     year = models.PositiveIntegerField(_("year"))
@@ -753,7 +754,7 @@ class DevelopmentPlan(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    review = models.TextField(_("yearly review"), blank=True)
+    review = models.TextField(_("yearly review"), blank=True, validators=text_limits(4000))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -820,8 +821,10 @@ class DevelopmentGoal(models.Model):
         on_delete=models.CASCADE,
         related_name="goals",
     )
-    description = models.CharField(_("goal"), max_length=200)
-    measure = models.CharField(_("measure of success"), max_length=200, blank=True)
+    description = models.CharField(_("goal"), max_length=200, validators=NO_NUL)
+    measure = models.CharField(
+        _("measure of success"), max_length=200, blank=True, validators=NO_NUL
+    )
     due_date = models.DateField(pgettext_lazy("careers", "due date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
@@ -868,13 +871,13 @@ class CheckIn(models.Model):
     plan = models.ForeignKey(
         DevelopmentPlan,
         verbose_name=pgettext_lazy("careers", "plan"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="check_ins",
     )
     author = models.ForeignKey(
-        "lms.Employee", verbose_name=_("author"), on_delete=models.CASCADE, related_name="+"
+        "lms.Employee", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("note"))
+    note = models.TextField(_("note"), validators=text_limits(2000))
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -931,13 +934,13 @@ class RotationAssignment(models.Model):
     programme = models.ForeignKey(
         RotationProgramme,
         verbose_name=_("programme"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="assignments",
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="rotations",
     )
     from_department = models.ForeignKey(
@@ -1101,7 +1104,7 @@ class Recognition(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="recognitions",
     )
     title = models.CharField(pgettext_lazy("careers", "title"), max_length=200)

@@ -174,12 +174,18 @@ def archive_pdf_download(request, pk):
 @require_POST
 def archive_zip_request(request):
     department = get_object_or_404(
-        archive_departments(request.user), pk=request.POST.get("department") or 0
+        archive_departments(request.user), pk=_posted_id(request, "department")
     )
     job = services.archive_export_request(
         department=department, year=_year(request) or _post_year(request), acting_user=request.user
     )
     return redirect("lms_jobs:detail", job.pk)
+
+
+def _posted_id(request, name) -> int:
+    """A posted record id, or 0 (which no record has) when what was posted is not one."""
+    value = request.POST.get(name) or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 def _post_year(request):
@@ -244,7 +250,7 @@ def plan_detail(request, pk):
                     acting_user=request.user,
                 )
             elif action == "goal_status" and me is not None:
-                goal = get_object_or_404(plan.goals, pk=request.POST.get("goal") or 0)
+                goal = get_object_or_404(plan.goals, pk=_posted_id(request, "goal"))
                 if request.POST.get("status") not in DevelopmentGoal.Status.values:
                     raise ValidationError(_("Choose a status."))
                 services.development_goal_set_status(

@@ -383,11 +383,11 @@ class LessonProgress(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="lesson_progress",
     )
     lesson = models.ForeignKey(
-        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="progress"
+        Lesson, verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="progress"
     )
     opened_at = models.DateTimeField(_("first opened"))
     completed_at = models.DateTimeField(pgettext_lazy("courses", "finished"), null=True, blank=True)
@@ -489,13 +489,13 @@ class Enrollment(models.Model):
     session = models.ForeignKey(
         TrainingSession,
         verbose_name=pgettext_lazy("courses", "session"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="enrollments",
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="enrollments",
     )
     source = models.CharField(
@@ -537,13 +537,13 @@ class Attendance(models.Model):
     session = models.ForeignKey(
         TrainingSession,
         verbose_name=pgettext_lazy("courses", "session"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="attendances",
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="attendances",
     )
     present = models.BooleanField(_("present"), default=True)
@@ -590,7 +590,7 @@ class Completion(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="completions",
     )
     course = models.ForeignKey(
@@ -731,7 +731,7 @@ class Assignment(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="training_assignments",
     )
     course = models.ForeignKey(
@@ -798,13 +798,13 @@ class PracticalCheck(models.Model):
     session = models.ForeignKey(
         TrainingSession,
         verbose_name=pgettext_lazy("courses", "session"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="practical_checks",
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="practical_checks",
     )
     passed = models.BooleanField(pgettext_lazy("courses", "passed"))
@@ -934,16 +934,18 @@ class QuestionnairePage(AbstractForm):
 
 
 class QuestionnaireSubmission(AbstractFormSubmission):
+    # Answers are records: a questionnaire with answers is unpublished, never deleted with them.
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT)
     session = models.ForeignKey(
         TrainingSession,
         verbose_name=pgettext_lazy("courses", "session"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="questionnaire_submissions",
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="questionnaire_submissions",
     )
 

@@ -334,10 +334,8 @@ def check_in(
     else:
         matches = list(enrolled_sessions.filter(check_in_code=code).order_by("-starts_at"))
         if not matches:
-            if code and TrainingSession.objects.filter(check_in_code=code).exists():
-                raise TrainingError(
-                    _("You are not enrolled in this session, so you cannot check in.")
-                )
+            # The same answer whether or not another session has this code: a refusal must not
+            # confirm that a guessed code exists.
             raise TrainingError(_("That check-in code is wrong. Check it with the trainer."))
         open_now = [s for s in matches if s.check_in_window()[0] <= now <= s.check_in_window()[1]]
         session = (open_now or matches)[0]

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -16,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms import ratelimit
 from lms.importing import FORMATS
 from lms.portal import redirect_to_first_live
 from lms.roles import Role, get_employee, has_role
@@ -138,7 +140,12 @@ def check_in(request):
     if session_id and str(session_id).isdigit():
         session = TrainingSession.objects.filter(pk=session_id).first()
     form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not ratelimit.allow(
+        f"check-in:{request.user.pk}", limit=settings.COURSES_CHECK_IN_TRIES_PER_MINUTE, window=60
+    ):
+        form.is_valid()
+        form.add_error("code", _("Too many check-in tries: wait a minute and try again."))
+    elif request.method == "POST" and form.is_valid():
         try:
             attendance = services.check_in(
                 employee=employee, code=form.cleaned_data["code"], session=session

@@ -20,8 +20,10 @@ from . import services
 from .models import (
     CorrectiveAction,
     Drill,
+    DrillParticipant,
     EmergencyPlanIndexPage,
     EmergencyPlanPage,
+    EvaluationSheet,
     EvaluationTemplate,
     Finding,
     PlanRevisionNote,
@@ -428,6 +430,8 @@ class DrillsDemoSeeder(DemoSeeder):
         Finding.objects.all().delete()
         ScoreSnapshot.objects.all().delete()
         PlanRevisionNote.objects.all().delete()
+        EvaluationSheet.objects.all().delete()  # records: protected, so removed first
+        DrillParticipant.objects.all().delete()
         Drill.objects.all().delete()
         EvaluationTemplate.objects.all().delete()
         for index in EmergencyPlanIndexPage.objects.all():

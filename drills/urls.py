@@ -20,6 +20,11 @@ urlpatterns = [
     path("<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("sheets/<int:pk>/", views.sheet_view, name="sheet"),
     path("sheets/<int:pk>/results/<int:result_pk>/", views.result_save, name="result_save"),
+    path(
+        "sheets/<int:pk>/results/<int:result_pk>/photo/",
+        views.result_photo,
+        name="result_photo",
+    ),
     path("sheets/<int:pk>/submit/", views.sheet_submit, name="sheet_submit"),
     path("sheets/<int:pk>/reopen/", views.sheet_reopen, name="sheet_reopen"),
     path("participations/<int:pk>/", views.participation, name="participation"),

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms.media import private_file_response
 from lms.pdf import pdf_response, render_pdf
 from lms.portal import redirect_to_first_live
 from lms.roles import Role, get_employee, has_role, managed_department_paths
@@ -322,6 +323,15 @@ def _own_sheet(request, pk):
 
 
 @login_required
+def result_photo(request, pk, result_pk):
+    """A criterion's photo evidence, to the people who may open its sheet (the evaluator, the
+    drill's coordinators and managers in scope): never from a public media path."""
+    sheet = _visible_sheet(request, pk)
+    result = get_object_or_404(sheet.results.exclude(photo=""), pk=result_pk)
+    return private_file_response(result.photo)
+
+
+@login_required
 def sheet_view(request, pk):
     sheet = _visible_sheet(request, pk)
     employee = get_employee(request.user)
@@ -399,7 +409,13 @@ def result_save(request, pk, result_pk):
             + sheet.results.filter(points__isnull=False).count()
         )
         return JsonResponse(
-            {"ok": True, "rated": rated, "photo": result.photo.url if result.photo else ""}
+            {
+                "ok": True,
+                "rated": rated,
+                "photo": reverse("drills:result_photo", args=[sheet.pk, result.pk])
+                if result.photo
+                else "",
+            }
         )
     messages.success(request, _("Saved."))
     return redirect(reverse("drills:sheet", args=[sheet.pk]) + f"#criterion-{result.pk}")

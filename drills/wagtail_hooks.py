@@ -57,3 +57,21 @@ def register_drills_dashboard_figure():
     from .dashboard import dashboard_figures
 
     return dashboard_figures()
+
+
+@hooks.register("before_serve_document")
+def plan_attachments_to_staff(document, request):
+    """An emergency plan's attachments are for staff (any role beyond employee), not for every
+    signed-in employee who guesses a document id."""
+    from django.http import Http404
+
+    from lms.roles import Role, has_role
+
+    from .models import PlanAttachment
+
+    staff = (Role.HR, Role.MANAGER, Role.COORDINATOR, Role.TRAINER, Role.EVALUATOR)
+    if PlanAttachment.objects.filter(document=document).exists() and not has_role(
+        request.user, *staff
+    ):
+        raise Http404
+    return None

@@ -39,8 +39,8 @@ from .importing import (
     ImportFileError,
     ImportReport,
     import_summary,
-    read_dataset,
     run_import,
+    upload_reader,
 )
 from .jobs import job_start
 
@@ -206,7 +206,7 @@ class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
             )
         try:
             content = upload.read(settings.IMPORT_MAX_FILE_SIZE + 1)
-            dataset = read_dataset(content, name=upload.name)
+            dataset = upload_reader(self.viewset.resource_class)(content, name=upload.name)
         except ImportFileError as error:
             return self.render_to_response(self.get_context_data(file_error=str(error)))
         file_format = upload.name.rsplit(".", 1)[-1].lower()
@@ -244,7 +244,7 @@ class ImportView(generic.base.WagtailAdminTemplateMixin, TemplateView):
         if not name.lower().endswith(f".{file_format}"):
             name = f"upload.{file_format}"
         try:
-            dataset = read_dataset(content, name=name)
+            dataset = upload_reader(self.viewset.resource_class)(content, name=name)
         except ImportFileError as error:
             default_storage.delete(pending)
             return self.render_to_response(self.get_context_data(file_error=str(error)))

@@ -11,6 +11,12 @@ class LmsConfig(AppConfig):
 
         admin_csp.install()
 
+        from .compat import django_choice_overflow, modelsearch_sqlite, wagtail_chooser
+
+        django_choice_overflow.install()
+        modelsearch_sqlite.install()
+        wagtail_chooser.install()
+
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from .sessions import session_ended, session_started

@@ -31,11 +31,16 @@ from wagtail import hooks
 AUDIT_TRAIL_ACTIONS_HOOK = "register_audit_trail_actions"
 
 PERSONAL_DATA_EXPORTED = "lms.personal_data_exported"
+EMPLOYEE_ERASED = "lms.employee_erased"
+LIST_EXPORT_OBJECT_ID = "0"
 
 
 def trail_actions() -> dict[str, str]:
     """Every audited action name with its label, from the hook (lms's own first)."""
-    actions = {PERSONAL_DATA_EXPORTED: _("Export personal data")}
+    actions = {
+        PERSONAL_DATA_EXPORTED: _("Export personal data"),
+        EMPLOYEE_ERASED: _("Erase personal data"),
+    }
     for fn in hooks.get_hooks(AUDIT_TRAIL_ACTIONS_HOOK):
         for name, label in fn():
             actions[name] = label
@@ -265,8 +270,9 @@ def record_export(
         data.department_path = employee.department.path
     return ModelLogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-        # A list export concerns many records: "*" stands for them.
-        object_id=str(employee.pk) if employee is not None else "*",
+        # A list export concerns many records: LIST_EXPORT_OBJECT_ID, which no row has, stands
+        # for them (Wagtail's reports read every object id as the model's primary key).
+        object_id=str(employee.pk) if employee is not None else LIST_EXPORT_OBJECT_ID,
         label=str(employee) if employee is not None else str(model._meta.verbose_name_plural),
         action=PERSONAL_DATA_EXPORTED,
         timestamp=timezone.now(),

@@ -61,6 +61,23 @@ def forget_saved_user(sender, instance, **kwargs):
     forget_users([getattr(instance, "user_id", None) or instance.pk])
 
 
+def client_ip(request) -> str | None:
+    """The client's address as the sign-in lockout counts it.
+
+    Without proxies (``TRUSTED_PROXY_COUNT=0``) it is the connection's address. Behind ``n``
+    proxies each appends the address it saw to X-Forwarded-For, so the client's is the ``n``-th
+    from the right; anything further left was written by the client and is ignored. A request
+    that did not pass through all ``n`` proxies falls back to the connection's address.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    return hops[-count] if len(hops) >= count else remote
+
+
 def lockout_username(request, credentials):
     """The key django-axes counts failures under: the employee number as the backend reads it."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")

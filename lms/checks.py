@@ -38,3 +38,22 @@ def secret_key_configured(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def compat_versions(app_configs, **kwargs):
+    """Each patch in lms/compat runs only on the versions it was written for."""
+    from .compat import django_choice_overflow, modelsearch_sqlite, wagtail_chooser
+
+    errors = []
+    for patch in (django_choice_overflow, modelsearch_sqlite, wagtail_chooser):
+        found = patch.installed_version()
+        if found not in patch.VERSIONS:
+            errors.append(
+                Error(
+                    f"{patch.__name__} patches {patch.PACKAGE} {', '.join(patch.VERSIONS)}, "
+                    f"but {found} is installed: check the patch and update its versions.",
+                    id="lms.E010",
+                )
+            )
+    return errors

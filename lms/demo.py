@@ -155,6 +155,7 @@ def reset_organisation():
     """Remove employees, their accounts, departments and positions (not superusers)."""
     users = list(Employee.objects.values_list("user_id", flat=True))
     Department.objects.update(manager=None)
+    Absence.objects.all().delete()  # records: protected, so removed first
     Employee.objects.all().delete()
     User.objects.filter(pk__in=users, is_superuser=False).delete()
     Department.objects.all().delete()

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.rich_text import DraftailRichTextArea
@@ -133,7 +134,25 @@ class SafeDocumentForm(NamedFileErrorsMixin, BaseDocumentForm):
 
 
 class SafeImageForm(NamedFileErrorsMixin, BaseImageForm):
-    """Images: Wagtail checks type, size and pixels; an SVG must carry no script or links."""
+    """Images: Wagtail checks type, size and pixels; an SVG must carry no script or links; a
+    file the image library cannot read to the end (a truncated or malformed GIF…) is refused
+    as not an image instead of failing inside Wagtail's pixel check."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("file")
+        if field is not None:
+            to_python = field.to_python
+
+            def readable(data):
+                try:
+                    return to_python(data)
+                except (OSError, SyntaxError, ValueError, EOFError):
+                    raise ValidationError(
+                        _("It is not an image that can be read."), code="invalid_image"
+                    ) from None
+
+            field.to_python = readable
 
     def clean_file(self):
         upload = _new_upload(self)

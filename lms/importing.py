@@ -2,7 +2,9 @@
 
 * ``read_dataset`` turns an upload into a ``tablib.Dataset`` after checking its size and type.
 * ``run_import`` runs a resource's import all-or-nothing and reports every bad row by its
-  spreadsheet row number (row 1 holds the column names).
+  spreadsheet row number exactly as the spreadsheet shows it (blank rows counted).
+* A resource may read its own uploads (title rows, several sheets …) with a ``read_upload``
+  static method that returns a Dataset like ``read_dataset`` does; ``upload_reader`` finds it.
 * The widgets read the values people actually type into spreadsheets.
 """
 
@@ -74,7 +76,29 @@ def read_dataset(uploaded, *, name: str | None = None):
         ) from error
 
 
-def _read_dataset(content: bytes, file_format: str, name: str):
+def upload_reader(resource_class):
+    """The function that reads an upload for this resource: its own, or ``read_dataset``."""
+    return getattr(resource_class, "read_upload", None) or read_dataset
+
+
+def check_upload(content: bytes, *, name: str) -> str:
+    """Size, emptiness and type checks of an uploaded spreadsheet; returns its format."""
+    file_format = _file_format(name)
+    try:
+        _check_content(content, file_format, name)
+    except ImportFileError as error:
+        raise ImportFileError(
+            _("“%(name)s” cannot be imported: %(reason)s") % {"name": name, "reason": error}
+        ) from error
+    return file_format
+
+
+def decode_csv(content: bytes) -> str:
+    """CSV bytes as text (UTF-8, or GB18030 as Excel in China saves it)."""
+    return _decode_csv(content)
+
+
+def _check_content(content: bytes, file_format: str, name: str):
     limit = settings.IMPORT_MAX_FILE_SIZE
     if len(content) > limit:
         raise ImportFileError(
@@ -85,6 +109,11 @@ def _read_dataset(content: bytes, file_format: str, name: str):
         raise ImportFileError(_("The file is empty."))
     if file_format == "xlsx":
         _check_xlsx(content, name)
+
+
+def _read_dataset(content: bytes, file_format: str, name: str):
+    _check_content(content, file_format, name)
+    if file_format == "xlsx":
         try:
             dataset = XLSX().create_dataset(content)
         except Exception as error:  # openpyxl raises many kinds on damaged files
@@ -121,6 +150,7 @@ def _csv_dataset(text: str):
     dataset.headers = headers
     for number, row in enumerate(rows, 2):
         if not row:
+            dataset.append([""] * len(headers))  # kept so that later rows keep their numbers
             continue
         if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers) :]):
             raise ImportFileError(
@@ -165,20 +195,23 @@ def _decode_csv(content: bytes) -> str:
 
 
 def _strip_dataset(dataset):
-    """Trim white space in headers and cells and drop rows that are entirely empty."""
+    """Trim white space in headers and cells and drop rows that are entirely empty; the rows
+    kept remember their spreadsheet row numbers (``dataset.row_labels``)."""
     if dataset.headers:
         dataset.headers = [str(header or "").strip() for header in dataset.headers]
-    rows = []
-    for row in dataset:
+    rows, labels = [], []
+    for index, row in enumerate(dataset):
         # unescape_cell: a CSV export wrote '=… for text beginning like a formula; read it back.
         cleaned = [unescape_cell(v.strip()).strip() if isinstance(v, str) else v for v in row]
         if any(value not in (None, "") for value in cleaned):
             rows.append(cleaned)
+            labels.append(sheet_row(index + 1))
     headers = dataset.headers
     dataset.wipe()
     dataset.headers = headers
     for row in rows:
         dataset.append(row)
+    dataset.row_labels = labels
 
 
 def sheet_row(number: int) -> int:
@@ -188,7 +221,7 @@ def sheet_row(number: int) -> int:
 
 @dataclass
 class RowProblem:
-    row: int  # spreadsheet row
+    row: int | str  # spreadsheet row, or Sheet!row when a workbook's sheets are read together
     messages: list[str]
     # An exception the resource did not expect (a bug, not a bad cell); logged with its trace.
     unexpected: bool = False
@@ -205,6 +238,8 @@ class ImportReport:
     file_problems: list[str] = field(default_factory=list)
     preview_rows: list[dict] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    # What the file held that is not imported (sheets, columns): shown, never blocking.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -230,7 +265,12 @@ def _error_text(error) -> str:
     return str(error)
 
 
-def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
+def report_from_result(resource, result, *, preview_limit=200, row_labels=None) -> ImportReport:
+    def row_of(number):
+        if row_labels and 0 < number <= len(row_labels):
+            return row_labels[number - 1]
+        return sheet_row(number)
+
     report = ImportReport(
         new=result.totals[RowResult.IMPORT_TYPE_NEW],
         updated=result.totals[RowResult.IMPORT_TYPE_UPDATE],
@@ -247,7 +287,7 @@ def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
             logger.error("Import row %s failed: %s\n%s", number, error.error, error.traceback)
         report.problems.append(
             RowProblem(
-                sheet_row(number),
+                row_of(number),
                 [
                     _("this row could not be imported (%(error)s)") % {"error": error.error}
                     for error in errors
@@ -261,15 +301,19 @@ def report_from_result(resource, result, *, preview_limit=200) -> ImportReport:
             label = _field_label(resource, key)
             for message in values:
                 messages.append(f"{label}: {message}" if label else str(message))
-        report.problems.append(RowProblem(sheet_row(invalid.number), messages))
-    report.problems.sort(key=lambda problem: problem.row)
+        report.problems.append(RowProblem(row_of(invalid.number), messages))
+    if row_labels:
+        order = {label: index for index, label in enumerate(row_labels)}
+        report.problems.sort(key=lambda problem: order.get(problem.row, len(order)))
+    else:
+        report.problems.sort(key=lambda problem: problem.row)
     for index, row_result in enumerate(result.rows, 1):
         if len(report.preview_rows) >= preview_limit:
             break
         if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
             report.preview_rows.append(
                 {
-                    "row": sheet_row(index),
+                    "row": row_of(index),
                     "import_type": row_result.import_type,
                     "label": row_result.object_repr or "",
                 }
@@ -287,7 +331,9 @@ def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
         rollback_on_validation_errors=True,
         user=user,
     )
-    return report_from_result(resource, result)
+    report = report_from_result(resource, result, row_labels=getattr(dataset, "row_labels", None))
+    report.notes = list(getattr(dataset, "import_notes", []))
+    return report
 
 
 def require_columns(dataset, columns):
@@ -396,8 +442,8 @@ class TextWidget(widgets.CharWidget):
 
 
 IMPORT_HELP = gettext_lazy(
-    "Row numbers are those of the spreadsheet: row 1 holds the column names. Nothing is saved "
-    "while any row has a problem."
+    "Row numbers are those the spreadsheet shows (blank and title rows counted). Nothing is "
+    "saved while any row has a problem."
 )
 
 

@@ -1,5 +1,13 @@
+from http import HTTPStatus
+
 from django.conf import settings
+from django.contrib import messages
+from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 
 def preferred_language(request):
@@ -32,3 +40,55 @@ class UserLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.headers.setdefault("Vary", "Cookie")
         return response
+
+
+def dependents_text(objects) -> str:
+    """“考试记录：3；证书：1”: what a refused delete would have taken with it, by kind."""
+    counts = {}
+    for obj in objects:
+        meta = obj._meta
+        counts[meta.label] = (meta, counts.get(meta.label, (meta, 0))[1] + 1)
+    return _("; ").join(
+        _("%(kind)s: %(count)s") % {"kind": meta.verbose_name_plural, "count": count}
+        for meta, count in counts.values()
+    )
+
+
+class ProtectedDeleteMiddleware:
+    """A delete that records depend on (``on_delete=PROTECT``) is refused with a message that
+    names them, on whichever page asked for it, instead of a server error.
+
+    Records that hold results (attempts, certificates, completions, appraisal values, sheets)
+    are never deleted with their owner; the owner is deactivated or archived instead, and a
+    personal-data erasure is its own action (``lms.services.employee_erase``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ProtectedError | RestrictedError):
+            return None
+        objects = getattr(exception, "protected_objects", None) or getattr(
+            exception, "restricted_objects", ()
+        )
+        message = _(
+            "This cannot be deleted: records depend on it (%(dependents)s). Records that hold "
+            "results are kept; deactivate or archive it instead."
+        ) % {"dependents": dependents_text(objects)}
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"ok": False, "error": message}, status=HTTPStatus.CONFLICT)
+        messages.error(request, message)
+        path = request.path
+        target = path[: path.index("delete/")] if "delete/" in path else path
+        referer = request.headers.get("Referer", "")
+        if (
+            referer
+            and "delete/" not in referer
+            and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
+        ):
+            target = referer
+        return redirect(target)

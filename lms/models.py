@@ -190,7 +190,7 @@ class Absence(models.Model):
         OTHER = "other", _("Other")
 
     employee = models.ForeignKey(
-        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="absences"
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="absences"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LEAVE)
     start_date = models.DateField(_("left the post on"))

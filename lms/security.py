@@ -5,12 +5,15 @@ per-response parts. Nothing here adds nonces to scripts in a response: a script 
 our own template gave it ``nonce="{{ request.csp_nonce }}"`` or it comes from a static file.
 """
 
+import re
 import time
 
 from csp.constants import NONE, SELF
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 from wagtail import hooks
 
 SESSION_KEEPALIVE_HOOK = "register_session_keepalive"
@@ -82,3 +85,41 @@ class SessionTimeoutMiddleware:
             return
         if now - last_seen >= settings.SESSION_ACTIVITY_WRITE_SECONDS:
             session[LAST_SEEN_KEY] = now
+
+
+# A value no field of the product takes: a NUL character (PostgreSQL cannot store it in text),
+# an integer beyond what a 64-bit column holds, or a query-string value longer than any search.
+_NUL = "\x00"
+_HUGE_INTEGER = re.compile(r"[+-]?\d{19,}")
+
+
+def refused_parameter(request) -> str | None:
+    """Why a request's query-string parameters (searches, filters, ids) cannot be served, or
+    None. Posted forms are left to their own validation, which names the field."""
+    limit = settings.REQUEST_MAX_QUERY_VALUE
+    for key, items in request.GET.lists():
+        for value in [key, *items]:
+            if _NUL in value:
+                return _("The request contains a NUL character, which no field accepts.")
+            if len(value) > limit:
+                return _("A search or filter value is longer than %(limit)s characters.") % {
+                    "limit": limit
+                }
+            if _HUGE_INTEGER.fullmatch(value.strip()):
+                return _("A number in the request is too large.")
+    return None
+
+
+class HostileValueMiddleware:
+    """Refuse, with 400 and a readable reason, query-string values that no search or filter of
+    the product accepts, before any view (ours or the framework's) hands them to the
+    database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reason = refused_parameter(request)
+        if reason is not None:
+            return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

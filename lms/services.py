@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from . import audit
 from .models import Absence, Department, Employee, Position
 from .roles import Role, forget_cached_roles
 from .sessions import sessions_end
@@ -378,3 +379,53 @@ def absence_update(*, absence: Absence, acting_user=None, **fields) -> Absence:
 def absence_delete(*, absence: Absence, acting_user=None) -> None:
     log(absence, "wagtail.delete", user=acting_user, data={"before": _absence_state(absence)})
     absence.delete()
+
+
+# What an erasure removes from the employee record (and its account); results stay.
+ERASED_FIELDS = ("number", "name", "phone", "email", "hire_date", "absence notes", "account")
+
+
+@transaction.atomic
+def employee_erase(*, employee: Employee, reason: str, acting_user=None) -> Employee:
+    """Erase a person's identifying data on a personal-data request (HR's own action).
+
+    Employees are never deleted: their attempts, certificates, completions, appraisal values
+    and drill roles are records that must stay. The record is kept under an anonymous number
+    and name, contact details and absence notes are removed, the account is switched off,
+    renamed and signed out everywhere. One audit entry, without the erased values.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the erasure (the request it answers)."))
+    employee = (
+        Employee.objects.select_for_update()
+        .select_related("user", "department")
+        .get(pk=employee.pk)
+    )
+    anonymous = f"ERASED-{employee.pk}"
+    before = {"status": employee.status, "personal_data": True}
+    employee.number = employee.name = anonymous
+    employee.phone = employee.email = ""
+    employee.hire_date = None
+    employee.status = Employee.Status.LEFT
+    employee.save()
+    Absence.objects.filter(employee=employee).update(note="")
+    user = employee.user
+    user.username = anonymous.lower()
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    roles_set(user=user, roles=[], acting_user=acting_user, log_change=False)
+    sessions_end(user_ids=[user.pk])
+    audit.record(
+        employee,
+        audit.EMPLOYEE_ERASED,
+        user=acting_user,
+        before=before,
+        after={"status": employee.status, "personal_data": False, "number": anonymous},
+        reason=reason,
+        employee=employee,
+        extra={"erased": list(ERASED_FIELDS)},
+    )
+    return employee

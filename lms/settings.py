@@ -88,7 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.security.SessionTimeoutMiddleware",
     "lms.middleware.UserLanguageMiddleware",
+    "lms.security.HostileValueMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lms.middleware.ProtectedDeleteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -183,7 +185,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "lms.auth.lockout_username"
 AXES_LOCKOUT_CALLABLE = "lms.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+# The client's address behind TRUSTED_PROXY_COUNT proxies (lms.auth.client_ip, axes' own
+# AXES_CLIENT_IP_CALLABLE): the address the nearest trusted proxy saw, never what the client
+# wrote into X-Forwarded-For itself.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "lms.auth.client_ip"
 AXES_VERBOSE = False
 CSRF_FAILURE_VIEW = "lms.errors.csrf_failure"
 LOGIN_URL = "login"
@@ -224,6 +230,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+# Files other than images in an imported question file (Moodle's @@PLUGINFILE@@ attachments):
+# stored as Wagtail documents, or refused with a message naming the file when this is off.
+IMPORT_QUESTION_DOCUMENTS = env_bool("IMPORT_QUESTION_DOCUMENTS", True)
+# The longest value a query-string parameter (a search, a filter) may carry; longer ones, NUL
+# characters and integers beyond 64 bits in the query string are refused with 400 (lms.security).
+REQUEST_MAX_QUERY_VALUE = env_int("REQUEST_MAX_QUERY_VALUE", 1000)
 
 # E-mail
 EMAIL_BACKEND = os.environ.get(
@@ -311,6 +323,16 @@ DRILLS_EVIDENCE_TYPES = ("jpeg", "png", "webp")
 # --- assessments ---
 # Seconds after an attempt's deadline during which answers still in flight are accepted.
 ASSESSMENTS_SAVE_GRACE_SECONDS = env_int("ASSESSMENTS_SAVE_GRACE_SECONDS", 60)
+# Autosave limits, so that no examinee can hold their attempt (and a web thread) for long: a
+# request body of at most this many bytes, at most this many answers in one save (one per item
+# of the attempt in any case), and at most this many saves per attempt per minute.
+ASSESSMENTS_SAVE_MAX_BYTES = env_int("ASSESSMENTS_SAVE_MAX_BYTES", 256 * 1024)
+ASSESSMENTS_SAVE_MAX_ANSWERS = env_int("ASSESSMENTS_SAVE_MAX_ANSWERS", 200)
+ASSESSMENTS_SAVE_RATE_PER_MINUTE = env_int("ASSESSMENTS_SAVE_RATE_PER_MINUTE", 120)
+# Practice quizzes never draw a question from a category flagged confidential; with this on, nor
+# from the pool of any published formal exam whose review policy does not show answers yet (a
+# practice quiz over the same bank then gets fewer questions, or none while such an exam runs).
+ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS = env_bool("ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS", False)
 # Questions whose discrimination index falls below this (in hundredths) are flagged.
 ASSESSMENTS_DISCRIMINATION_THRESHOLD = env_int("ASSESSMENTS_DISCRIMINATION_THRESHOLD", 20) / 100
 # Fewest graded attempts before item statistics may flag a question.
@@ -321,6 +343,8 @@ ASSESSMENTS_CERTIFICATE_REMINDER_DAYS = env_int("ASSESSMENTS_CERTIFICATE_REMINDE
 # Check-in with the session code is open from this many minutes before a session starts until
 # this many minutes after it ends.
 COURSES_CHECK_IN_GRACE_MINUTES = env_int("COURSES_CHECK_IN_GRACE_MINUTES", 30)
+# Check-in codes are six digits: each person may try at most this many per minute.
+COURSES_CHECK_IN_TRIES_PER_MINUTE = env_int("COURSES_CHECK_IN_TRIES_PER_MINUTE", 10)
 # E-mail reminders: days before a session starts, and days before a required course is due.
 COURSES_SESSION_REMINDER_DAYS = env_int("COURSES_SESSION_REMINDER_DAYS", 1)
 COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7)
@@ -476,5 +500,9 @@ elif MEDIA_STORAGE != "filesystem":
 # Wagtail documents are streamed by Wagtail's serve view (privacy checks, no-embed headers)
 # from whatever storage holds them; "redirect" hands out the storage's (signed) URL instead.
 WAGTAILDOCS_SERVE_METHOD = os.environ.get("DOCUMENTS_SERVE_METHOD", "serve_view")
+# With media on MEDIA_ROOT behind nginx: the internal location (``internal;`` in nginx, aliased
+# to MEDIA_ROOT) that private files are handed to with X-Accel-Redirect once the application
+# has checked who may see them (lms.media). Empty: the application streams them itself.
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 # Confirmed imports with more rows than this run as background jobs.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)

@@ -7,7 +7,13 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .importing import ImportFileError, import_summary, read_dataset, report_problems, run_import
+from .importing import (
+    ImportFileError,
+    import_summary,
+    report_problems,
+    run_import,
+    upload_reader,
+)
 from .jobs import JobError, job_run
 
 
@@ -23,13 +29,14 @@ def run_spreadsheet_import(job_id: int):
         except FileNotFoundError:
             raise JobError(_("The uploaded file is gone; upload it again.")) from None
         try:
+            resource_class = import_string(params["resource"])
             try:
-                dataset = read_dataset(content, name=f"upload.{params['format']}")
+                dataset = upload_reader(resource_class)(content, name=f"upload.{params['format']}")
             except ImportFileError as error:
                 raise JobError(str(error)) from None
             job.progress(0, len(dataset))
             owner = get_user_model().objects.filter(pk=job.job.owner_id).first()
-            resource = import_string(params["resource"])(acting_user=owner)
+            resource = resource_class(acting_user=owner)
             _report_rows(resource, job)
             try:
                 report = run_import(resource, dataset, dry_run=False, user=owner)

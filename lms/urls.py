@@ -43,7 +43,12 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Only images are public by URL, as in production (deploy/nginx); evidence photos, job
+    # results and documents go through views that check who asks (lms.media).
+    for public in ("images/", "original_images/"):
+        urlpatterns += static(
+            settings.MEDIA_URL + public, document_root=settings.MEDIA_ROOT / public
+        )
 
 urlpatterns.append(path("", include(wagtail_urls)))
 

@@ -1,10 +1,16 @@
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
 
 from . import personal, services
 from .admin_views import (
@@ -144,6 +150,14 @@ class EmployeeCreateView(generic.CreateView):
 
 
 class EmployeeEditView(ScopedEditView):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons
+        if self.permission_policy.user_has_permission(self.request.user, "delete"):
+            url = reverse("employees:erase", args=[self.object.pk])
+            buttons.append(Button(_("Erase personal data"), url=url, icon_name="bin", priority=40))
+        return buttons
+
     def save_instance(self):
         data = self.form.cleaned_data
         # The form has already written its values onto self.object; the service compares
@@ -158,6 +172,54 @@ class EmployeeEditView(ScopedEditView):
                 for name in services.EMPLOYEE_EDITABLE_FIELDS
             },
         )
+
+
+class EmployeeEraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the personal-data request it answers)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EmployeeEraseView(generic.base.WagtailAdminTemplateMixin, FormView):
+    """HR's erasure of a person's identifying data; their results stay, anonymised."""
+
+    template_name = "lms/admin/employee_erase.html"
+    form_class = EmployeeEraseForm
+    header_icon = "bin"
+    viewset = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.viewset.permission_policy.user_has_permission(request.user, "delete"):
+            raise PermissionDenied
+        self.employee = get_object_or_404(
+            Employee.objects.visible_to(request.user).select_related("user", "department"),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Erase personal data")
+
+    def get_page_subtitle(self):
+        return str(self.employee)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(employee=self.employee, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.employee_erase(
+                employee=self.employee,
+                reason=form.cleaned_data["reason"],
+                acting_user=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Personal data erased; the results are kept."))
+        return redirect("employees:index")
 
 
 class EmployeeViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
@@ -176,10 +238,18 @@ class EmployeeViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     list_display = ["number", "name", "department", "position", "status"]
     list_filter = ["status", "position__category"]
     search_fields = ["name", "number"]
+    # Searched in the database, not the search index: the index cannot filter by a manager's
+    # department subtree (a scope across relations), and a name or number is what people type.
+    search_backend_name = None
     list_per_page = 50
 
     def get_form_class(self, for_update=False):
         return EmployeeForm
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("erase/<int:pk>/", EmployeeEraseView.as_view(viewset=self), name="erase"),
+        ]
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(

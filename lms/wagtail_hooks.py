@@ -88,3 +88,14 @@ def register_audit_trail_menu_item():
     return AuditTrailMenuItem(
         _("Audit trail"), reverse_lazy("lms_audit_trail"), icon_name="history", order=1000
     )
+
+
+@hooks.register("before_serve_document", order=-100)
+def documents_need_sign_in(document, request):
+    """No document is served to anonymous visitors (course materials, plan attachments);
+    the apps' own hooks then check scope (drills: plan attachments to staff)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return None

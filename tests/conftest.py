@@ -1,9 +1,95 @@
+import hashlib
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 
 from lms.models import Department
 from lms.roles import Role
 from tests import factories as f
+
+MIGRATED_CACHE = Path(__file__).resolve().parent.parent / ".pytest-db"
+
+
+def _migrations_key() -> str:
+    """Changes whenever any installed app's migrations (or the app list) change."""
+    from django.conf import settings
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    digest = hashlib.sha256(repr(settings.INSTALLED_APPS).encode())
+    digest.update(sqlite3.sqlite_version.encode())
+    for key in sorted(loader.disk_migrations):
+        digest.update(repr(key).encode())
+        digest.update(
+            Path(sys.modules[loader.disk_migrations[key].__module__].__file__).read_bytes()
+        )
+    return digest.hexdigest()[:20]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's, plus a cache of the migrated SQLite database (``.pytest-db/``).
+
+    Migrating takes most of a run's start (250 migrations); on SQLite the migrated database is
+    copied to a file keyed by every migration's source, and later runs (and the other xdist
+    workers) make the tables without migrations and copy that file in. PostgreSQL migrates.
+    """
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    cached = None
+    if (
+        connection.vendor == "sqlite"
+        and connection.creation.is_in_memory_db(connection.creation._get_test_db_name())
+        and django_db_use_migrations
+        and not django_db_keepdb
+    ):
+        with django_db_blocker.unblock():
+            cached = MIGRATED_CACHE / f"{_migrations_key()}.sqlite3"
+    restore = cached is not None and cached.exists()
+    test_settings = connection.settings_dict.setdefault("TEST", {})
+    if restore:
+        test_settings["MIGRATE"] = False
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=set() if restore else serialized_aliases,
+        )
+        connection.ensure_connection()
+        if restore:
+            source = sqlite3.connect(cached)
+            source.backup(connection.connection)
+            source.close()
+            if connection.alias in serialized_aliases:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        elif cached is not None:
+            cached.parent.mkdir(exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.part")
+            target = sqlite3.connect(partial)
+            connection.connection.backup(target)
+            target.close()
+            os.replace(partial, cached)
+    if restore:
+        test_settings.pop("MIGRATE")
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -21,7 +107,18 @@ def migrated_baseline(request):
     from django.db import connection
 
     with django_db_blocker.unblock():
-        return connection.creation.serialize_db_to_string()
+        baseline = connection.creation.serialize_db_to_string()
+        _warm_content_types()
+        return baseline
+
+
+def _warm_content_types():
+    """Every model's content type in Django's per-process cache, so that a query count never
+    depends on which test happened to run first in this process (xdist changes the order)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models(), for_concrete_models=False)
 
 
 def _uses_db(item):
@@ -64,6 +161,7 @@ def _restore(baseline):
         for obj in objects:
             obj.save()
     ContentType.objects.clear_cache()
+    _warm_content_types()
 
 
 @pytest.fixture(autouse=True)

@@ -48,12 +48,12 @@ class Attempt(models.Model):
         GRADED = "graded", gettext_lazy("Graded")
 
     exam = models.ForeignKey(
-        Exam, verbose_name=gettext_lazy("exam"), on_delete=models.CASCADE, related_name="attempts"
+        Exam, verbose_name=gettext_lazy("exam"), on_delete=models.PROTECT, related_name="attempts"
     )
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=gettext_lazy("employee"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="exam_attempts",
     )
     number = models.PositiveIntegerField(gettext_lazy("attempt number"), default=1)
@@ -137,13 +137,17 @@ class Attempt(models.Model):
             )
 
     def save_answer(self, item: "AttemptItem", response, seq: int, now=None) -> bool:
-        """Store a response if ``seq`` is newer than the stored one (the last write wins).
+        """Store a response if ``seq`` is newer than the stored one; False when it is stale.
+
+        The server owns the order: ``seq`` is one more than the stored sequence number the page
+        last read back for this item (never a device clock), so a save made on top of an answer
+        that another device has since replaced is stale and is not stored. A retry of a save that
+        was stored (same response, sequence already reached) counts as stored.
 
         Called with this attempt's row locked (the services lock it). ``item`` is one of this
         attempt's items; the sequence number it carries may be older than the stored one, never
-        newer, so the UPDATE's own ``seq < new`` condition has the last word. Idempotent:
-        sending the same (item, seq) twice changes nothing the second time. Returns True when
-        the stored answer is now the one sent (or a newer one).
+        newer, so the UPDATE's own ``seq < new`` condition has the last word; when it refuses,
+        ``item`` is read again and then holds what is stored.
         """
         now = now or timezone.now()
         self.check_can_save(now)
@@ -151,13 +155,15 @@ class Attempt(models.Model):
             raise AttemptError(_("The answer carries no valid sequence number."))
         if item.attempt_id != self.pk:
             raise AttemptError(_("That question is not part of this attempt."))
-        if seq <= item.seq:
-            return True  # an equal or newer write is already stored
-        AttemptItem.objects.filter(pk=item.pk, seq__lt=seq).update(
-            response=response, seq=seq, saved_at=now
-        )
-        item.response, item.seq, item.saved_at = response, seq, now
-        return True
+        if seq > item.seq:
+            stored = AttemptItem.objects.filter(pk=item.pk, seq__lt=seq).update(
+                response=response, seq=seq, saved_at=now
+            )
+            if stored:
+                item.response, item.seq, item.saved_at = response, seq, now
+                return True
+            item.refresh_from_db(fields=["response", "seq", "saved_at"])
+        return item.response == response  # a retry of what is stored, or stale
 
     def mark_submitted(self, *, now=None, auto=False) -> bool:
         """Close the attempt. Only one caller wins; the others get False.
@@ -200,6 +206,7 @@ class Attempt(models.Model):
                 snap["points"],
                 item.response,
                 partial_credit=self.exam.partial_credit,
+                weights=snap.get("weights") or (),
             )
             item.needs_manual = False
             changed.append(item)
@@ -316,6 +323,13 @@ class AttemptItem(models.Model):
             "response": self.response,
             "seq": self.seq,
         }
+        if snap["type"] == QuestionType.MATCHING:
+            given = self.response if isinstance(self.response, list) else []
+            data["prompts"] = [
+                {"text": prompt, "value": given[i] if i < len(given) else ""}
+                for i, prompt in enumerate(snap.get("prompts", []))
+            ]
+            data["choices"] = snap.get("choices", [])
         if snap["type"] == QuestionType.FILL:
             data["blanks"] = snap.get("blanks", 1)
             given = self.response if isinstance(self.response, list) else []

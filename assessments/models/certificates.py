@@ -35,7 +35,7 @@ class Certificate(models.Model):
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("holder"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="certificates",
     )
     exam = models.ForeignKey(

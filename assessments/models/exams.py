@@ -407,7 +407,7 @@ class ExamOverride(models.Model):
         Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="overrides"
     )
     employee = models.ForeignKey(
-        "lms.Employee", verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
+        "lms.Employee", verbose_name=_("employee"), on_delete=models.PROTECT, related_name="+"
     )
     extra_minutes = models.PositiveIntegerField(_("extra minutes"), default=0)
     extra_attempts = models.PositiveIntegerField(_("extra attempts"), default=0)

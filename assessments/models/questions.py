@@ -36,9 +36,14 @@ class QuestionType(models.TextChoices):
     FILL = "fill", _("Fill in the blank")
     SHORT = "short", _("Short answer")
     ESSAY = "essay", _("Essay")
+    NUMERICAL = "numerical", _("Numerical")
+    MATCHING = "matching", _("Matching")
+    DESCRIPTION = "description", _("Description")
 
 
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
+# Types that hold no answer and earn no points: text shown between questions.
+UNSCORED_TYPES = (QuestionType.DESCRIPTION,)
 
 
 class CategoryQuerySet(MP_NodeQuerySet):
@@ -55,6 +60,14 @@ class QuestionCategory(MP_Node):
     """A folder of the question bank (安全规程 / 电气安全 …)."""
 
     name = models.CharField(pgettext_lazy("assessments", "name"), max_length=100)
+    confidential = models.BooleanField(
+        _("confidential pool"),
+        default=False,
+        help_text=_(
+            "Questions in this category (and the categories below it) are kept for formal "
+            "exams: practice quizzes never draw them."
+        ),
+    )
     node_order_by = ["name"]
     objects = CategoryManager()
 
@@ -96,6 +109,12 @@ class Question(models.Model):
         related_name="questions",
     )
     type = models.CharField(_("type"), max_length=16, choices=QuestionType.choices)
+    name = models.CharField(
+        _("name"),
+        max_length=255,
+        blank=True,
+        help_text=_("A short name, such as the one another system gave the question."),
+    )
     stem = RichTextField(_("stem"), help_text=_("The question text; it may hold images."))
     options = models.JSONField(
         _("options"), default=list, blank=True, help_text=_("Option texts A, B, C … in order.")
@@ -109,7 +128,22 @@ class Question(models.Model):
             "or the keywords of a short answer."
         ),
     )
+    weights = models.JSONField(
+        _("option weights"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Per option, the percentage of the points it earns (negative to take points away); "
+            "empty when the right options earn everything and the others nothing."
+        ),
+    )
     explanation = models.TextField(pgettext_lazy("assessments", "explanation"), blank=True)
+    feedback = models.JSONField(
+        _("feedback"),
+        default=dict,
+        blank=True,
+        help_text=_("Feedback for a right, partly right or wrong response, and per option."),
+    )
     difficulty = models.PositiveSmallIntegerField(
         _("difficulty"),
         default=3,
@@ -164,7 +198,7 @@ class Question(models.Model):
         return strip_tags(self.stem or "").strip()
 
     def clean(self):
-        from ..answers import validate_answer
+        from ..answers import validate_answer, validate_weights
 
         errors = {}
         if self.type in CHOICE_TYPES:
@@ -178,6 +212,11 @@ class Question(models.Model):
                 validate_answer(self.type, self.answer, len(self.options or []))
             except ValidationError as error:
                 errors["answer"] = error.messages
+        if self.weights:
+            try:
+                validate_weights(self.type, self.answer, self.weights, len(self.options or []))
+            except ValidationError as error:
+                errors["weights"] = error.messages
         if errors:
             raise ValidationError(errors)
 
@@ -185,10 +224,13 @@ class Question(models.Model):
         """What a version holds (and what an attempt snapshots)."""
         return {
             "type": self.type,
+            "name": self.name,
             "stem": self.stem,
             "options": list(self.options or []),
             "answer": self.answer,
+            "weights": list(self.weights or []),
             "explanation": self.explanation,
+            "feedback": dict(self.feedback or {}),
             "difficulty": self.difficulty,
             "knowledge_points": list(self.knowledge_points or []),
             "points": str(self.points),

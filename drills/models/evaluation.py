@@ -214,7 +214,7 @@ class EvaluationSheet(models.Model):
         SUBMITTED = "submitted", _("Submitted")
 
     drill = models.ForeignKey(
-        "drills.Drill", verbose_name=_("drill"), on_delete=models.CASCADE, related_name="sheets"
+        "drills.Drill", verbose_name=_("drill"), on_delete=models.PROTECT, related_name="sheets"
     )
     evaluator = models.ForeignKey(
         "lms.Employee",

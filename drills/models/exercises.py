@@ -260,7 +260,7 @@ class DrillParticipant(models.Model):
         EXCUSED = "excused", _("Excused")
 
     drill = ParentalKey(
-        Drill, verbose_name=_("drill"), on_delete=models.CASCADE, related_name="participants"
+        Drill, verbose_name=_("drill"), on_delete=models.PROTECT, related_name="participants"
     )
     employee = models.ForeignKey(
         "lms.Employee",

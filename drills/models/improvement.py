@@ -24,7 +24,7 @@ class Finding(models.Model):
         IMPROVEMENT = "improvement", _("Improvement item")
 
     drill = models.ForeignKey(
-        "drills.Drill", verbose_name=_("drill"), on_delete=models.CASCADE, related_name="findings"
+        "drills.Drill", verbose_name=_("drill"), on_delete=models.PROTECT, related_name="findings"
     )
     kind = models.CharField(pgettext_lazy("drills", "kind"), max_length=16, choices=Kind.choices)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
@@ -323,7 +323,7 @@ class ScoreSnapshot(models.Model):
     drill = models.ForeignKey(
         "drills.Drill",
         verbose_name=_("drill"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="snapshots",
     )
     version = models.PositiveIntegerField(_("version"))

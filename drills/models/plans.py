@@ -166,7 +166,7 @@ class PlanRevisionNote(models.Model):
     plan = models.ForeignKey(
         EmergencyPlanPage,
         verbose_name=pgettext_lazy("drills", "plan"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="revision_notes",
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)

@@ -186,3 +186,47 @@ def test_trainer_creates_an_exam_with_questions_rules_and_overrides(client, peop
         and exam.rules.count() == 1
         and exam.overrides.count() == 1
     )
+
+
+@pytest.mark.parametrize(
+    ("fields", "stored"),
+    [
+        (
+            {"type": "numerical", "answer_text": "0.7±0.05|0.7±0.2(50%)|单位:m=1,cm=100"},
+            {
+                "answer": {
+                    "answers": [
+                        {"value": "0.7", "tolerance": "0.05", "fraction": "100"},
+                        {"value": "0.7", "tolerance": "0.2", "fraction": "50"},
+                    ],
+                    "units": [
+                        {"unit": "m", "multiplier": "1"},
+                        {"unit": "cm", "multiplier": "100"},
+                    ],
+                }
+            },
+        ),
+        (
+            {"type": "matching", "answer_text": "停电->断开电源|验电->确认无电压|->悬挂标示牌"},
+            {"answer": [["停电", "断开电源"], ["验电", "确认无电压"], ["", "悬挂标示牌"]]},
+        ),
+        ({"type": "description", "answer_text": ""}, {"answer": []}),
+        (
+            {"type": "single", "answer_text": "B", "weights_text": "50|100|0", "name": "带权重"},
+            {"answer": ["B"], "weights": ["50", "100", "0"], "name": "带权重"},
+        ),
+    ],
+)
+def test_trainer_adds_the_new_types_on_the_form(client, people, fields, stored):
+    category = af.category()
+    login(client, people["trainer"])
+    data = question_form(category, **fields)
+    if fields["type"] != "single":
+        data.update({f"option_{letter}": "" for letter in "ABCDEFGH"})
+    response = client.post("/admin/assessments/questions/new/", data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["form"].errors
+    question = Question.objects.get()
+    for name, value in stored.items():
+        assert getattr(question, name) == value
+    edit = client.get(f"/admin/assessments/questions/edit/{question.pk}/")
+    assert edit.status_code == HTTPStatus.OK

@@ -79,7 +79,11 @@ def test_moodle_xml_import_reads_every_type_and_stores_images():
     assert multiple.type == "multiple" and multiple.answer == ["A", "B"]
     assert truefalse.answer is False and truefalse.category.full_path == "安规/线路安全"
     assert fill.type == "fill" and fill.answer == [["欧姆", "Ω"]]
-    assert numerical.answer == [["0.7"]]
+    assert numerical.type == "numerical"
+    assert numerical.answer == {
+        "answers": [{"value": "0.7", "tolerance": "0", "fraction": "100"}],
+        "units": [],
+    }
     assert essay.type == "essay" and essay.points == 10
 
 
@@ -126,12 +130,18 @@ def test_gift_import_reads_every_type_and_escapes():
     assert truefalse.answer is False
     assert fill.answer == [["欧姆", "Ω"]] and "{欧姆}" in fill.stem
     assert fill.explanation == "电阻单位为欧姆"
-    assert numerical.answer == [["0.7"]]
+    assert numerical.answer == {
+        "answers": [{"value": "0.7", "tolerance": "0", "fraction": "100"}],
+        "units": [],
+    }
     assert essay.type == "essay"
 
 
 def test_a_bad_question_is_named_by_number_and_nothing_is_saved(tmp_path, capsys):
-    bad = GIFT + "\n\n没有答案的题目\n\n$CATEGORY: 其他\n\n选项太多 {=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}\n"
+    bad = (
+        GIFT
+        + "\n\n答案没有结束 {=甲 ~乙\n\n$CATEGORY: 其他\n\n选项太多 {=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}\n"
+    )
     path = tmp_path / "bank.gift"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(CommandError):

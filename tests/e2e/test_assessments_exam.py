@@ -97,3 +97,40 @@ def test_exam_on_a_phone_survives_offline_and_time_running_out(phone, exam_day, 
     assert "王小明" in check and "电力安全工作规程考试合格证" in check
     assert re.search("有效|Valid", check)
     services.attempts_submit_overdue()  # nothing left to submit
+
+
+def test_numerical_matching_and_description_on_a_phone(phone):
+    employee = f.employee(number="QC1002", name="李小红")
+    category = af.category("安规/导入")
+    questions = [
+        af.question(category=category, type=QuestionType.DESCRIPTION,
+                    stem="<p>以下两题基于同一次停电检修。</p>"),
+        af.question(category=category, type=QuestionType.NUMERICAL, points=Decimal(4),
+                    stem="<p>10kV 安全距离是多少米？</p>"),
+        af.question(category=category, type=QuestionType.MATCHING, points=Decimal(6),
+                    stem="<p>把措施与目的配对。</p>"),
+    ]  # fmt: skip
+    exam = af.exam(
+        title="导入题型练习", questions=questions, audience=[employee], review_policy="after_submit"
+    )
+    page = phone
+    sign_in(page, "QC1002", f.PASSWORD)
+    page.goto(f"/exams/{exam.pk}/")
+    page.get_by_role("button", name=re.compile("开始考试|Start")).click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_text("以下两题基于同一次停电检修。").is_visible()
+    page.locator("fieldset[data-type=numerical] input").fill("72 cm")
+    selects = page.locator("fieldset[data-type=matching] select")
+    selects.nth(0).select_option("断开电源")
+    selects.nth(1).select_option("悬挂标示牌")  # the distractor: half the pairs right
+    page.locator("#save-state[data-state=saved]").wait_for()
+    attempt = Attempt.objects.get(exam=exam, employee=employee)
+    stored = {i.snapshot["type"]: i.response for i in AttemptItem.objects.filter(attempt=attempt)}
+    assert stored == {"description": None, "numerical": "72 cm",
+                      "matching": ["断开电源", "悬挂标示牌"]}  # fmt: skip
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#submit-button").click()
+    page.wait_for_url(re.compile(r"/result/$"))
+    attempt.refresh_from_db()
+    assert attempt.score == Decimal(7) and attempt.max_score == Decimal(10)

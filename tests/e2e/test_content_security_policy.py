@@ -77,7 +77,14 @@ def _inline_panel_adds_a_row(page, prefix):
     return before
 
 
-def test_admin_screens_work_under_the_policy(page, demo):
+def test_admin_screens_and_portal_pages_work_under_the_policy(page, demo):
+    """Both walks on one seeded demo (seeding the demo is most of this test's time)."""
+    _admin_screens_work_under_the_policy(page)
+    page.context.clear_cookies()
+    _portal_pages_work_under_the_policy(page)
+
+
+def _admin_screens_work_under_the_policy(page):
     from assessments.models import Exam
     from drills.models import EmergencyPlanPage
     from lms.models import Employee
@@ -119,7 +126,7 @@ def test_admin_screens_work_under_the_policy(page, demo):
         watch.check()
 
 
-def test_portal_pages_work_under_the_policy(page, demo):
+def _portal_pages_work_under_the_policy(page):
     from courses.models import TrainingSession
     from drills.models import EvaluationSheet
     from lms.models import Employee

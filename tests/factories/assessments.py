@@ -15,6 +15,15 @@ DEFAULT_ANSWERS = {
     QuestionType.FILL: [["欧姆", "Ω"]],
     QuestionType.SHORT: ["停电", "验电"],
     QuestionType.ESSAY: [],
+    QuestionType.NUMERICAL: {
+        "answers": [
+            {"value": "0.7", "tolerance": "0.05", "fraction": "100"},
+            {"value": "0.7", "tolerance": "0.2", "fraction": "50"},
+        ],
+        "units": [{"unit": "m", "multiplier": "1"}, {"unit": "cm", "multiplier": "100"}],
+    },
+    QuestionType.MATCHING: [["停电", "断开电源"], ["验电", "确认无电压"], ["", "悬挂标示牌"]],
+    QuestionType.DESCRIPTION: [],
 }
 
 

@@ -119,7 +119,7 @@ def test_autosave_refuses_deeply_nested_and_huge_bodies(client, people, attempt)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     huge = json.dumps({"answers": [{"item": 1, "response": "x" * (6 * 1024 * 1024), "seq": 1}]})
     response = client.post(url, huge.encode(), content_type="application/json")
-    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert stored(attempt) == before
 
 

@@ -626,7 +626,25 @@ def action_rejected(people, company):
     )
 
 
+def employee_erased(people, company):
+    from lms import services as lms_services
+
+    employee = people["colleague"]
+    lms_services.employee_erase(
+        employee=employee, reason="本人申请删除个人信息", acting_user=people["hr"].user
+    )
+    return (
+        "lms.employee_erased",
+        employee,
+        people["hr"].user,
+        {"status": "active", "personal_data": True},
+        {"status": "left", "personal_data": False},
+        "本人申请删除个人信息",
+    )
+
+
 SCENARIOS = [
+    ("lms.employee_erased", employee_erased),
     ("assessments.attempt_submitted", attempt_submitted),
     ("assessments.attempt_submitted", attempt_auto_submitted),
     ("assessments.item_graded", item_graded),

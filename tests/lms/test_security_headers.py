@@ -100,11 +100,12 @@ def test_wagtail_preview_may_be_framed_by_the_admin_only(client, superuser, db):
     ],
 )
 def test_documents_are_served_with_embedded_content_blocked(
-    client, db, filename, body, disposition
+    client, superuser, filename, body, disposition
 ):
     document = get_document_model().objects.create(
         title=filename, file=ContentFile(body, name=filename)
     )
+    client.force_login(superuser)  # documents are for signed-in people only
     response = client.get(document.url)
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Security-Policy"] == "default-src 'none'"

@@ -91,6 +91,7 @@ CASES = {
     "employees:add": Case(url("employees:add"), only("hr")),
     "employees:edit": Case(url("employees:edit", "employee"), only("hr")),
     "employees:delete": Case(url("employees:delete", "employee"), only("hr")),
+    "employees:erase": Case(url("employees:erase", "employee"), only("hr")),
     "employees:history": Case(url("employees:history", "employee"), only("hr")),
     "employees:history_results": Case(url("employees:history_results", "employee"), only("hr")),
     "employees:usage": Case(url("employees:usage", "employee"), only("hr")),

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lms.importing import ImportFileError, read_dataset, run_import
+from lms.importing import ImportFileError, run_import
 
 from ... import formats, services
 from ...resources import QuestionResource
@@ -22,8 +22,22 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["xlsx", "csv", "moodle-xml", "gift"])
         parser.add_argument("--category", help="Category path for rows without one (A/B/C).")
         parser.add_argument("--dry-run", action="store_true", help="Check only; save nothing.")
+        parser.add_argument(
+            "--skip-unsupported",
+            action="store_true",
+            help="Moodle XML/GIFT: import what can be held, list each question left out.",
+        )
 
-    def handle(self, *args, file, format=None, category=None, dry_run=False, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        format=None,
+        category=None,
+        dry_run=False,
+        skip_unsupported=False,
+        **options,
+    ):
         path = Path(file)
         if not path.exists():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
@@ -33,9 +47,11 @@ class Command(BaseCommand):
                 _("The format of %(file)s is not known; give --format.") % {"file": file}
             )
         if file_format in ("moodle-xml", "gift"):
-            return self._import_question_file(path, file_format, category, dry_run)
+            return self._import_question_file(
+                path, file_format, category, dry_run, skip_unsupported
+            )
         try:
-            dataset = read_dataset(path.read_bytes(), name=f"upload.{file_format}")
+            dataset = QuestionResource.read_upload(path.read_bytes(), name=f"upload.{file_format}")
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         with transaction.atomic():
@@ -46,6 +62,8 @@ class Command(BaseCommand):
                 report = run_import(resource, dataset, dry_run=False)
             if dry_run or not report.ok:
                 transaction.set_rollback(True)
+        for note in report.notes:
+            self.stdout.write(note)
         for problem in report.file_problems:
             self.stderr.write(problem)
         for problem in report.problems:
@@ -65,7 +83,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Created %(count)s question(s).") % {"count": report.new})
 
-    def _import_question_file(self, path, file_format, category, dry_run):
+    def _import_question_file(self, path, file_format, category, dry_run, skip_unsupported):
         parse = formats.parse_moodle_xml if file_format == "moodle-xml" else formats.parse_gift
         try:
             with path.open("rb") as handle:
@@ -74,22 +92,31 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         with transaction.atomic():
             default_category = services.category_for_path(category) if category else None
-            created, problems = formats.import_parsed(
-                questions, default_category=default_category, dry_run=dry_run
+            report = formats.import_question_file(
+                questions,
+                default_category=default_category,
+                dry_run=dry_run,
+                skip_unsupported=skip_unsupported,
             )
-            if dry_run or problems:
+            if dry_run or not report.ok:
                 transaction.set_rollback(True)
-        for number, message in problems:
-            self.stderr.write(
-                _("Question %(number)s: %(message)s") % {"number": number, "message": message}
-            )
-        if problems:
+        for problem in report.problems:
+            self.stderr.write(formats.problem_label(problem))
+        if not report.ok:
             raise CommandError(
-                _("%(count)s problem(s); nothing was saved.") % {"count": len(problems)}
+                _("%(count)s problem(s); nothing was saved.") % {"count": len(report.problems)}
+            )
+        for skipped in report.skipped:
+            label = formats.problem_label(skipped)
+            self.stdout.write(_("Skipped: %(question)s") % {"question": label})
+        if report.removed:
+            self.stdout.write(
+                _("%(count)s HTML element(s) were removed from the imported text.")
+                % {"count": report.removed}
             )
         if dry_run:
             self.stdout.write(
-                _("Dry run: %(count)s question(s) would be created.") % {"count": len(questions)}
+                _("Dry run: %(count)s question(s) would be created.") % {"count": report.created}
             )
         else:
-            self.stdout.write(_("Created %(count)s question(s).") % {"count": created})
+            self.stdout.write(_("Created %(count)s question(s).") % {"count": report.created})

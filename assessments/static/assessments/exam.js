@@ -19,11 +19,21 @@
     try { localStorage.setItem(key, JSON.stringify(queue)); } catch (e) { /* private mode */ }
   }
   var queue = load();
-  var lastSeq = Number(localStorage.getItem(key + "-seq") || 0);
-  function nextSeq() {
-    lastSeq = Math.max(Date.now(), lastSeq + 1);
-    try { localStorage.setItem(key + "-seq", String(lastSeq)); } catch (e) { /* ignore */ }
-    return lastSeq;
+  // The server owns the order of saves: each item has a sequence number that the page reads
+  // back (data-seq, then every save's answer), and an edit is sent as that number plus one. The
+  // device clock plays no part, so a device whose clock is behind loses nothing; a save made on
+  // top of an answer another device has since replaced comes back "stale" with the stored one.
+  var known = {};
+  form.querySelectorAll("fieldset[data-item]").forEach(function (f) {
+    known[f.dataset.item] = Number(f.dataset.seq);
+  });
+  var rev = 0;
+  Object.keys(queue).forEach(function (id) { rev = Math.max(rev, queue[id].rev || 0); });
+  function edit(fieldset) {
+    var id = fieldset.dataset.item;
+    var earlier = queue[id];
+    var base = earlier && typeof earlier.base === "number" ? earlier.base : known[id];
+    queue[id] = { response: responseOf(fieldset), base: base, rev: ++rev };
   }
 
   function show(name, message) {
@@ -44,7 +54,8 @@
       inputs.forEach(function (i) { if (i.checked) value = i.value === "true"; });
       return value;
     }
-    if (type === "fill") {
+    if (!inputs.length) return null;
+    if (type === "fill" || type === "matching") {
       return Array.prototype.map.call(inputs, function (i) { return i.value; });
     }
     return inputs[0].value;
@@ -57,9 +68,9 @@
       inputs.forEach(function (i) { i.checked = !!response && response.indexOf(i.value) >= 0; });
     } else if (type === "truefalse") {
       inputs.forEach(function (i) { i.checked = response !== null && String(response) === i.value; });
-    } else if (type === "fill") {
+    } else if (type === "fill" || type === "matching") {
       inputs.forEach(function (i, n) { i.value = (response && response[n]) || ""; });
-    } else {
+    } else if (inputs.length) {
       inputs[0].value = response || "";
     }
   }
@@ -73,14 +84,18 @@
     if (!navigator.onLine) { show("offline"); return; }
     sending = true;
     show("saving");
-    var batch = items.map(function (id) {
-      return { item: Number(id), response: queue[id].response, seq: queue[id].seq };
+    var batch = items.slice(0, state.maxBatch || items.length).map(function (id) {
+      var entry = queue[id];
+      var base = typeof entry.base === "number" ? entry.base : known[id];
+      return { item: Number(id), response: entry.response, seq: base + 1, rev: entry.rev };
     });
     fetch(state.saveUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ answers: batch })
+      body: JSON.stringify({ answers: batch.map(function (a) {
+        return { item: a.item, response: a.response, seq: a.seq };
+      }) })
     }).then(function (response) {
       return response.json().then(function (data) { return { status: response.status, data: data }; });
     }).then(function (result) {
@@ -88,12 +103,24 @@
       var data = result.data;
       if (data.ok) {
         batch.forEach(function (sent) {
+          var seq = data.seqs && data.seqs[String(sent.item)];
+          if (typeof seq !== "number") return;
+          known[sent.item] = seq;
           var current = queue[sent.item];
-          if (current && current.seq <= sent.seq) delete queue[sent.item];
+          if (!current) return;
+          // An edit made while this save was in flight now builds on what this device stored.
+          if (current.rev === sent.rev) delete queue[sent.item]; else current.base = seq;
+        });
+        (data.stale || []).forEach(function (stale) {
+          known[stale.item] = stale.seq;
+          delete queue[stale.item];
+          var fieldset = form.querySelector('fieldset[data-item="' + stale.item + '"]');
+          if (fieldset) apply(fieldset, stale.response);
         });
         store(queue);
         if (typeof data.seconds_left === "number") state.secondsLeft = data.seconds_left, startedAt = Date.now();
-        show(pendingCount() ? "pending" : "saved");
+        if (data.stale && data.stale.length) show("error", data.message);
+        else show(pendingCount() ? "pending" : "saved");
         if (pendingCount()) flush();
       } else {
         show("error", data.error);
@@ -109,18 +136,25 @@
     });
   }
 
+  // Typing sends at most one save a second; a choice is sent at once.
+  var typingTimer = null;
+  function flushSoon() {
+    if (typingTimer) return;
+    typingTimer = setTimeout(function () { typingTimer = null; flush(); }, 1000);
+  }
+
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset[data-item]");
     if (!fieldset) return;
-    queue[fieldset.dataset.item] = { response: responseOf(fieldset), seq: nextSeq() };
+    edit(fieldset);
     store(queue);
     show("pending");
-    flush();
+    flushSoon();
   });
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset[data-item]");
     if (!fieldset) return;
-    queue[fieldset.dataset.item] = { response: responseOf(fieldset), seq: nextSeq() };
+    edit(fieldset);
     store(queue);
     flush();
   });
