@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
@@ -151,7 +152,7 @@ class QuestionFileForm(forms.Form):
         label=_("Moodle XML or GIFT file"), help_text=_("A .xml file, or .gift / .txt.")
     )
     category = CategoryChoiceField(
-        label=_("category"),
+        label=pgettext_lazy("assessments", "category"),
         queryset=QuestionCategory.objects.all(),
         required=False,
         help_text=_("For questions the file puts in no category."),

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +61,16 @@ class NoEditViewSetMixin:
 
     def get_common_view_kwargs(self, **kwargs):
         return {**super().get_common_view_kwargs(**kwargs), "edit_url_name": None}
+
+    @property
+    def edit_view(self):
+        """The edit URL Wagtail registers for every model viewset answers "not found" (it was
+        a server error: an edit view with nowhere to return to)."""
+
+        def not_editable(request, *args, **kwargs):
+            raise Http404
+
+        return not_editable
 
 
 def _live_courses():

@@ -38,7 +38,7 @@ class QuestionType(models.TextChoices):
     ESSAY = "essay", _("Essay")
     NUMERICAL = "numerical", _("Numerical")
     MATCHING = "matching", _("Matching")
-    DESCRIPTION = "description", _("Description")
+    DESCRIPTION = "description", pgettext_lazy("assessments", "Description")
 
 
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
@@ -110,7 +110,7 @@ class Question(models.Model):
     )
     type = models.CharField(_("type"), max_length=16, choices=QuestionType.choices)
     name = models.CharField(
-        _("name"),
+        pgettext_lazy("assessments", "name"),
         max_length=255,
         blank=True,
         help_text=_("A short name, such as the one another system gave the question."),
