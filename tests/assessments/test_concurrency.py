@@ -15,7 +15,7 @@ from assessments.models import Attempt, QuestionType
 from tests.factories import assessments as af
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor == "sqlite", reason="needs a database with concurrent writers"
     ),

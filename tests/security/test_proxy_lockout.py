@@ -22,7 +22,7 @@ import pytest
 from tests import factories as f
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed"),
 ]
 
