@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -693,6 +693,74 @@ def action_create(
         for fn in hooks.get_hooks(TRAINING_ACTION_HOOK):
             transaction.on_commit(lambda fn=fn: fn(action))
     return action
+
+
+#: What an administrator may change on an action after it was created (the rest follows its
+#: status moves: start, submit, verify, reject).
+ACTION_EDITABLE_FIELDS = ("description", "owner", "department", "start_date", "due_date")
+
+
+@_refreshes_portal
+@transaction.atomic
+def action_update(*, action: CorrectiveAction, acting_user=None, reason: str = "", **fields):
+    """Reword, reassign or reschedule an unfinished action: the change is validated, noted in
+    the action's progress log and written to the audit trail (who moved the due date, and
+    from when to when), in one entry."""
+    unknown = set(fields) - set(ACTION_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    if action.is_finished:
+        raise DrillError(_("This action is finished."))
+    before = {name: _audit_value(getattr(action, name)) for name in fields}
+    for name, value in fields.items():
+        setattr(action, name, value)
+    after = {name: _audit_value(getattr(action, name)) for name in fields}
+    changed = [name for name in fields if before[name] != after[name]]
+    if not changed:
+        return action
+    _validate(action)
+    action.save(update_fields=changed)
+    labels = ", ".join(str(CorrectiveAction._meta.get_field(name).verbose_name) for name in changed)
+    ActionLogEntry.objects.create(
+        action=action,
+        by=getattr(acting_user, "employee", None),
+        note=_("Changed: %(fields)s.") % {"fields": labels},
+    )
+    audit.record(
+        action,
+        "drills.action_changed",
+        user=acting_user,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+        reason=reason,
+        employee=action.owner,
+    )
+    return action
+
+
+def _audit_value(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+@_refreshes_portal
+@transaction.atomic
+def action_delete(*, action: CorrectiveAction, acting_user=None) -> None:
+    """Delete an action entered by mistake: only while nothing has happened to it yet (still
+    open, no progress beyond its creation). Later it is sent back or closed, never deleted."""
+    if action.status != CorrectiveAction.Status.OPEN or action.log.count() > 1:
+        raise DrillError(
+            _(
+                "This action already has progress and cannot be deleted; send it back "
+                "(reject) or close it instead."
+            )
+        )
+    log(action, "wagtail.delete", user=acting_user)
+    action.log.all().delete()
+    action.delete()
 
 
 def _log_move(action, previous, by, note=""):

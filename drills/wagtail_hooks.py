@@ -49,6 +49,7 @@ def register_drills_audit_actions():
         ("drills.sheet_reopened", _("Evaluation sheet reopened")),
         ("drills.action_verified", _("Corrective action verified")),
         ("drills.action_rejected", _("Corrective action sent back")),
+        ("drills.action_changed", _("Corrective action reassigned or rescheduled")),
     ]
 
 
