@@ -8,7 +8,7 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -20,16 +20,12 @@ from wagtail import hooks
 from wagtail.log_actions import log
 from wagtail.models import (
     GroupApprovalTask,
-    GroupPagePermission,
     ModelLogEntry,
-    PageViewRestriction,
     Workflow,
-    WorkflowPage,
     WorkflowTask,
 )
 
 from lms import audit
-from lms.models import HomePage
 from lms.roles import Role
 from lms.uploads import UploadRefused, check_image, stored_name
 
@@ -99,36 +95,6 @@ def plan_workflow_ensure() -> Workflow:
         task.groups.set(Group.objects.filter(name=Role.MANAGER))
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     return workflow
-
-
-@transaction.atomic
-def plan_index_create(*, title: str, slug: str = "plans", intro: str = "", acting_user=None):
-    """Create the plan library under the home page, put it under the approval workflow and let
-    coordinators write plans in it (they publish only through the workflow)."""
-    home = HomePage.objects.first()
-    index = EmergencyPlanIndexPage(title=title, slug=slug, intro=intro)
-    home.add_child(instance=index)
-    index.save_revision(user=acting_user, log_action=True).publish(user=acting_user)
-    WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": plan_workflow_ensure()})
-    # Plans are internal documents: signed-in staff only.
-    PageViewRestriction.objects.get_or_create(
-        page=index, restriction_type=PageViewRestriction.LOGIN
-    )
-    grants = {
-        Role.COORDINATOR: ("add_page", "change_page"),
-        Role.MANAGER: ("change_page", "publish_page"),
-    }
-    for role, codenames in grants.items():
-        group = Group.objects.get(name=role)
-        for codename in codenames:
-            GroupPagePermission.objects.get_or_create(
-                group=group,
-                page=index,
-                permission=Permission.objects.get(
-                    content_type__app_label="wagtailcore", codename=codename
-                ),
-            )
-    return index
 
 
 @transaction.atomic
