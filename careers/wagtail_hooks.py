@@ -4,7 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK, WORKBENCH_HOOK
-from lms.roles import has_role
+from lms.roles import Role, has_role
 
 from .admin_panels import add_careers_panel
 from .demo import CareersDemoSeeder
@@ -81,7 +81,7 @@ class _RoleMenuItem(MenuItem):
     """A menu link shown only to HR and department managers."""
 
     def is_shown(self, request):
-        return has_role(request.user, "HR", "Department manager")
+        return has_role(request.user, Role.HR, Role.MANAGER)
 
 
 @hooks.register("register_admin_menu_item")

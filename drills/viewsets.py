@@ -51,17 +51,6 @@ class DrillAdminForm(WagtailAdminModelForm):
     )
 
 
-class DrillErrorMixin:
-    """Show a refused move as a form error instead of a server error."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except DrillError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-
-
 class DrillIndexView(ScopedIndexView):
     @cached_property
     def header_buttons(self):
@@ -73,7 +62,7 @@ class DrillIndexView(ScopedIndexView):
         ]
 
 
-class DrillCreateView(DrillErrorMixin, generic.CreateView):
+class DrillCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         drill = self.form.save(commit=False)
         return services.drill_schedule(drill=drill, acting_user=self.request.user)
@@ -82,7 +71,7 @@ class DrillCreateView(DrillErrorMixin, generic.CreateView):
         return reverse("drills:drill", args=[self.object.pk])
 
 
-class DrillEditView(DrillErrorMixin, ScopedEditView):
+class DrillEditView(ServiceFormErrorsMixin, ScopedEditView):
     def save_instance(self):
         drill = self.form.save(commit=False)
         return services.drill_update(drill=drill, acting_user=self.request.user)

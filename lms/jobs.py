@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from .exceptions import DomainError
 from .hooks import _flatten
 from .models import BackgroundJob
 
@@ -54,7 +55,7 @@ class JobKind:
     label: str  # usually a gettext_lazy string
 
 
-class JobError(Exception):
+class JobError(DomainError):
     """A job cannot go on for a reason its owner should read (already translated)."""
 
 
