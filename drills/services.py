@@ -26,6 +26,7 @@ from wagtail.models import (
 )
 
 from lms import audit
+from lms.hooks import TRAINING_ACTION_HOOK
 from lms.roles import Role
 from lms.uploads import UploadRefused, check_image, stored_name
 
@@ -55,9 +56,6 @@ from .scoring import drill_scores
 # any stored under their English names).
 PLAN_WORKFLOW_NAME = "应急预案审批"
 PLAN_REVIEW_TASK_NAME = "应急预案审核"
-#: Hook through which a training app can turn a training-element corrective action into course
-#: assignments: fn(action) -> None. drills does not import courses (imports point one way).
-TRAINING_ACTION_HOOK = "drills_training_action_created"
 
 
 def _refreshes_portal(service):

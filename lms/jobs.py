@@ -41,12 +41,10 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from .exceptions import DomainError
-from .hooks import _flatten
+from .hooks import JOB_KIND_HOOK, _flatten
 from .models import BackgroundJob
 
 logger = logging.getLogger(__name__)
-
-JOB_KIND_HOOK = "register_background_job_kind"
 
 
 @dataclass(frozen=True)

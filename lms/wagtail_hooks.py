@@ -7,6 +7,7 @@ from wagtail.admin.staticfiles import versioned_static
 
 from . import audit
 from .auth import forget_users
+from .hooks import JOB_KIND_HOOK
 from .sessions import sessions_end
 from .viewsets import OrganisationViewSetGroup
 
@@ -23,7 +24,7 @@ def register_background_jobs_viewset():
     return BackgroundJobViewSet("lms_jobs", url_prefix="jobs")
 
 
-@hooks.register("register_background_job_kind")
+@hooks.register(JOB_KIND_HOOK)
 def register_lms_job_kinds():
     from .jobs import JobKind
 
