@@ -215,9 +215,7 @@ def directory_account_apply(*, person: DirectoryPerson, source: str) -> tuple[Us
                 roles_set(user=user, roles=roles)
                 outcome = "updated"
     except ValidationError as error:
-        raise DirectoryRefused(
-            f"{number}: {_validation_text(error)}"
-        ) from error
+        raise DirectoryRefused(f"{number}: {_validation_text(error)}") from error
     DirectoryAccount.objects.update_or_create(
         user=user,
         defaults={"source": source, "subject": person.subject[:500], "synced_at": timezone.now()},
@@ -379,9 +377,7 @@ class SyncReport:
         if self.updated:
             text += "\n" + _("Updated: %(numbers)s") % {"numbers": ", ".join(self.updated)}
         if self.deactivated:
-            text += "\n" + _("Deactivated: %(numbers)s") % {
-                "numbers": ", ".join(self.deactivated)
-            }
+            text += "\n" + _("Deactivated: %(numbers)s") % {"numbers": ", ".join(self.deactivated)}
         if self.refused:
             text += "\n" + _("Not synchronised: %(reasons)s") % {"reasons": "; ".join(self.refused)}
         return text
@@ -420,8 +416,7 @@ def directory_people() -> tuple[list[DirectoryPerson], set[str]]:
         disabled = set()
         if settings.DIRECTORY_LDAP_DISABLED_FILTER:
             switched_off = (
-                f"(&{settings.DIRECTORY_LDAP_USER_FILTER}"
-                f"{settings.DIRECTORY_LDAP_DISABLED_FILTER})"
+                f"(&{settings.DIRECTORY_LDAP_USER_FILTER}{settings.DIRECTORY_LDAP_DISABLED_FILTER})"
             )
             for _dn, entry in _paged_search(
                 conn, settings.DIRECTORY_LDAP_USER_BASE, switched_off, [number_attr]

@@ -180,6 +180,7 @@ if TESTING:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "lms.directory.DirectoryBackend",
+    "lms.sso.SingleSignOnBackend",
     "lms.auth.EmployeeNumberBackend",
 ]
 
@@ -555,8 +556,29 @@ DIRECTORY_DEFAULT_DEPARTMENT = os.environ.get("DIRECTORY_DEFAULT_DEPARTMENT", ""
 DIRECTORY_DEFAULT_POSITION = os.environ.get("DIRECTORY_DEFAULT_POSITION", "")
 # How often the scheduler runs the directory sync (minutes).
 DIRECTORY_SYNC_MINUTES = env_int("DIRECTORY_SYNC_MINUTES", 60)
-# Single sign-on (OpenID Connect, mozilla-django-oidc) is on when OIDC_RP_CLIENT_ID is set.
+# Single sign-on (OpenID Connect, mozilla-django-oidc; lms.sso) is on when OIDC_RP_CLIENT_ID is
+# set. The provider's endpoints are in its /.well-known/openid-configuration.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile phone")
+OIDC_USE_PKCE = True
+# Seconds to wait for the provider's token, user info and key endpoints.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 5)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Claims for the employee record and the roles (DIRECTORY_GROUP_ROLES maps the groups claim).
+OIDC_CLAIM_NUMBER = os.environ.get("OIDC_CLAIM_NUMBER", "employee_number")
+OIDC_CLAIM_NAME = os.environ.get("OIDC_CLAIM_NAME", "name")
+OIDC_CLAIM_EMAIL = os.environ.get("OIDC_CLAIM_EMAIL", "email")
+OIDC_CLAIM_PHONE = os.environ.get("OIDC_CLAIM_PHONE", "phone_number")
+OIDC_CLAIM_DEPARTMENT = os.environ.get("OIDC_CLAIM_DEPARTMENT", "department")
+OIDC_CLAIM_GROUPS = os.environ.get("OIDC_CLAIM_GROUPS", "groups")
 # With directory sign-in or single sign-on on, people's passwords live there: Wagtail's password
 # change screen and the password fields of its user forms are switched off, and our own
 # password page is kept for the break-glass superuser only (lms.views.LocalPasswordChangeView).

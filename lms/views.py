@@ -48,6 +48,8 @@ class SignInView(LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["directory_sign_in"] = bool(settings.DIRECTORY_LDAP_URI)
+        context["single_sign_on"] = bool(settings.OIDC_RP_CLIENT_ID)
+        context["single_sign_on_failed"] = self.request.GET.get("sso") == "failed"
         return context
 
     def dispatch(self, request, *args, **kwargs):

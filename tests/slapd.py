@@ -12,11 +12,11 @@ import base64
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.loopback import LoopbackProcess, free_port
 
 SUFFIX = "dc=grid,dc=test"
 ADMIN_DN = f"cn=admin,{SUFFIX}"
@@ -63,12 +63,6 @@ def ssha(password: str) -> str:
     salt = os.urandom(8)
     digest = hashlib.sha1(password.encode() + salt).digest()
     return "{SSHA}" + base64.b64encode(digest + salt).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _entry(dn, attrs):
@@ -149,20 +143,24 @@ rootdn "{admin_dn}"
 rootpw {admin_password}
 directory {folder}/data
 index uid,cn,member eq
+# The application's service account reads the whole directory a page at a time (the sync);
+# slapd's default of 500 entries in all would cut it short, as a real directory's would.
+limits dn.exact="{service_dn}" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited
 overlay ppolicy
 ppolicy_default "{policy_dn}"
 """
 
 
-class Slapd:
+class Slapd(LoopbackProcess):
     """One slapd process serving a seeded directory on ``self.uri`` until ``stop()``."""
 
+    name = "slapd"
+
     def __init__(self, folder: Path, people: list[Person], groups: list[str]):
+        super().__init__()
         self.folder = Path(folder)
         self.people = people
         self.groups = groups
-        self.port = None
-        self.process = None
 
     @property
     def uri(self) -> str:
@@ -178,8 +176,10 @@ class Slapd:
                 admin_dn=ADMIN_DN,
                 admin_password=ADMIN_PASSWORD,
                 policy_dn=POLICY_DN,
+                service_dn=SERVICE_DN,
             )
         )
+        port = free_port()
         seed = self.folder / "seed.ldif"
         seed.write_text(seed_ldif(self.people, self.groups), encoding="utf-8")
         subprocess.run(
@@ -188,35 +188,12 @@ class Slapd:
             capture_output=True,
             timeout=60,
         )
-        self.port = free_port()
-        self._log = open(self.folder / "slapd.log", "wb")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            [SLAPD, "-f", str(config), "-h", f"{self.uri}/", "-d", "0"],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+        return self.launch(
+            [SLAPD, "-f", str(config), "-h", f"ldap://127.0.0.1:{port}/", "-d", "0"],
+            port=port,
+            log_path=self.folder / "slapd.log",
+            timeout=timeout,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"slapd exited: {(self.folder / 'slapd.log').read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("slapd did not start listening in time")
-
-    def stop(self, timeout: float = 10.0):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout)
-        if getattr(self, "_log", None):
-            self._log.close()
 
     def admin(self):
         """A python-ldap connection bound as the directory's administrator (for changes)."""
