@@ -186,10 +186,10 @@ def directory_account_apply(*, person: DirectoryPerson, source: str) -> tuple[Us
                 )
             employee = employee_create(
                 number=number,
-                name=person.name or number,
+                name=(person.name or number)[:50],
                 department=department,
                 position=position,
-                phone=person.phone,
+                phone=person.phone[:32],
                 email=person.email,
                 roles=wanted_roles,
             )
@@ -218,7 +218,8 @@ def directory_account_apply(*, person: DirectoryPerson, source: str) -> tuple[Us
         raise DirectoryRefused(f"{number}: {_validation_text(error)}") from error
     DirectoryAccount.objects.update_or_create(
         user=user,
-        defaults={"source": source, "subject": person.subject[:500], "synced_at": timezone.now()},
+        source=source,
+        defaults={"subject": person.subject[:500], "synced_at": timezone.now()},
     )
     return user, outcome
 
@@ -475,7 +476,7 @@ def directory_sync(*, job=None) -> SyncReport:
             job.progress(done)
     leaving = (
         Employee.objects.select_related("user")
-        .filter(user__directory_account__source="ldap", user__is_superuser=False)
+        .filter(user__directory_accounts__source="ldap", user__is_superuser=False)
         .exclude(status=Employee.Status.LEFT)
         .exclude(number__in=listed)
         .order_by("number")

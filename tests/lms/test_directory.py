@@ -63,6 +63,15 @@ def test_a_wrong_password_is_refused_and_makes_no_account(client, directory, eng
     assert sign_in(client, "NOBODY", "whatever").status_code == HTTPStatus.OK
 
 
+@pytest.mark.parametrize(
+    "number", ["*", "D1001)(|(uid=*", "D100*", "\\2a", "D1001\x00", "员工" * 70]
+)
+def test_hostile_employee_numbers_find_nobody(client, directory, english, number):
+    response = sign_in(client, number, "zhang-pass-1")
+    assert response.status_code == HTTPStatus.OK
+    assert not User.objects.filter(username="D1001").exists()
+
+
 def test_a_locked_directory_account_cannot_sign_in(client, directory, english):
     response = sign_in(client, "D1003", "wang-pass-3")
     assert response.status_code == HTTPStatus.OK
@@ -143,7 +152,7 @@ def test_the_sync_creates_updates_and_deactivates_and_reports_it(
     job = sync()
     assert job.status == BackgroundJob.Status.DONE, job.error
     assert set(
-        Employee.objects.filter(user__directory_account__isnull=False).values_list(
+        Employee.objects.filter(user__directory_accounts__source="ldap").values_list(
             "number", flat=True
         )
     ) == {"D1001", "D1002", "D1004"}

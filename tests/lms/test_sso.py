@@ -97,3 +97,17 @@ def test_claims_make_the_employee_and_groups_make_the_roles(sso_on):
     assert outcome == "updated"
     user = get_user_model().objects.get(pk=user.pk)
     assert set(user_roles(user)) == {Role.EMPLOYEE, Role.TRAINER}
+
+
+def test_one_person_through_the_directory_and_the_provider_keeps_both_identities(sso_on):
+    claims = {"sub": "abc-123", "employee_number": "S3002", "name": "周敏", "department": "C"}
+    user, _ = directory_account_apply(person=person_from_claims(claims), source="oidc")
+    person = person_from_claims(claims)
+    person.subject = "uid=S3002,ou=people,dc=grid,dc=test"
+    again, outcome = directory_account_apply(person=person, source="ldap")
+    assert (again.pk, outcome) == (user.pk, "unchanged")
+    # The directory sync still owns the account; back-channel logout still finds it by sub.
+    assert dict(DirectoryAccount.objects.filter(user=user).values_list("source", "subject")) == {
+        "oidc": "abc-123",
+        "ldap": "uid=S3002,ou=people,dc=grid,dc=test",
+    }
