@@ -31,6 +31,26 @@ def register_lms_job_kinds():
     return JobKind("lms.spreadsheet_import", _("Spreadsheet import"))
 
 
+@hooks.register("register_scheduled_job")
+def register_directory_sync():
+    """The directory sync, while directory sign-in is on (``DIRECTORY_LDAP_URI``)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .scheduling import ScheduledJob
+    from .tasks import sync_directory
+
+    if not settings.DIRECTORY_LDAP_URI:
+        return []
+    return ScheduledJob(
+        name="lms.sync_directory",
+        task=sync_directory,
+        every=timedelta(minutes=settings.DIRECTORY_SYNC_MINUTES),
+        label=_("Directory sync"),
+    )
+
+
 @hooks.register("register_log_actions")
 def register_lms_log_actions(actions):
     actions.register_action("lms.roles_changed", _("Change roles"), _("Roles changed"))
