@@ -36,6 +36,7 @@ OWNERS = {
 # Parts of their owner's definition, not records of anything that happened: they go with it.
 PARTS = {
     "lms.UserSession.user": "the list of an account's open sessions",
+    "lms.DirectoryAccount.user": "which directory or provider signs the account in",
     "courses.PlanItem.plan": "a line of a training plan",
     "courses.Lesson.course": "a lesson of a course (progress on it is protected)",
     "courses.TrainingRule.position": "who must take a course: configuration",
