@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from courses.hooks import COMPLETIONS_RECORDED_HOOK, COURSE_EXAM_RESULTS_HOOK
+from lms.hooks import API_ROUTER_HOOK
 
 EXAM_AUDIENCE_HOOK = "register_exam_audience_source"  # assessments.models.exams.EXAM_AUDIENCE_HOOK
 
@@ -144,3 +145,12 @@ def exam_in_progress_keeps_the_session(user):
         .filter(deadline__isnull=False, deadline__gt=timezone.now() - grace)
         .exists()
     )
+
+
+@hooks.register(API_ROUTER_HOOK)
+def register_api_router():
+    from lms.api import ApiRouter
+
+    from .api import router
+
+    return ApiRouter("", router)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK, WORKBENCH_HOOK
+from lms.hooks import API_ROUTER_HOOK, ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK, WORKBENCH_HOOK
 from lms.roles import has_role
 
 from .admin_panels import add_careers_panel
@@ -109,3 +109,12 @@ def register_careers_job_kinds():
         JobKind("careers.archive_zip", _("Archive zip")),
         JobKind("careers.appraisal_calculation", _("Appraisal calculation")),
     ]
+
+
+@hooks.register(API_ROUTER_HOOK)
+def register_api_router():
+    from lms.api import ApiRouter
+
+    from .api import router
+
+    return ApiRouter("", router)

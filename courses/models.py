@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from lms.models import ChangeStamped
 from lms.roles import ScopedQuerySet
 
 from .blocks import MaterialStreamBlock
@@ -579,7 +580,7 @@ class CompletionQuerySet(ScopedQuerySet):
         return self.filter(completed_on__gte=start, completed_on__lte=end)
 
 
-class Completion(models.Model):
+class Completion(ChangeStamped):
     """A course (or an external training) finished by an employee, with its hours."""
 
     class Source(models.TextChoices):

@@ -24,6 +24,11 @@ the domain apps register into them, so a new source plugs in without touching it
     A function returning a ``MenuLink`` (or a list of them): a place every signed-in employee may
     open from the portal menu (the course catalogue, the plan library…). No queries.
 
+``register_api_router``
+    A function returning an ``lms.api.ApiRouter`` (or a list of them): a django-ninja router
+    the app owns, mounted under ``/api/v1/<prefix>``. Every operation scopes its rows with
+    ``visible_to(request.user)`` and is declared in the authorisation matrix.
+
 ``register_session_keepalive``
     A function ``fn(user) -> bool``: True while the user has work in progress that the session
     time limits must not cut off (an open exam attempt). Asked only when a limit has passed
@@ -44,6 +49,7 @@ ARCHIVE_SOURCE_HOOK = "register_archive_source"
 APPRAISAL_INDICATOR_SOURCE_HOOK = "register_appraisal_indicator_source"
 WORKBENCH_HOOK = "register_workbench_items"
 PORTAL_MENU_HOOK = "register_portal_menu_item"
+API_ROUTER_HOOK = "register_api_router"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,23 @@ from wagtail.search import index
 from .roles import ScopedQuerySet
 
 
+class ChangeStamped(models.Model):
+    """Records that say when they last changed (``updated_at``), so that the API's incremental
+    sync (``updated_since``) sees every change: a save limited to some fields stamps the time
+    as well, which Django's ``auto_now`` alone would not. A queryset ``update()`` must set
+    ``updated_at`` itself."""
+
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
 class DepartmentQuerySet(MP_NodeQuerySet):
     def subtree_of(self, department):
         """The department and every department below it."""
@@ -50,6 +67,7 @@ class Department(MP_Node):
         related_name="managed_departments",
         help_text=_("The head of the department; managers see their department's subtree."),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     node_order_by = ["code"]
     objects = DepartmentManager()
@@ -79,6 +97,7 @@ class Position(models.Model):
     name = models.CharField(pgettext_lazy("lms", "name"), max_length=100)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     description = models.TextField(pgettext_lazy("lms", "description"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     panels = [
         FieldPanel("code"),
@@ -157,7 +176,10 @@ class Employee(index.Indexed, models.Model):
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
         ordering = ["number"]
-        indexes = [models.Index(fields=["department", "status"])]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["updated_at", "id"], name="lms_employee_updated"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.number})"

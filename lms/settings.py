@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "ninja",  # the REST API's docs page (templates and static files)
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -320,6 +321,20 @@ DRILLS_COVERAGE_MONTHS = env_int("DRILLS_COVERAGE_MONTHS", 12)
 # Photo evidence on evaluation sheets.
 DRILLS_EVIDENCE_MAX_BYTES = env_int("DRILLS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 DRILLS_EVIDENCE_TYPES = ("jpeg", "png", "webp")
+# --- REST API (lms.api, /api/v1/) ---
+# Off removes /api/v1/ altogether. Tokens are Wagtail's (Settings → API tokens in the admin);
+# the API acts as the token's owner, with their roles and scope.
+API_ENABLED = env_bool("API_ENABLED", True)
+# Requests per token per minute (0: no limit); over it, 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# Rows per page of a list (a client may ask for fewer, or for up to API_MAX_PAGE_SIZE).
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000)
+# Most employees one bulk upsert takes. Its body must also fit DATA_UPLOAD_MAX_MEMORY_SIZE
+# (10,000 employees are about 2 MB of JSON).
+API_MAX_UPSERT_ROWS = env_int("API_MAX_UPSERT_ROWS", 10_000)
+# Seconds between writes of a token's "last used" time (Wagtail's setting).
+WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = env_int("API_TOKEN_LAST_USED_INTERVAL", 60)
 # --- assessments ---
 # Seconds after an attempt's deadline during which answers still in flight are accepted.
 ASSESSMENTS_SAVE_GRACE_SECONDS = env_int("ASSESSMENTS_SAVE_GRACE_SECONDS", 60)

@@ -7,6 +7,7 @@ from wagtail.admin.staticfiles import versioned_static
 
 from . import audit
 from .auth import forget_users
+from .hooks import API_ROUTER_HOOK
 from .sessions import sessions_end
 from .viewsets import OrganisationViewSetGroup
 
@@ -14,6 +15,24 @@ from .viewsets import OrganisationViewSetGroup
 @hooks.register("register_admin_viewset")
 def register_organisation_viewsets():
     return OrganisationViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_api_tokens_viewset():
+    """Wagtail's own API token screens (Settings → API tokens): made and revoked there, the
+    key shown once and kept as a digest. Registered here because the app that normally does
+    it, wagtail.api.v3, would also publish Wagtail's page API, which we do not serve."""
+    from wagtail.users.views.api_tokens import APITokenViewSet
+
+    return APITokenViewSet("wagtailusers_api_tokens", url_prefix="api-tokens")
+
+
+@hooks.register(API_ROUTER_HOOK)
+def register_organisation_api():
+    from .api import ApiRouter
+    from .org_api import router
+
+    return ApiRouter("", router)
 
 
 @hooks.register("register_admin_viewset")
