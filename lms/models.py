@@ -392,3 +392,60 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class HrSyncRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """HR's (and superusers')."""
+        from .roles import Role, has_role
+
+        if not user.is_authenticated or not user.is_active or not has_role(user, Role.HR):
+            return self.none()
+        return self
+
+
+class HrSyncRun(models.Model):
+    """One staff file from the HR system (``lms.hr_sync``): what applying it would change,
+    worked out by a dry run, and whether HR applied it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for HR")
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Refused")
+        SUPERSEDED = "superseded", _("Superseded by a newer file")
+
+    file = models.FileField(_("file"), upload_to="hr-sync/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    source = models.CharField(pgettext_lazy("lms", "source"), max_length=500)
+    checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    deactivate_missing = models.BooleanField(_("leavers marked as left"), default=True)
+    # Employee numbers by change: {"created": [...], "updated": [...], "deactivated": [...]}.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = HrSyncRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("HR staff file")
+        verbose_name_plural = _("HR staff files")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def count(self, kind: str) -> int:
+        return len(self.changes.get(kind, []))

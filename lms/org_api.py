@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from . import personal
 from .api import SyncCursor, forbid_unless, not_found, updated_since_filter
@@ -108,6 +109,14 @@ class EmployeeIn(Schema):
     status: str | None = None
     phone: str | None = None
     email: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def no_nul(cls, value):
+        # No database column stores a NUL character (PostgreSQL refuses it outright).
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(_("The value contains a NUL character, which no field accepts."))
+        return value
 
 
 class EmployeeUpsertIn(Schema):

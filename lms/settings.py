@@ -335,6 +335,19 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000)
 API_MAX_UPSERT_ROWS = env_int("API_MAX_UPSERT_ROWS", 10_000)
 # Seconds between writes of a token's "last used" time (Wagtail's setting).
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = env_int("API_TOKEN_LAST_USED_INTERVAL", 60)
+# --- HR staff file (lms.hr_sync): master data from the HR system without the API ---
+# A drop folder (the newest .csv/.xlsx in it is read) or an http(s) URL; empty: off. The file
+# has the spreadsheet employee import's columns (工号, 姓名, 部门编码, 岗位编码, …).
+HR_SYNC_SOURCE = os.environ.get("HR_SYNC_SOURCE", "")
+# How often the scheduler looks at it (minutes); an unchanged file is skipped.
+HR_SYNC_INTERVAL_MINUTES = env_int("HR_SYNC_INTERVAL_MINUTES", 60)
+# The file is the whole staff: employees not in it are marked as left (accounts switched off).
+HR_SYNC_DEACTIVATE_MISSING = env_bool("HR_SYNC_DEACTIVATE_MISSING", True)
+# Apply a file without problems at once; off: it waits for HR under Organisation → HR staff files.
+HR_SYNC_AUTO_APPLY = env_bool("HR_SYNC_AUTO_APPLY", False)
+# A URL whose path has no .csv/.xlsx ending is read as this format.
+HR_SYNC_FORMAT = os.environ.get("HR_SYNC_FORMAT", "csv")
+HR_SYNC_TIMEOUT_SECONDS = env_int("HR_SYNC_TIMEOUT_SECONDS", 30)
 # --- assessments ---
 # Seconds after an attempt's deadline during which answers still in flight are accepted.
 ASSESSMENTS_SAVE_GRACE_SECONDS = env_int("ASSESSMENTS_SAVE_GRACE_SECONDS", 60)

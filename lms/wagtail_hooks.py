@@ -27,6 +27,23 @@ def register_api_tokens_viewset():
     return APITokenViewSet("wagtailusers_api_tokens", url_prefix="api-tokens")
 
 
+@hooks.register("register_scheduled_job")
+def register_hr_sync_job():
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .scheduling import ScheduledJob
+    from .tasks import hr_sync
+
+    return ScheduledJob(
+        "lms.hr_sync",
+        hr_sync,
+        timedelta(minutes=settings.HR_SYNC_INTERVAL_MINUTES),
+        _("HR staff file"),
+    )
+
+
 @hooks.register(API_ROUTER_HOOK)
 def register_organisation_api():
     from .api import ApiRouter

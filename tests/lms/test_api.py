@@ -355,6 +355,11 @@ def test_upsert_limits(settings, people, hr_api):
     assert response.status_code in (HTTPStatus.BAD_REQUEST, 422)
     response = upsert(hr_api, [{"number": 12, "name": ["x"]}])
     assert response.status_code in (HTTPStatus.BAD_REQUEST, 422)
+    response = upsert(hr_api, [row("N\x00")])
+    assert response.status_code == 422 and "NUL" in response.content.decode()
+    too_long = upsert(hr_api, [row("N1", name="长" * 51)])
+    assert too_long.status_code == HTTPStatus.BAD_REQUEST
+    assert "姓名" in too_long.json()["errors"][0]
 
 
 # --- the schema and its docs page ----------------------------------------------------------

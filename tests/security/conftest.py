@@ -100,6 +100,10 @@ def build_world(people, company, superuser):
     from wagtail.models import APIToken
 
     hr_token, _key = APIToken.create_token(user=people["hr"].user, name="HR sync")
+    from lms.hr_sync import hr_sync_propose
+
+    # A staff file with problems: applying it (as HR may) changes nothing.
+    hr_sync_run = hr_sync_propose(name="staff.csv", content=b"x,y\n1,2\n", source="matrix")
     absence = lms_services.absence_record(
         employee=people["employee"], kind="leave", start_date=datetime.date(2026, 1, 5)
     )
@@ -107,6 +111,7 @@ def build_world(people, company, superuser):
         **people,
         "absence": absence,
         "hr_token": hr_token,
+        "hr_sync_run": hr_sync_run,
         "company": company,
         "superuser": superuser,
         "period": period,

@@ -159,6 +159,17 @@ CASES.update(
     }
 )
 
+# HR staff files from the HR system (lms.hr_sync): HR's alone.
+CASES.update(
+    {
+        "lms_hr_sync:index": Case(url("lms_hr_sync:index"), only("hr")),
+        "lms_hr_sync:detail": Case(url("lms_hr_sync:detail", "hr_sync_run"), only("hr")),
+        "lms_hr_sync:apply": Case(
+            url("lms_hr_sync:apply", "hr_sync_run"), only("hr"), method="POST"
+        ),
+    }
+)
+
 # Departments and positions: HR edits, the rest of the admin may not.
 for model in ("departments", "positions"):
     CASES.update(
