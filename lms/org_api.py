@@ -112,10 +112,16 @@ class EmployeeIn(Schema):
 
     @field_validator("*")
     @classmethod
-    def no_nul(cls, value):
-        # No database column stores a NUL character (PostgreSQL refuses it outright).
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError(_("The value contains a NUL character, which no field accepts."))
+    def storable_text(cls, value):
+        # What no database column stores: a NUL character (PostgreSQL refuses it outright), or
+        # a lone surrogate that a JSON escape (\ud800) can carry but UTF-8 cannot encode.
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError(_("The value contains a NUL character, which no field accepts."))
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(_("The value is not valid Unicode text.")) from None
         return value
 
 
