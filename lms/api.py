@@ -9,8 +9,8 @@ mounts them, so no app is named here. What every router shares lives here too:
   (``API_RATE_LIMIT_PER_MINUTE``). The request then acts as the token's owner: every router
   scopes its rows with ``visible_to(request.user)`` as the screens do.
 * ``SyncCursor``: keyset pagination in a fixed order (``updated_at, id`` for records that say
-  when they changed), so that a client paging through with ``updated_since`` neither skips nor
-  repeats rows while others write, at one query per page.
+  when they changed), one query per page however deep: a row never loses its place when others
+  change meanwhile (a row changed while a client pages comes again, later in the order).
 * ``forbid_unless`` and ``not_found``: the refusals, worded for people.
 """
 
