@@ -12,7 +12,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from lms.api import SyncCursor, not_found, updated_since_filter
+from lms.api import SyncCursor, SyncFilter, not_found, updated_since_filter
 from lms.models import Employee
 from lms.roles import Role, get_employee, has_role
 
@@ -22,10 +22,7 @@ from .models import Attempt, Certificate
 router = Router(tags=["exams"])
 
 
-class SyncFilter(Schema):
-    updated_since: datetime.datetime | None = Field(
-        None, description="Only records changed at or after this instant (ISO 8601)."
-    )
+class EmployeeFilter(SyncFilter):
     employee: str | None = Field(None, description="One employee's records (employee number).")
 
 
@@ -114,7 +111,7 @@ def _for_employee(queryset, filters):
 
 @router.get("/exam-results/", response=list[ResultOut], url_name="exam_result_list")
 @paginate(SyncCursor)
-def exam_result_list(request, filters: Query[SyncFilter]):
+def exam_result_list(request, filters: Query[EmployeeFilter]):
     """Submitted and graded attempts (attempts in progress are not results yet)."""
     queryset = (
         Attempt.objects.visible_to(request.user).finished().select_related("employee", "exam")
@@ -124,7 +121,7 @@ def exam_result_list(request, filters: Query[SyncFilter]):
 
 @router.get("/certificates/", response=list[CertificateOut], url_name="certificate_list")
 @paginate(SyncCursor)
-def certificate_list(request, filters: Query[SyncFilter]):
+def certificate_list(request, filters: Query[EmployeeFilter]):
     queryset = Certificate.objects.visible_to(request.user).select_related("employee")
     return updated_since_filter(_for_employee(queryset, filters), filters.updated_since)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from lms.api import SyncCursor, forbid_unless, updated_since_filter
+from lms.api import SyncCursor, SyncFilter, forbid_unless, updated_since_filter
 from lms.roles import Role, has_role
 
 from .models import AppraisalResult
@@ -16,10 +16,9 @@ from .models import AppraisalResult
 router = Router(tags=["appraisal"])
 
 
-class ResultFilter(Schema):
-    updated_since: datetime.datetime | None = Field(
-        None, description="Only results calculated at or after this instant (ISO 8601)."
-    )
+class ResultFilter(SyncFilter):
+    """``updated_since`` reads ``calculated_at``: results are recalculated set-wise."""
+
     period: int | None = Field(None, description="One appraisal period (its id).")
 
 

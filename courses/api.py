@@ -11,17 +11,14 @@ from django.db.models import Count, F, Sum, Value
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from lms.api import SyncCursor, updated_since_filter
+from lms.api import SyncCursor, SyncFilter, updated_since_filter
 
 from .models import Completion
 
 router = Router(tags=["training"])
 
 
-class CompletionFilter(Schema):
-    updated_since: datetime.datetime | None = Field(
-        None, description="Only records changed at or after this instant (ISO 8601)."
-    )
+class CompletionFilter(SyncFilter):
     year: int | None = Field(None, ge=1900, le=9999, description="Completed in this year.")
     employee: str | None = Field(None, description="One employee's records (employee number).")
 

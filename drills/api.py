@@ -11,17 +11,11 @@ import datetime
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from lms.api import SyncCursor, updated_since_filter
+from lms.api import SyncCursor, SyncFilter, updated_since_filter
 
 from .models import CorrectiveAction, Drill
 
 router = Router(tags=["drills"])
-
-
-class SyncFilter(Schema):
-    updated_since: datetime.datetime | None = Field(
-        None, description="Only records changed at or after this instant (ISO 8601)."
-    )
 
 
 class DrillOut(Schema):

@@ -148,6 +148,15 @@ class SyncCursor(PaginationBase):
         return {"next": following, "results": rows}
 
 
+class SyncFilter(Schema):
+    """``updated_since``, which every list of changing records takes (routers add their own
+    filters in subclasses)."""
+
+    updated_since: datetime.datetime | None = Field(
+        None, description="Only records changed at or after this instant (ISO 8601)."
+    )
+
+
 def forbid_unless(allowed: bool):
     if not allowed:
         raise HttpError(403, _("Your roles do not allow this."))

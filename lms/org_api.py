@@ -18,18 +18,12 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from . import personal
-from .api import SyncCursor, forbid_unless, not_found, updated_since_filter
+from .api import SyncCursor, SyncFilter, forbid_unless, not_found, updated_since_filter
 from .employee_sync import SyncRefused, dataset_from_rows, employees_sync
 from .models import Department, Employee, Position
 from .roles import Role, has_role
 
 router = Router(tags=["organisation"])
-
-
-class SyncFilter(Schema):
-    updated_since: datetime.datetime | None = Field(
-        None, description="Only rows changed at or after this instant (ISO 8601)."
-    )
 
 
 class DepartmentOut(Schema):
