@@ -12,7 +12,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from lms.api import SyncCursor, SyncFilter, not_found, updated_since_filter
+from lms.api import PathCode, SyncCursor, SyncFilter, not_found, updated_since_filter
 from lms.models import Employee
 from lms.roles import Role, get_employee, has_role
 
@@ -132,7 +132,7 @@ def certificate_list(request, filters: Query[EmployeeFilter]):
     auth=None,
     url_name="certificate_verify",
 )
-def certificate_verify(request, code: str):
+def certificate_verify(request, code: PathCode):
     """Public: check a certificate by its verification code (no token needed)."""
     certificate = (
         Certificate.objects.select_related("employee").filter(code=code.strip().upper()).first()

@@ -19,7 +19,7 @@ import binascii
 import datetime
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase
+from pydantic import StringConstraints
 from wagtail import hooks
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
@@ -41,6 +42,10 @@ from .hooks import API_ROUTER_HOOK, _flatten
 from .middleware import preferred_language
 
 RATE_WINDOW_SECONDS = 60
+
+# A code, an employee number or a verification code in a path: no NUL (PostgreSQL refuses it in
+# a query) and no longer than any such column.
+PathCode = Annotated[str, StringConstraints(max_length=64, pattern=r"^[^\x00]*$")]
 
 
 @dataclass(frozen=True)

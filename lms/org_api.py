@@ -18,7 +18,14 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from . import personal
-from .api import SyncCursor, SyncFilter, forbid_unless, not_found, updated_since_filter
+from .api import (
+    PathCode,
+    SyncCursor,
+    SyncFilter,
+    forbid_unless,
+    not_found,
+    updated_since_filter,
+)
 from .employee_sync import SyncRefused, dataset_from_rows, employees_sync
 from .models import Department, Employee, Position
 from .roles import Role, has_role
@@ -170,7 +177,7 @@ def department_list(request, filters: Query[SyncFilter]):
 
 
 @router.get("/departments/{code}", response=DepartmentOut, url_name="department_detail")
-def department_detail(request, code: str):
+def department_detail(request, code: PathCode):
     forbid_unless(_may_read_org(request.user))
     department = _departments().filter(code=code).first()
     if department is None:
@@ -187,7 +194,7 @@ def position_list(request, filters: Query[SyncFilter]):
 
 
 @router.get("/positions/{code}", response=PositionOut, url_name="position_detail")
-def position_detail(request, code: str):
+def position_detail(request, code: PathCode):
     forbid_unless(_may_read_org(request.user))
     position = Position.objects.filter(code=code).first()
     if position is None:
@@ -246,7 +253,7 @@ def employee_bulk_upsert(request, payload: EmployeeUpsertIn):
 
 # After bulk-upsert: "/employees/{number}" would otherwise take that path.
 @router.get("/employees/{number}", response=EmployeeOut, url_name="employee_detail")
-def employee_detail(request, number: str):
+def employee_detail(request, number: PathCode):
     employee = (
         Employee.objects.visible_to(request.user)
         .select_related("department", "position")
