@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from lms.hooks import (
+    API_ROUTER_HOOK,
     APPRAISAL_INDICATOR_SOURCE_HOOK,
     ARCHIVE_SOURCE_HOOK,
     AUDIT_TRAIL_ACTIONS_HOOK,
@@ -148,3 +149,12 @@ def exam_in_progress_keeps_the_session(user):
         .filter(deadline__isnull=False, deadline__gt=timezone.now() - grace)
         .exists()
     )
+
+
+@hooks.register(API_ROUTER_HOOK)
+def register_api_router():
+    from lms.api import ApiRouter
+
+    from .api import router
+
+    return ApiRouter("", router)

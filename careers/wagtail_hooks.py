@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from lms.hooks import (
+    API_ROUTER_HOOK,
     ARCHIVE_SOURCE_HOOK,
     AUDIT_TRAIL_ACTIONS_HOOK,
     DEMO_SEED_HOOK,
@@ -116,3 +117,12 @@ def register_careers_job_kinds():
         JobKind("careers.archive_zip", _("Archive zip")),
         JobKind("careers.appraisal_calculation", _("Appraisal calculation")),
     ]
+
+
+@hooks.register(API_ROUTER_HOOK)
+def register_api_router():
+    from lms.api import ApiRouter
+
+    from .api import router
+
+    return ApiRouter("", router)

@@ -23,6 +23,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from lms.exceptions import DomainError
+from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet
 
 from .blocks import MaterialStreamBlock
@@ -572,7 +573,7 @@ class CompletionQuerySet(ScopedQuerySet):
         return self.filter(completed_on__gte=start, completed_on__lte=end)
 
 
-class Completion(models.Model):
+class Completion(ChangeStamped):
     """A course (or an external training) finished by an employee, with its hours."""
 
     class Source(models.TextChoices):

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from lms.hooks import (
+    API_ROUTER_HOOK,
     APPRAISAL_INDICATOR_SOURCE_HOOK,
     ARCHIVE_SOURCE_HOOK,
     AUDIT_TRAIL_ACTIONS_HOOK,
@@ -80,3 +81,12 @@ def plan_attachments_to_staff(document, request):
     ):
         raise Http404
     return None
+
+
+@hooks.register(API_ROUTER_HOOK)
+def register_api_router():
+    from lms.api import ApiRouter
+
+    from .api import router
+
+    return ApiRouter("", router)

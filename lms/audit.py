@@ -32,6 +32,7 @@ from .hooks import AUDIT_TRAIL_ACTIONS_HOOK
 
 PERSONAL_DATA_EXPORTED = "lms.personal_data_exported"
 EMPLOYEE_ERASED = "lms.employee_erased"
+EMPLOYEES_SYNCED = "lms.employees_synced"
 LIST_EXPORT_OBJECT_ID = "0"
 
 
@@ -40,6 +41,7 @@ def trail_actions() -> dict[str, str]:
     actions = {
         PERSONAL_DATA_EXPORTED: _("Export personal data"),
         EMPLOYEE_ERASED: _("Erase personal data"),
+        EMPLOYEES_SYNCED: _("Synchronise employees"),
     }
     for fn in hooks.get_hooks(AUDIT_TRAIL_ACTIONS_HOOK):
         for name, label in fn():
@@ -278,6 +280,26 @@ def record_export(
         timestamp=timezone.now(),
         user=_user(user),
         data=data.data(),
+    )
+
+
+def record_bulk(
+    model, action: str, *, user=None, after: dict, reason: str = "", extra: dict | None = None
+):
+    """One entry for a write to many records of ``model`` at once (a sync of the staff list):
+    kept against the model itself, as a list export is."""
+    from wagtail.models import ModelLogEntry
+
+    _check_action(action)
+    entry = Entry(model, action, after=after, reason=reason, extra=extra or {})
+    return ModelLogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=LIST_EXPORT_OBJECT_ID,
+        label=str(model._meta.verbose_name_plural),
+        action=action,
+        timestamp=timezone.now(),
+        user=_user(user),
+        data=entry.data(),
     )
 
 

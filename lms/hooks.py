@@ -24,6 +24,11 @@ the domain apps register into them, so a new source plugs in without touching it
     A function returning a ``MenuLink`` (or a list of them): a place every signed-in employee may
     open from the portal menu (the course catalogue, the plan library…). No queries.
 
+``register_api_router``
+    A function returning an ``lms.api.ApiRouter`` (or a list of them): a django-ninja router
+    the app owns, mounted under ``/api/v1/<prefix>``. Every operation scopes its rows with
+    ``visible_to(request.user)`` and is declared in the authorisation matrix.
+
 ``register_session_keepalive``
     A function ``fn(user) -> bool``: True while the user has work in progress that the session
     time limits must not cut off (an open exam attempt). Asked only when a limit has passed
@@ -83,6 +88,7 @@ SCHEDULED_JOB_HOOK = "register_scheduled_job"
 JOB_KIND_HOOK = "register_background_job_kind"
 AUDIT_TRAIL_ACTIONS_HOOK = "register_audit_trail_actions"
 DEMO_SEED_HOOK = "register_demo_seed"
+API_ROUTER_HOOK = "register_api_router"
 
 
 def collect(name: str, *args, **kwargs) -> list:

@@ -309,7 +309,7 @@ def report_from_result(resource, result, *, preview_limit=200, row_labels=None) 
     else:
         report.problems.sort(key=lambda problem: problem.row)
     for index, row_result in enumerate(result.rows, 1):
-        if len(report.preview_rows) >= preview_limit:
+        if preview_limit is not None and len(report.preview_rows) >= preview_limit:
             break
         if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
             report.preview_rows.append(
@@ -322,8 +322,11 @@ def report_from_result(resource, result, *, preview_limit=200, row_labels=None) 
     return report
 
 
-def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
-    """Import all-or-nothing: any bad row rolls the whole import back."""
+def run_import(
+    resource, dataset, *, dry_run: bool, user=None, preview_limit: int | None = 200
+) -> ImportReport:
+    """Import all-or-nothing: any bad row rolls the whole import back. The report lists the
+    first ``preview_limit`` new and changed rows (None: all of them)."""
     result = resource.import_data(
         dataset,
         dry_run=dry_run,
@@ -332,7 +335,12 @@ def run_import(resource, dataset, *, dry_run: bool, user=None) -> ImportReport:
         rollback_on_validation_errors=True,
         user=user,
     )
-    report = report_from_result(resource, result, row_labels=getattr(dataset, "row_labels", None))
+    report = report_from_result(
+        resource,
+        result,
+        preview_limit=preview_limit,
+        row_labels=getattr(dataset, "row_labels", None),
+    )
     report.notes = list(getattr(dataset, "import_notes", []))
     return report
 

@@ -14,6 +14,23 @@ from wagtail.search import index
 from .roles import ScopedQuerySet
 
 
+class ChangeStamped(models.Model):
+    """Records that say when they last changed (``updated_at``), so that the API's incremental
+    sync (``updated_since``) sees every change: a save limited to some fields stamps the time
+    as well, which Django's ``auto_now`` alone would not. A queryset ``update()`` must set
+    ``updated_at`` itself."""
+
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
 class DepartmentQuerySet(MP_NodeQuerySet):
     def subtree_of(self, department):
         """The department and every department below it."""
@@ -50,6 +67,7 @@ class Department(MP_Node):
         related_name="managed_departments",
         help_text=_("The head of the department; managers see their department's subtree."),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     node_order_by = ["code"]
     objects = DepartmentManager()
@@ -79,6 +97,7 @@ class Position(models.Model):
     name = models.CharField(pgettext_lazy("lms", "name"), max_length=100)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     description = models.TextField(pgettext_lazy("lms", "description"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     panels = [
         FieldPanel("code"),
@@ -157,7 +176,10 @@ class Employee(index.Indexed, models.Model):
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
         ordering = ["number"]
-        indexes = [models.Index(fields=["department", "status"])]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["updated_at", "id"], name="lms_employee_updated"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.number})"
@@ -406,3 +428,60 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class HrSyncRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """HR's (and superusers')."""
+        from .roles import Role, has_role
+
+        if not user.is_authenticated or not user.is_active or not has_role(user, Role.HR):
+            return self.none()
+        return self
+
+
+class HrSyncRun(models.Model):
+    """One staff file from the HR system (``lms.hr_sync``): what applying it would change,
+    worked out by a dry run, and whether HR applied it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for HR")
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Refused")
+        SUPERSEDED = "superseded", _("Superseded by a newer file")
+
+    file = models.FileField(_("file"), upload_to="hr-sync/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    source = models.CharField(pgettext_lazy("lms", "source"), max_length=500)
+    checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    deactivate_missing = models.BooleanField(_("leavers marked as left"), default=True)
+    # Employee numbers by change: {"created": [...], "updated": [...], "deactivated": [...]}.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = HrSyncRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("HR staff file")
+        verbose_name_plural = _("HR staff files")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def count(self, kind: str) -> int:
+        return len(self.changes.get(kind, []))

@@ -11,7 +11,14 @@ from import_export import fields, resources
 from import_export.instance_loaders import CachedInstanceLoader
 
 from . import services
-from .importing import ChoiceWidget, CodeWidget, FlexibleDateWidget, TextWidget, require_columns
+from .importing import (
+    ChoiceWidget,
+    CodeWidget,
+    FlexibleDateWidget,
+    TextWidget,
+    require_columns,
+    sheet_row,
+)
 from .models import Department, Employee, Position
 
 STATUS_EXPORT_LABELS = {
@@ -121,6 +128,8 @@ class EmployeeResource(resources.ModelResource):
         ]
         require_columns(dataset, REQUIRED_COLUMNS)
         self._seen_numbers = {}
+        # How the rows are numbered for people (spreadsheet rows, or places in an API list).
+        self._row_labels = getattr(dataset, "row_labels", None)
         numbers = {
             services.normalise_employee_number(str(v))
             for v in dataset["工号"]
@@ -143,7 +152,7 @@ class EmployeeResource(resources.ModelResource):
             raise ValidationError(
                 {
                     "number": _("employee number %(number)s appears again (first in row %(row)s)")
-                    % {"number": number, "row": first + 1}
+                    % {"number": number, "row": self._row_label(first)}
                 }
             )
         if number in self._taken_usernames:
@@ -155,6 +164,12 @@ class EmployeeResource(resources.ModelResource):
                     % {"number": number}
                 }
             )
+
+    def _row_label(self, number):
+        labels = self._row_labels
+        if labels and 0 < number <= len(labels):
+            return labels[number - 1]
+        return sheet_row(number)
 
     def init_instance(self, row=None):
         return Employee(status=Employee.Status.ACTIVE)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -59,7 +60,7 @@ def department_update(
     department.full_clean(exclude=["path", "depth", "numchild"])
     # Only the fields given: the tree columns of this instance may be stale.
     if fields:
-        department.save(update_fields=list(fields))
+        department.save(update_fields=[*fields, "updated_at"])
     if parent is not ...:
         current_parent = department.get_parent(update=True)
         if (current_parent and current_parent.pk) != (parent and parent.pk):
@@ -69,6 +70,8 @@ def department_update(
                 department.move(Department.get_first_root_node(), "sorted-sibling")
             else:
                 department.move(Department.objects.get(pk=parent.pk), "sorted-child")
+            # treebeard moves with raw updates: the move is a change API syncs must see.
+            Department.objects.filter(pk=department.pk).update(updated_at=timezone.now())
             department.refresh_from_db()
     log(department, "wagtail.edit", user=acting_user)
     return department
@@ -234,7 +237,6 @@ def usernames_without_employee(usernames) -> set[str]:
 def _bulk_log(employees, action, acting_user, data=None):
     """One audit entry per employee in a handful of queries (Wagtail's log is one per call)."""
     from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
     from wagtail.models import ModelLogEntry
 
     content_type = ContentType.objects.get_for_model(Employee)
@@ -309,7 +311,11 @@ def employees_bulk_create(*, employees: list[Employee], acting_user=None) -> lis
 @transaction.atomic
 def employees_bulk_update(*, employees: list[Employee], fields: list[str], acting_user=None):
     """Save changed employees in bulk and bring their accounts in line (used by imports)."""
-    Employee.objects.bulk_update(employees, fields, batch_size=1000)
+    # bulk_update skips auto_now: set the change time that incremental API syncs read.
+    now = timezone.now()
+    for employee in employees:
+        employee.updated_at = now
+    Employee.objects.bulk_update(employees, [*fields, "updated_at"], batch_size=1000)
     users = list(User.objects.filter(pk__in=[e.user_id for e in employees]))
     by_pk = {employee.user_id: employee for employee in employees}
     for user in users:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "ninja",  # the REST API's docs page (templates and static files)
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -327,6 +328,33 @@ DRILLS_COVERAGE_MONTHS = env_int("DRILLS_COVERAGE_MONTHS", 12)
 # Photo evidence on evaluation sheets.
 DRILLS_EVIDENCE_MAX_BYTES = env_int("DRILLS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 DRILLS_EVIDENCE_TYPES = ("jpeg", "png", "webp")
+# --- REST API (lms.api, /api/v1/) ---
+# Off removes /api/v1/ altogether. Tokens are Wagtail's (Settings → API tokens in the admin);
+# the API acts as the token's owner, with their roles and scope.
+API_ENABLED = env_bool("API_ENABLED", True)
+# Requests per token per minute (0: no limit); over it, 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
+# Rows per page of a list (a client may ask for fewer, or for up to API_MAX_PAGE_SIZE).
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000)
+# Most employees one bulk upsert takes. Its body must also fit DATA_UPLOAD_MAX_MEMORY_SIZE
+# (10,000 employees are about 2 MB of JSON).
+API_MAX_UPSERT_ROWS = env_int("API_MAX_UPSERT_ROWS", 10_000)
+# Seconds between writes of a token's "last used" time (Wagtail's setting).
+WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = env_int("API_TOKEN_LAST_USED_INTERVAL", 60)
+# --- HR staff file (lms.hr_sync): master data from the HR system without the API ---
+# A drop folder (the newest .csv/.xlsx in it is read) or an http(s) URL; empty: off. The file
+# has the spreadsheet employee import's columns (工号, 姓名, 部门编码, 岗位编码, …).
+HR_SYNC_SOURCE = os.environ.get("HR_SYNC_SOURCE", "")
+# How often the scheduler looks at it (minutes); an unchanged file is skipped.
+HR_SYNC_INTERVAL_MINUTES = env_int("HR_SYNC_INTERVAL_MINUTES", 60)
+# The file is the whole staff: employees not in it are marked as left (accounts switched off).
+HR_SYNC_DEACTIVATE_MISSING = env_bool("HR_SYNC_DEACTIVATE_MISSING", True)
+# Apply a file without problems at once; off: it waits for HR under Organisation → HR staff files.
+HR_SYNC_AUTO_APPLY = env_bool("HR_SYNC_AUTO_APPLY", False)
+# A URL whose path has no .csv/.xlsx ending is read as this format.
+HR_SYNC_FORMAT = os.environ.get("HR_SYNC_FORMAT", "csv")
+HR_SYNC_TIMEOUT_SECONDS = env_int("HR_SYNC_TIMEOUT_SECONDS", 30)
 # --- assessments ---
 # Seconds after an attempt's deadline during which answers still in flight are accepted.
 ASSESSMENTS_SAVE_GRACE_SECONDS = env_int("ASSESSMENTS_SAVE_GRACE_SECONDS", 60)

@@ -1,5 +1,6 @@
-"""Background work of the platform core: large spreadsheet imports."""
+"""Background work of the platform core: large spreadsheet imports, the HR staff file."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -80,3 +81,19 @@ def sync_directory(job_id: int | None = None):
             raise JobError(str(error)) from error
         job.finish(report.describe())
         return report
+
+
+@task()
+def hr_sync(job_id: int | None = None):
+    """Read the HR system's staff file and propose (or apply) it (``lms.hr_sync``)."""
+    from .hr_sync import HrSyncError, hr_sync_check
+
+    with job_run(job_id) as job:
+        if not settings.HR_SYNC_SOURCE.strip():
+            job.discard()  # not configured: no row in the job list every few minutes
+            return
+        try:
+            message = hr_sync_check()
+        except HrSyncError as error:
+            raise JobError(str(error)) from None
+        job.finish(message)

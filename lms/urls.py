@@ -48,6 +48,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
+if settings.API_ENABLED:
+    from .api import api
+
+    urlpatterns.insert(0, path("api/v1/", api.urls))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

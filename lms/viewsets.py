@@ -24,6 +24,7 @@ from .admin_views import (
     SpreadsheetViewSetMixin,
 )
 from .forms import DepartmentAdminForm, EmployeeAdminForm
+from .hr_sync_views import HrSyncViewSet
 from .models import Absence, Department, Employee, Position
 from .resources import EmployeeResource
 
@@ -339,4 +340,5 @@ class OrganisationViewSetGroup(ViewSetGroup):
         PositionViewSet("positions"),
         EmployeeViewSet("employees"),
         AbsenceViewSet("absences"),
+        HrSyncViewSet("lms_hr_sync", url_prefix="hr-staff-files"),
     )

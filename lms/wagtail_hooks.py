@@ -7,7 +7,7 @@ from wagtail.admin.staticfiles import versioned_static
 
 from . import audit
 from .auth import forget_users
-from .hooks import JOB_KIND_HOOK
+from .hooks import API_ROUTER_HOOK, JOB_KIND_HOOK, SCHEDULED_JOB_HOOK
 from .sessions import sessions_end
 from .viewsets import OrganisationViewSetGroup
 
@@ -15,6 +15,41 @@ from .viewsets import OrganisationViewSetGroup
 @hooks.register("register_admin_viewset")
 def register_organisation_viewsets():
     return OrganisationViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_api_tokens_viewset():
+    """Wagtail's own API token screens (Settings → API tokens): made and revoked there, the
+    key shown once and kept as a digest. Registered here because the app that normally does
+    it, wagtail.api.v3, would also publish Wagtail's page API, which we do not serve."""
+    from wagtail.users.views.api_tokens import APITokenViewSet
+
+    return APITokenViewSet("wagtailusers_api_tokens", url_prefix="api-tokens")
+
+
+@hooks.register(SCHEDULED_JOB_HOOK)
+def register_hr_sync_job():
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .scheduling import ScheduledJob
+    from .tasks import hr_sync
+
+    return ScheduledJob(
+        "lms.hr_sync",
+        hr_sync,
+        timedelta(minutes=settings.HR_SYNC_INTERVAL_MINUTES),
+        _("HR staff file"),
+    )
+
+
+@hooks.register(API_ROUTER_HOOK)
+def register_organisation_api():
+    from .api import ApiRouter
+    from .org_api import router
+
+    return ApiRouter("", router)
 
 
 @hooks.register("register_admin_viewset")
@@ -31,7 +66,7 @@ def register_lms_job_kinds():
     return JobKind("lms.spreadsheet_import", _("Spreadsheet import"))
 
 
-@hooks.register("register_scheduled_job")
+@hooks.register(SCHEDULED_JOB_HOOK)
 def register_directory_sync():
     """The directory sync, while directory sign-in is on (``DIRECTORY_LDAP_URI``)."""
     from datetime import timedelta

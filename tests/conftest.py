@@ -270,6 +270,16 @@ def _clear_cache():
     cache.clear()
 
 
+def api_client(employee_or_user):
+    """A test client that calls the REST API with a new API token of this person."""
+    from django.test import Client
+    from wagtail.models import APIToken
+
+    user = getattr(employee_or_user, "user", employee_or_user)
+    _token, key = APIToken.create_token(user=user, name="test")
+    return Client(headers={"Authorization": f"Bearer {key}"})
+
+
 def with_session(queries: int) -> int:
     """Add the session read that database-backed sessions cost (cache sessions cost none)."""
     from django.conf import settings

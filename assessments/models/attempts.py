@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lms.exceptions import DomainError
+from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet
 
 from ..answers import needs_manual_grading, score_response
@@ -42,7 +43,7 @@ class AttemptQuerySet(ScopedQuerySet):
         return self.open().filter(deadline__lt=now)
 
 
-class Attempt(models.Model):
+class Attempt(ChangeStamped):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", pgettext_lazy("assessments", "In progress")
         SUBMITTED = "submitted", gettext_lazy("Awaiting grading")
@@ -176,7 +177,10 @@ class Attempt(models.Model):
             raise AttemptError(_("This attempt has already been submitted."))
         finished_at = self.deadline if auto and self.deadline else now
         won = Attempt.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
-            status=self.Status.SUBMITTED, finished_at=finished_at, auto_submitted=auto
+            status=self.Status.SUBMITTED,
+            finished_at=finished_at,
+            auto_submitted=auto,
+            updated_at=now,
         )
         if won:
             self.status = self.Status.SUBMITTED

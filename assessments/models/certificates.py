@@ -10,6 +10,7 @@ from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
 
+from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet
 
 from .exams import Exam
@@ -26,7 +27,7 @@ class CertificateQuerySet(ScopedQuerySet):
     full_access_roles = frozenset({Role.TRAINER, Role.HR})
 
 
-class Certificate(models.Model):
+class Certificate(ChangeStamped):
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")
         EXPIRED = "expired", _("Expired")

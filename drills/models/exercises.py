@@ -6,6 +6,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet, get_employee, managed_department_paths, user_roles
 
 from .base import DrillError
@@ -56,7 +57,7 @@ class DrillQuerySet(models.QuerySet):
         return self.select_related("plan", "organising_department", "coordinator")
 
 
-class Drill(ClusterableModel):
+class Drill(ChangeStamped, ClusterableModel):
     """One emergency drill (应急演练) of one plan, pinned to the plan revision it exercised."""
 
     class Status(models.TextChoices):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet
 
 from .base import DrillError
@@ -101,7 +102,7 @@ class ActionQuerySet(ScopedQuerySet):
         )
 
 
-class CorrectiveAction(models.Model):
+class CorrectiveAction(ChangeStamped):
     """What will be done about a finding, by whom and by when (整改措施)."""
 
     class Element(models.TextChoices):

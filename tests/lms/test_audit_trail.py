@@ -666,8 +666,30 @@ def employee_erased(people, company):
     )
 
 
+def employees_synced(people, company):
+    """One entry for a whole sync (API upsert or HR staff file), kept against the staff list."""
+    from lms.employee_sync import dataset_from_rows, employees_sync
+    from lms.models import Employee
+
+    row = {"number": "N1", "name": "新员工", "department": "C-A-1"}
+    employees_sync(
+        dataset=dataset_from_rows([{**row, "position": people["employee"].position.code}]),
+        source="人力资源系统",
+        acting_user=people["hr"].user,
+    )
+    return (
+        "lms.employees_synced",
+        Employee(pk=int(audit.LIST_EXPORT_OBJECT_ID)),
+        people["hr"].user,
+        None,
+        {"created": 1, "updated": 0, "deactivated": 0},
+        "人力资源系统",
+    )
+
+
 SCENARIOS = [
     ("lms.employee_erased", employee_erased),
+    ("lms.employees_synced", employees_synced),
     ("assessments.attempt_submitted", attempt_submitted),
     ("assessments.attempt_submitted", attempt_auto_submitted),
     ("assessments.item_graded", item_graded),

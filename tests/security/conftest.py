@@ -97,12 +97,21 @@ def build_world(people, company, superuser):
     # A finished job with a result, so that its download can be tried by every role.
     with job_run(export.pk) as run:
         run.save_result("archives.zip", b"PK")
+    from wagtail.models import APIToken
+
+    hr_token, _key = APIToken.create_token(user=people["hr"].user, name="HR sync")
+    from lms.hr_sync import hr_sync_propose
+
+    # A staff file with problems: applying it (as HR may) changes nothing.
+    hr_sync_run = hr_sync_propose(name="staff.csv", content=b"x,y\n1,2\n", source="matrix")
     absence = lms_services.absence_record(
         employee=people["employee"], kind="leave", start_date=datetime.date(2026, 1, 5)
     )
     return {
         **people,
         "absence": absence,
+        "hr_token": hr_token,
+        "hr_sync_run": hr_sync_run,
         "company": company,
         "superuser": superuser,
         "period": period,
@@ -128,13 +137,20 @@ def client_for(people, superuser):
         "superuser": superuser,
     }
 
-    def get(role):
-        if role not in clients:
-            client = Client()
-            if role != "anonymous":
-                client.force_login(users[role])
-            clients[role] = client
-        return clients[role]
+    def get(role, token=False):
+        """A client signed in as ``role``: with a session, or with an API token."""
+        if (role, token) not in clients:
+            if token and role != "anonymous":
+                from wagtail.models import APIToken
+
+                _token, key = APIToken.create_token(user=users[role], name="matrix")
+                client = Client(headers={"Authorization": f"Bearer {key}"})
+            else:
+                client = Client()
+                if role != "anonymous" and not token:
+                    client.force_login(users[role])
+            clients[role, token] = client
+        return clients[role, token]
 
     return get
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.assessments.security_cases import cases as assessment_cases
 
-from . import object_cases
+from . import api_cases, object_cases
 from .matrix import ANY, DENY, LOGIN, OK, Case, Rule, expect
 
 
@@ -144,6 +144,36 @@ CASES.update(assessment_cases())
 # and further cases on URLs declared above, with other records (tests/security/object_cases.py).
 CASES.update(object_cases.CASES)
 OBJECT_CASES = dict(object_cases.OBJECT_CASES)
+
+# The REST API: every operation × every role, with API tokens (tests/security/api_cases.py).
+CASES.update(api_cases.CASES)
+# API tokens (Settings → API tokens): everyone who works in the admin keeps their own; the
+# portal-only roles have no admin. Another person's token is out of reach (a 404).
+CASES.update(
+    {
+        "wagtailusers_api_tokens:index": Case(
+            url("wagtailusers_api_tokens:index"), only(*ADMIN_ROLES)
+        ),
+        "wagtailusers_api_tokens:add": Case(url("wagtailusers_api_tokens:add"), only(*ADMIN_ROLES)),
+        "wagtailusers_api_tokens:edit": Case(
+            url("wagtailusers_api_tokens:edit", "hr_token"), only("hr")
+        ),
+        "wagtailusers_api_tokens:delete": Case(
+            url("wagtailusers_api_tokens:delete", "hr_token"), only("hr")
+        ),
+    }
+)
+
+# HR staff files from the HR system (lms.hr_sync): HR's alone.
+CASES.update(
+    {
+        "lms_hr_sync:index": Case(url("lms_hr_sync:index"), only("hr")),
+        "lms_hr_sync:detail": Case(url("lms_hr_sync:detail", "hr_sync_run"), only("hr")),
+        "lms_hr_sync:apply": Case(
+            url("lms_hr_sync:apply", "hr_sync_run"), only("hr"), method="POST"
+        ),
+    }
+)
 
 # Departments and positions: HR edits, the rest of the admin may not.
 for model in ("departments", "positions"):

@@ -12,8 +12,12 @@ Outcomes, judged from the response to the declared method:
 * ``DENY``   — 403 or 404, or (for a signed-in user) a redirect to sign-in or to the admin
   home, which is how Wagtail refuses a screen;
 * ``ANY``    — not asserted for this role (the view's own tests cover it).
+
+API cases (``Case(token=True)``) are requested with the role's API token instead of a session;
+the API's 401 counts as ``LOGIN`` for anonymous callers and ``DENY`` for anyone else.
 """
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +58,7 @@ class Case:
     outcomes: dict
     method: str = "GET"
     data: Callable[[dict], dict] | None = None
+    token: bool = False  # an API endpoint: sign in with an API token, send data as JSON
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ def judge(response, *, signed_in: bool) -> str:
     status = response.status_code
     if status in (HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND):
         return DENY
+    if status == HTTPStatus.UNAUTHORIZED:
+        return DENY if signed_in else LOGIN
     if status in (HTTPStatus.FOUND, HTTPStatus.MOVED_PERMANENTLY, HTTPStatus.SEE_OTHER):
         location = response.get("Location", "")
         to_login = "/accounts/login/" in location or "/login/" in location
@@ -125,9 +132,11 @@ def check(client_for, case: Case, world) -> list[str]:
     for role, wanted in case.outcomes.items():
         if wanted == ANY:
             continue
-        client = client_for(role)
+        client = client_for(role, token=case.token)
         data = case.data(world) if case.data else {}
-        if case.method == "POST":
+        if case.method == "POST" and case.token:
+            response = client.post(url, json.dumps(data), content_type="application/json")
+        elif case.method == "POST":
             response = client.post(url, data)
         else:
             response = client.get(url)

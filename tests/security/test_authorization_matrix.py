@@ -107,3 +107,16 @@ def test_a_new_undeclared_url_is_reported(monkeypatch):
     monkeypatch.delitem(declarations.CASES, "healthz")
     with pytest.raises(AssertionError, match="healthz"):
         test_every_url_is_declared()
+
+
+def test_every_api_operation_is_declared():
+    """Each (URL name, method) the API object serves has a case with that method, so that an
+    endpoint added to any app's router, or a second method on a path, fails until declared."""
+    from .api_cases import operations
+
+    missing = [
+        f"{method} {path} ({name})"
+        for name, method, path in sorted(operations())
+        if name not in CASES or CASES[name].method != method or not CASES[name].token
+    ]
+    assert not missing, "API operations without a declared token case:\n" + "\n".join(missing)
