@@ -362,6 +362,7 @@ class AppraisalPeriod(models.Model):
             _("Only a calculated period can be frozen; this one is %(status)s."),
         )
         self._require_results(_("There is nothing to freeze: %(period)s has no results."))
+        self._require_complete(_("%(period)s cannot be frozen yet: it is incomplete."))
         self.frozen_at = timezone.now()
 
     def publish(self):
@@ -371,6 +372,7 @@ class AppraisalPeriod(models.Model):
             _("Only a frozen period can be published; this one is %(status)s."),
         )
         self._require_results(_("There is nothing to publish: %(period)s has no results."))
+        self._require_complete(_("%(period)s cannot be published: it is incomplete."))
         self.published_at = timezone.now()
 
     def _require_results(self, message):
@@ -381,6 +383,29 @@ class AppraisalPeriod(models.Model):
                 message % {"period": self.name}
                 + " "
                 + _("Import or enter indicator values, then calculate again.")
+            )
+
+    def missing_indicators(self):
+        """The indicators of the period's system without a single value in the period.
+
+        A period is *complete* when every indicator has at least one value (a zero counts: no
+        complaints is a value); an indicator with none was never collected, and a score
+        computed without it would silently shift the weights onto the others.
+        """
+        return self.system.indicators.exclude(
+            pk__in=IndicatorValue.objects.filter(period=self).values("indicator_id")
+        ).order_by("code")
+
+    def _require_complete(self, message):
+        """An incomplete period is never frozen or published (frozen, it could no longer take
+        the missing values)."""
+        missing = list(self.missing_indicators())
+        if missing:
+            raise AppraisalError(
+                message % {"period": self.name}
+                + " "
+                + _("No values for: %(indicators)s. Import or enter them, then calculate again.")
+                % {"indicators": ", ".join(f"{i.code} {i.name}" for i in missing)}
             )
 
     def unpublish(self):
