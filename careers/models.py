@@ -648,6 +648,12 @@ class TrainingHoursRule(models.Model):
         default=Decimal(0),
         help_text=_("Hours credited for a record that carries no hours of its own."),
     )
+    no_hours_for = models.JSONField(
+        _("earns no hours when"),
+        default=list,
+        blank=True,
+        help_text=_("Records of this category with one of these outcomes earn no hours."),
+    )
 
     class Meta:
         verbose_name = _("training-hours rule")
@@ -667,10 +673,22 @@ class TrainingHoursRule(models.Model):
         except ValueError:
             return self.category
 
-    def credit(self, hours):
+    def credit(self, hours, outcome=""):
+        """The hours a record earns: none for an outcome the rule names, else its own hours
+        times the factor, or the default for a record without hours of its own."""
+        if outcome and outcome in self.no_hours_for:
+            return Decimal(0)
         if hours is None:
             return self.default_hours
         return (Decimal(hours) * self.factor).quantize(Decimal("0.1"))
+
+    @property
+    @admin.display(description=_("earns no hours when"))
+    def no_hours_for_labels(self):
+        from lms.hooks import ArchiveOutcome
+
+        labels = dict(ArchiveOutcome.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.no_hours_for) or "—"
 
 
 # ---------------------------------------------------------------------------------------------
