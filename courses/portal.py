@@ -12,6 +12,7 @@ from lms.hooks import MenuLink, WorkItem
 from lms.portal import PanelSummary, PortalPanel
 from lms.roles import Role, get_employee, has_role, user_roles
 
+from . import requirements
 from .models import (
     TRAINING_MANAGER_GROUP,
     Assignment,
@@ -39,11 +40,17 @@ class MyLearningPanel(PortalPanel):
         today = timezone.localdate()
         assignments = list(
             Assignment.objects.for_employee(employee)
-            .select_related("course", "completion")
+            .select_related("course", "completion", "rule")
             .order_by("completion_id", "due_on")
         )
         for assignment in assignments:
             assignment.current_status = assignment.status
+        # Every course a rule asks of the employee, done ones included (a completion that is
+        # still valid leaves no open assignment); assignments no rule made are listed as before.
+        required = requirements.requirements(
+            [employee] if employee.department_id else [], today=today
+        )
+        assignments = [a for a in assignments if a.rule_id is None or not a.rule.active]
         sessions = list(
             Enrollment.objects.for_employee(employee)
             .filter(session__ends_at__gte=timezone.now())
@@ -109,6 +116,7 @@ class MyLearningPanel(PortalPanel):
                 to_answer.append({"session": attendance.session, "page": page})
         return {
             "questionnaires": to_answer,
+            "required": required,
             "open_assignments": [a for a in assignments if a.current_status != "done"],
             "done_assignments": [a for a in assignments if a.current_status == "done"],
             "sessions": sessions,
