@@ -313,6 +313,9 @@ def workbench_items(request):
                 attention=True,
             )
         )
+        items.append(
+            WorkItem(role, _("Required-training matrix"), reverse("courses_required_matrix"))
+        )
     return items
 
 
