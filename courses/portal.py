@@ -15,6 +15,7 @@ from lms.roles import Role, get_employee, has_role, user_roles
 from . import requirements
 from .models import (
     TRAINING_MANAGER_GROUP,
+    TRAINING_MANAGER_LABEL,
     Assignment,
     Attendance,
     CoursePage,
@@ -273,6 +274,7 @@ def _awaiting_approval_items():
             _("awaiting approval: %(page)s") % {"page": pages[int(pk)].title},
             reverse("wagtailadmin_pages:edit", args=[int(pk)]),
             attention=True,
+            role_label=TRAINING_MANAGER_LABEL,
         )
         for pk in waiting
         if int(pk) in pages
@@ -284,6 +286,7 @@ def _awaiting_approval_items():
             reverse("wagtailadmin_reports:workflow"),
             len(items),
             attention=bool(items),
+            role_label=TRAINING_MANAGER_LABEL,
         ),
         *items,
     ]

@@ -55,6 +55,7 @@ class WorkItem:
     url: str
     count: int | None = None  # None: a place to go (a dashboard), not a count of things
     attention: bool = False  # overdue or otherwise urgent
+    role_label: str = ""  # for a group that is not a Role (the training manager): its name
 
 
 @dataclass(frozen=True)
