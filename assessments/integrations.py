@@ -11,12 +11,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource, WorkItem
+from lms.hooks import (
+    ArchiveCategory,
+    ArchiveEntry,
+    ArchiveOutcome,
+    IndicatorReading,
+    IndicatorSource,
+    WorkItem,
+)
 from lms.models import Department
 from lms.portal import PanelSummary, PortalPanel
 from lms.roles import Role, has_role, user_roles
 
 from .models import Attempt, Certificate, Exam
+
+
+def _outcome(attempt):
+    practice = attempt.exam.kind != Exam.Kind.FORMAL
+    if attempt.passed:
+        return ArchiveOutcome.PRACTICE_PASSED if practice else ArchiveOutcome.PASSED
+    if practice:
+        return (
+            ArchiveOutcome.PRACTICE_FAILED_AUTO
+            if attempt.auto_submitted
+            else ArchiveOutcome.PRACTICE_FAILED
+        )
+    return ArchiveOutcome.FAILED_AUTO if attempt.auto_submitted else ArchiveOutcome.FAILED
 
 
 def archive_entries(employee, *, year=None):
@@ -41,6 +61,7 @@ def archive_entries(employee, *, year=None):
                 score=attempt.percent if shown else None,
                 url=reverse("assessments:attempt_result", args=[attempt.pk]),
                 source="assessments",
+                outcome=_outcome(attempt),
             )
         )
     for certificate in certificates:

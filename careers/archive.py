@@ -59,16 +59,42 @@ class LedgerLine:
         return max(Decimal(0), self.minimum - self.hours)
 
 
-def hours_ledger(entries, rules=None) -> list[LedgerLine]:
-    """Credited hours of one year's entries against the yearly minimums (total first)."""
+@dataclass(frozen=True)
+class CreditedEntry:
+    """An archive entry with the training hours the rules credit it (0 where none)."""
+
+    entry: object
+    hours: Decimal
+    counts_as: str = ""  # the HoursKind label, "" where no rule counts the category
+
+    def __getattr__(self, name):
+        return getattr(self.entry, name)
+
+
+def credit_entries(entries, rules=None) -> list[CreditedEntry]:
+    """Each entry with the hours its category's rule credits it (the ledger adds these up)."""
     if rules is None:
         rules = {rule.category: rule for rule in TrainingHoursRule.objects.all()}
-    by_kind = {kind: Decimal(0) for kind in HoursKind.values}
+    credited = []
     for entry in entries:
         rule = rules.get(entry.category)
         if rule is None:
+            credited.append(CreditedEntry(entry, Decimal(0)))
             continue
-        by_kind[rule.counts_as] += rule.credit(entry.hours)
+        hours = rule.credit(entry.hours, getattr(entry, "outcome", ""))
+        credited.append(CreditedEntry(entry, hours, HoursKind(rule.counts_as).label))
+    return credited
+
+
+def hours_ledger(entries, rules=None) -> list[LedgerLine]:
+    """Credited hours of one year's entries against the yearly minimums (total first): the sum
+    of exactly the hours ``credit_entries`` shows on each row."""
+    by_kind = {kind: Decimal(0) for kind in HoursKind.values}
+    if rules is None:
+        rules = {rule.category: rule for rule in TrainingHoursRule.objects.all()}
+    for row in credit_entries(entries, rules):
+        if row.hours:
+            by_kind[rules[row.entry.category].counts_as] += row.hours
     total = sum(by_kind.values(), Decimal(0))
     return [
         LedgerLine("total", _("Total"), total, settings.TRAINING_HOURS_MIN_TOTAL),
@@ -92,6 +118,8 @@ def archive_context(employee, *, year=None, rules=None, viewer=None):
 
     Personal fields (hire date) show only where ``viewer`` may see them (lms.personal).
     """
+    if rules is None:
+        rules = {rule.category: rule for rule in TrainingHoursRule.objects.all()}
     entries = archive_entries(employee, year=year)
     ledger_year = year or timezone.localdate().year
     ledger_entries = (
@@ -100,7 +128,8 @@ def archive_context(employee, *, year=None, rules=None, viewer=None):
     return {
         "employee": employee,
         "visible_fields": employee_fields(viewer, employee) if viewer is not None else (),
-        "entries": entries,
+        # Every row with the hours it is credited: the ledger is the sum of the year's rows.
+        "entries": credit_entries(entries, rules),
         "year": year,
         "ledger_year": ledger_year,
         "ledger": hours_ledger(ledger_entries, rules),

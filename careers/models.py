@@ -363,6 +363,7 @@ class AppraisalPeriod(models.Model):
             _("Only a calculated period can be frozen; this one is %(status)s."),
         )
         self._require_results(_("There is nothing to freeze: %(period)s has no results."))
+        self._require_complete(_("%(period)s cannot be frozen yet: it is incomplete."))
         self.frozen_at = timezone.now()
 
     def publish(self):
@@ -372,6 +373,7 @@ class AppraisalPeriod(models.Model):
             _("Only a frozen period can be published; this one is %(status)s."),
         )
         self._require_results(_("There is nothing to publish: %(period)s has no results."))
+        self._require_complete(_("%(period)s cannot be published: it is incomplete."))
         self.published_at = timezone.now()
 
     def _require_results(self, message):
@@ -382,6 +384,29 @@ class AppraisalPeriod(models.Model):
                 message % {"period": self.name}
                 + " "
                 + _("Import or enter indicator values, then calculate again.")
+            )
+
+    def missing_indicators(self):
+        """The indicators of the period's system without a single value in the period.
+
+        A period is *complete* when every indicator has at least one value (a zero counts: no
+        complaints is a value); an indicator with none was never collected, and a score
+        computed without it would silently shift the weights onto the others.
+        """
+        return self.system.indicators.exclude(
+            pk__in=IndicatorValue.objects.filter(period=self).values("indicator_id")
+        ).order_by("code")
+
+    def _require_complete(self, message):
+        """An incomplete period is never frozen or published (frozen, it could no longer take
+        the missing values)."""
+        missing = list(self.missing_indicators())
+        if missing:
+            raise AppraisalError(
+                message % {"period": self.name}
+                + " "
+                + _("No values for: %(indicators)s. Import or enter them, then calculate again.")
+                % {"indicators": ", ".join(f"{i.code} {i.name}" for i in missing)}
             )
 
     def unpublish(self):
@@ -624,6 +649,12 @@ class TrainingHoursRule(models.Model):
         default=Decimal(0),
         help_text=_("Hours credited for a record that carries no hours of its own."),
     )
+    no_hours_for = models.JSONField(
+        _("earns no hours when"),
+        default=list,
+        blank=True,
+        help_text=_("Records of this category with one of these outcomes earn no hours."),
+    )
 
     class Meta:
         verbose_name = _("training-hours rule")
@@ -643,10 +674,22 @@ class TrainingHoursRule(models.Model):
         except ValueError:
             return self.category
 
-    def credit(self, hours):
+    def credit(self, hours, outcome=""):
+        """The hours a record earns: none for an outcome the rule names, else its own hours
+        times the factor, or the default for a record without hours of its own."""
+        if outcome and outcome in self.no_hours_for:
+            return Decimal(0)
         if hours is None:
             return self.default_hours
         return (Decimal(hours) * self.factor).quantize(Decimal("0.1"))
+
+    @property
+    @admin.display(description=_("earns no hours when"))
+    def no_hours_for_labels(self):
+        from lms.hooks import ArchiveOutcome
+
+        labels = dict(ArchiveOutcome.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.no_hours_for) or "—"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -590,22 +590,31 @@ class TrainingHoursRuleViewSet(ModelViewSet):
     menu_label = gettext_lazy("Training-hours rules")
     menu_order = 700
     copy_view_enabled = False
-    form_fields = ["category", "counts_as", "factor", "default_hours"]
-    list_display = ["category_label", "counts_as", "factor", "default_hours"]
+    form_fields = ["category", "counts_as", "factor", "default_hours", "no_hours_for"]
+    list_display = ["category_label", "counts_as", "factor", "default_hours", "no_hours_for_labels"]
     list_filter = ["counts_as"]
     search_fields = ["category"]
 
     def get_form_class(self, for_update=False):
-        from lms.hooks import ArchiveCategory
+        from lms.hooks import ArchiveCategory, ArchiveOutcome
 
         class RuleForm(WagtailAdminModelForm):
             category = forms.ChoiceField(
                 label=gettext_lazy("record category"), choices=ArchiveCategory.choices
             )
+            no_hours_for = forms.MultipleChoiceField(
+                label=gettext_lazy("earns no hours when"),
+                choices=ArchiveOutcome.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                help_text=gettext_lazy(
+                    "Records of this category with one of these outcomes earn no hours."
+                ),
+            )
 
             class Meta:
                 model = TrainingHoursRule
-                fields = ["category", "counts_as", "factor", "default_hours"]
+                fields = ["category", "counts_as", "factor", "default_hours", "no_hours_for"]
 
         return RuleForm
 

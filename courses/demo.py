@@ -381,7 +381,8 @@ PLAN_ITEMS = [
 # course code, days from today (negative: held already), hours, location, capacity, employees
 SESSIONS = [
     ("KC-AQ01", -240, 8, "公司三楼培训中心", 60, "field"),
-    ("KC-FW02", -180, 3, "营销部营业厅", 30, "service"),
+    # Recent enough for its questionnaire to be offered (COURSES_QUESTIONNAIRE_DAYS).
+    ("KC-FW02", -20, 3, "营销部营业厅", 30, "service"),
     ("KC-YJ01", -150, 6, "城关供电所实训场", 40, "field"),
     ("KC-YJ02", -60, 2, "公司三楼培训中心", 80, "all"),
     ("KC-GT01", 5, 4, "营销部二楼会议室", 40, "service"),
@@ -644,7 +645,7 @@ class CoursesDemoSeeder(DemoSeeder):
         services.completion_record(
             employee=_employee("QC1001"),
             course=courses["KC-FG01"],
-            completed_on=datetime.date(2026, 3, 20),
+            completed_on=timezone.localdate() - datetime.timedelta(days=260),
             source="external",
             provider="国网四川省电力公司技能培训中心",
             acting_user=acting,

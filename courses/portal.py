@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -11,8 +12,10 @@ from lms.hooks import MenuLink, WorkItem
 from lms.portal import PanelSummary, PortalPanel
 from lms.roles import Role, get_employee, has_role, user_roles
 
+from . import requirements
 from .models import (
     TRAINING_MANAGER_GROUP,
+    TRAINING_MANAGER_LABEL,
     Assignment,
     Attendance,
     CoursePage,
@@ -24,7 +27,6 @@ from .models import (
 )
 
 # How far back a trainer's sessions without a recorded roster stay on their workbench.
-ROSTER_DAYS = 30
 
 
 class MyLearningPanel(PortalPanel):
@@ -39,11 +41,17 @@ class MyLearningPanel(PortalPanel):
         today = timezone.localdate()
         assignments = list(
             Assignment.objects.for_employee(employee)
-            .select_related("course", "completion")
+            .select_related("course", "completion", "rule")
             .order_by("completion_id", "due_on")
         )
         for assignment in assignments:
             assignment.current_status = assignment.status
+        # Every course a rule asks of the employee, done ones included (a completion that is
+        # still valid leaves no open assignment); assignments no rule made are listed as before.
+        required = requirements.requirements(
+            [employee] if employee.department_id else [], today=today
+        )
+        assignments = [a for a in assignments if a.rule_id is None or not a.rule.active]
         sessions = list(
             Enrollment.objects.for_employee(employee)
             .filter(session__ends_at__gte=timezone.now())
@@ -79,8 +87,8 @@ class MyLearningPanel(PortalPanel):
                 round(100 * course.lessons_done / course.lesson_count) if course.lesson_count else 0
             )
             progress.append({"course": course, "percent": percent})
-        # Questionnaires still to answer for sessions attended in the last 60 days.
-        since = timezone.now() - timedelta(days=60)
+        # Questionnaires still to answer for sessions attended within COURSES_QUESTIONNAIRE_DAYS.
+        since = timezone.now() - timedelta(days=settings.COURSES_QUESTIONNAIRE_DAYS)
         attended = list(
             Attendance.objects.for_employee(employee)
             .filter(present=True, session__starts_at__gte=since)
@@ -109,6 +117,7 @@ class MyLearningPanel(PortalPanel):
                 to_answer.append({"session": attendance.session, "page": page})
         return {
             "questionnaires": to_answer,
+            "required": required,
             "open_assignments": [a for a in assignments if a.current_status != "done"],
             "done_assignments": [a for a in assignments if a.current_status == "done"],
             "sessions": sessions,
@@ -191,50 +200,110 @@ class TeamCompliancePanel(PortalPanel):
         return {"rows": list(rows), "admin_url": reverse("training_assignments:index")}
 
 
+def _trainer_items(employee, now):
+    """Sessions to run; each held session whose roster is still open (attendance not recorded
+    within COURSES_ROSTER_DAYS of its end), linked to its roster; and, per course, the
+    questionnaire answers that came in within COURSES_QUESTIONNAIRE_DAYS, linked to the
+    course report that shows them. Three queries."""
+    sessions = TrainingSession.objects.filter(trainer=employee)
+    upcoming = sessions.filter(ends_at__gte=now).count()
+    items = [
+        WorkItem(Role.TRAINER, _("sessions to run"), reverse("training_sessions:index"), upcoming)
+    ]
+    open_rosters = (
+        sessions.filter(
+            ends_at__lt=now, ends_at__gte=now - timedelta(days=settings.COURSES_ROSTER_DAYS)
+        )
+        .exclude(pk__in=Attendance.objects.values("session_id"))
+        .select_related("course")
+        .with_enrolled_count()
+        .order_by("ends_at")
+    )
+    for session in open_rosters:
+        items.append(
+            WorkItem(
+                Role.TRAINER,
+                _("roster to close: %(course)s, %(day)s")
+                % {
+                    "course": session.course.title,
+                    "day": timezone.localtime(session.starts_at).strftime("%Y-%m-%d"),
+                },
+                reverse("courses:roster", args=[session.pk]),
+                session.enrolled_count,
+                attention=True,
+            )
+        )
+    since = now - timedelta(days=settings.COURSES_QUESTIONNAIRE_DAYS)
+    answers = (
+        QuestionnaireSubmission.objects.filter(session__trainer=employee, submit_time__gte=since)
+        .values("session__course_id", "session__course__title")
+        .annotate(answers=Count("pk"))
+        .order_by("session__course__title")
+    )
+    for row in answers:
+        items.append(
+            WorkItem(
+                Role.TRAINER,
+                _("questionnaire answers to read: %(course)s")
+                % {"course": row["session__course__title"]},
+                reverse("courses:course_report", args=[row["session__course_id"]]),
+                row["answers"],
+            )
+        )
+    return items
+
+
+def _awaiting_approval_items():
+    """Each course and training plan in an approval workflow, linked to its review in the
+    admin. Two queries."""
+    from wagtail.models import Page, WorkflowState
+
+    waiting = list(
+        WorkflowState.objects.filter(
+            status=WorkflowState.STATUS_IN_PROGRESS,
+            content_type__app_label="courses",
+            content_type__model__in=["coursepage", "trainingplanpage"],
+        )
+        .order_by("created_at")
+        .values_list("object_id", flat=True)
+    )
+    pages = Page.objects.filter(pk__in=[int(pk) for pk in waiting]).in_bulk()
+    items = [
+        WorkItem(
+            TRAINING_MANAGER_GROUP,
+            _("awaiting approval: %(page)s") % {"page": pages[int(pk)].title},
+            reverse("wagtailadmin_pages:edit", args=[int(pk)]),
+            attention=True,
+            role_label=TRAINING_MANAGER_LABEL,
+        )
+        for pk in waiting
+        if int(pk) in pages
+    ]
+    return [
+        WorkItem(
+            TRAINING_MANAGER_GROUP,
+            _("courses and plans awaiting approval"),
+            reverse("wagtailadmin_reports:workflow"),
+            len(items),
+            attention=bool(items),
+            role_label=TRAINING_MANAGER_LABEL,
+        ),
+        *items,
+    ]
+
+
 def workbench_items(request):
-    """Trainers: sessions to run and rosters to close; training managers: courses and plans
-    awaiting approval; managers and HR: required training overdue in their scope."""
+    """Trainers: sessions to run, rosters to close, questionnaire answers to read; training
+    managers: courses and plans awaiting approval; managers and HR: required training overdue
+    in their scope."""
     user = request.user
     employee = get_employee(user)
     items = []
     now = timezone.now()
     if employee is not None and has_role(user, Role.TRAINER):
-        sessions = TrainingSession.objects.filter(trainer=employee)
-        counts = sessions.aggregate(
-            upcoming=Count("pk", filter=Q(ends_at__gte=now)),
-            unrecorded=Count(
-                "pk",
-                filter=Q(ends_at__lt=now, ends_at__gte=now - timedelta(days=ROSTER_DAYS))
-                & ~Q(pk__in=Attendance.objects.values("session_id")),
-            ),
-        )
-        url = reverse("training_sessions:index")
-        items.append(WorkItem(Role.TRAINER, _("sessions to run"), url, counts["upcoming"]))
-        items.append(
-            WorkItem(
-                Role.TRAINER,
-                _("rosters to close (attendance not recorded)"),
-                url,
-                counts["unrecorded"],
-                attention=True,
-            )
-        )
+        items += _trainer_items(employee, now)
     if has_role(user, TRAINING_MANAGER_GROUP):
-        from wagtail.models import WorkflowState
-
-        waiting = WorkflowState.objects.filter(
-            status=WorkflowState.STATUS_IN_PROGRESS,
-            base_content_type__model__in=["coursepage", "trainingplanpage"],
-        ).count()
-        items.append(
-            WorkItem(
-                TRAINING_MANAGER_GROUP,
-                _("courses and plans awaiting approval"),
-                reverse("wagtailadmin_home"),
-                waiting,
-                attention=True,
-            )
-        )
+        items += _awaiting_approval_items()
     if has_role(user, Role.MANAGER, Role.HR):
         role = Role.MANAGER if Role.MANAGER in user_roles(user) else Role.HR
         overdue = Assignment.objects.visible_to(user).overdue().count()
@@ -246,6 +315,9 @@ def workbench_items(request):
                 overdue,
                 attention=True,
             )
+        )
+        items.append(
+            WorkItem(role, _("Required-training matrix"), reverse("courses_required_matrix"))
         )
     return items
 

@@ -15,14 +15,17 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms import ratelimit
 from lms.importing import FORMATS
 from lms.portal import redirect_to_first_live
 from lms.roles import Role, get_employee, has_role
 
-from . import services
+from . import requirements, services
 from .forms import CheckInForm
 from .hooks import course_exam_results
 from .models import (
@@ -433,3 +436,31 @@ def training_plan(request):
         TrainingPlanPage.objects.filter(year=timezone.localdate().year),
         TrainingPlanIndexPage.objects.all(),
     )
+
+
+class RequiredTrainingMatrixView(WagtailAdminTemplateMixin, TemplateView):
+    """Positions × courses for HR (the company) and department managers (their subtree): in
+    each cell the people the rules ask the course of, how many are done, how many overdue."""
+
+    template_name = "courses/admin/required_matrix.html"
+    page_title = gettext_lazy("Required-training matrix")
+    header_icon = "table"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.employees = requirements.employees_in_scope(request.user)
+        if self.employees is None:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        positions, courses, cells = requirements.matrix(self.employees, today=timezone.localdate())
+        context["courses"] = courses
+        context["rows"] = [
+            {
+                "position": position,
+                "cells": [cells.get((position.pk, course.pk)) for course in courses],
+            }
+            for position in positions
+        ]
+        return context

@@ -1,5 +1,7 @@
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from lms.hooks import (
     API_ROUTER_HOOK,
@@ -14,6 +16,7 @@ from lms.hooks import (
     TRAINING_RUN_SOURCE_HOOK,
     WORKBENCH_HOOK,
 )
+from lms.roles import Role, has_role
 
 from . import buttons, portal, records, services
 from .demo import CoursesDemoSeeder
@@ -79,9 +82,33 @@ def register_courses_audit_actions():
 def register_training_admin_urls():
     from django.urls import path
 
-    from .views import plan_export
+    from .views import RequiredTrainingMatrixView, plan_export
 
-    return [path("training/plans/<int:pk>/export/", plan_export, name="courses_plan_export")]
+    return [
+        path("training/plans/<int:pk>/export/", plan_export, name="courses_plan_export"),
+        path(
+            "training/required-matrix/",
+            RequiredTrainingMatrixView.as_view(),
+            name="courses_required_matrix",
+        ),
+    ]
+
+
+class _MatrixMenuItem(MenuItem):
+    """Shown to HR and department managers, who have a matrix."""
+
+    def is_shown(self, request):
+        return has_role(request.user, Role.HR, Role.MANAGER)
+
+
+@hooks.register("register_admin_menu_item")
+def register_required_matrix_menu_item():
+    return _MatrixMenuItem(
+        _("Required-training matrix"),
+        reverse_lazy("courses_required_matrix"),
+        icon_name="table",
+        order=805,
+    )
 
 
 @hooks.register("register_page_header_buttons")

@@ -425,6 +425,66 @@ def result_save(
     return result
 
 
+RATING_FIELDS = ("level", "points", "reason")
+RESULT_FIELDS = (*RATING_FIELDS, "observation", "observed_at", "photo")
+
+
+@transaction.atomic
+def result_save_fields(*, result: CriterionResult, changes: dict) -> dict[str, list[str]]:
+    """Save the given fields of one criterion, each on its own, as the evaluator types.
+
+    ``changes`` maps field names (``RESULT_FIELDS``) to new values; fields left out keep their
+    stored value. The rating, its points and its reason are judged together (a rating may need
+    a reason); the observation, the time and the photo never wait for them. Returns the refused
+    fields with their messages: those keep their stored value, the rest are saved.
+    """
+    result.sheet.require_editable()
+    unknown = set(changes) - set(RESULT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a result field: {sorted(unknown)}")
+    errors: dict[str, list[str]] = {}
+    saved = []
+    rating = {name: changes[name] for name in RATING_FIELDS if name in changes}
+    if rating:
+        stored = (result.level, result.points, result.reason)
+        try:
+            result.rate(
+                level=rating.get("level", result.level),
+                points=rating.get("points", result.points),
+                reason=rating.get("reason", result.reason),
+            )
+            saved += ["level", "points", "reason"]
+        except DrillError as error:
+            result.level, result.points, result.reason = stored
+            for name in rating:
+                errors[name] = error.messages
+    if "observation" in changes:
+        result.observation = (changes["observation"] or "").strip()
+        saved.append("observation")
+    if "observed_at" in changes:
+        result.observed_at = changes["observed_at"]
+        saved.append("observed_at")
+    if changes.get("photo") is not None:
+        try:
+            validate_evidence(changes["photo"])
+            result.photo = changes["photo"]
+            saved.append("photo")
+        except DrillError as error:
+            errors["photo"] = error.messages
+    if saved:
+        try:
+            result.full_clean(exclude=[f for f in RESULT_FIELDS if f not in saved])
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+            # A field the model refuses is not stored; the others still are.
+            saved = [name for name in saved if name not in error.message_dict]
+            result.refresh_from_db(fields=[f for f in RESULT_FIELDS if f not in saved])
+        if saved:
+            result.save(update_fields=[*saved, "updated_at"])
+    return errors
+
+
 @_refreshes_portal
 @transaction.atomic
 def sheet_assign(

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -381,44 +382,58 @@ def _wants_json(request):
 @login_required
 @require_POST
 def result_save(request, pk, result_pk):
+    """Save the fields the evaluator changed, each on its own.
+
+    The sheet's script names the changed fields in ``fields``; a plain form post (no script)
+    sends them all. A field that is refused (a rating still waiting for its reason, a photo
+    that is not an image) keeps its stored value, and the others are saved all the same.
+    """
     sheet = _own_sheet(request, pk)
     result = get_object_or_404(sheet.results.select_related("criterion__scale"), pk=result_pk)
     result.sheet = sheet
     form = ResultForm(request.POST, request.FILES, scale=result.criterion.scale)
+    named = [name for name in request.POST.get("fields", "").split(",") if name]
+    fields = [name for name in named if name in services.RESULT_FIELDS] or list(
+        services.RESULT_FIELDS
+    )
+    form.is_valid()
+    errors = {name: list(form.errors[name]) for name in fields if name in form.errors}
+    changes = {
+        name: form.cleaned_data.get(name)
+        for name in fields
+        if name not in errors and (name != "photo" or "photo" in request.FILES)
+    }
     try:
-        if not form.is_valid():
-            raise DrillError([e for errors in form.errors.values() for e in errors])
-        data = form.cleaned_data
-        services.result_save(
-            result=result,
-            level=data["level"],
-            points=data["points"],
-            reason=data["reason"],
-            observation=data["observation"],
-            observed_at=data["observed_at"],
-            photo=data["photo"],
-        )
+        for name, messages_ in services.result_save_fields(result=result, changes=changes).items():
+            errors.setdefault(name, []).extend(messages_)
     except DrillError as error:
         if _wants_json(request):
-            return JsonResponse({"ok": False, "errors": error.messages}, status=400)
+            return JsonResponse(
+                {"ok": False, "saved": [], "errors": {"__all__": error.messages}}, status=400
+            )
         _error(request, error)
         return redirect(reverse("drills:sheet", args=[sheet.pk]) + f"#criterion-{result.pk}")
+    saved = [name for name in fields if name not in errors]
+    anchor = reverse("drills:sheet", args=[sheet.pk]) + f"#criterion-{result.pk}"
     if _wants_json(request):
-        rated = (
-            sheet.results.filter(level__isnull=False).count()
-            + sheet.results.filter(points__isnull=False).count()
-        )
+        rated = sheet.results.filter(Q(level__isnull=False) | Q(points__isnull=False)).count()
         return JsonResponse(
             {
-                "ok": True,
+                "ok": not errors,
+                "saved": saved,
+                "errors": errors,
                 "rated": rated,
                 "photo": reverse("drills:result_photo", args=[sheet.pk, result.pk])
                 if result.photo
                 else "",
-            }
+            },
+            status=400 if errors else 200,
         )
-    messages.success(request, _("Saved."))
-    return redirect(reverse("drills:sheet", args=[sheet.pk]) + f"#criterion-{result.pk}")
+    if errors:
+        _error(request, DrillError([m for messages_ in errors.values() for m in messages_]))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(anchor)
 
 
 @login_required

@@ -106,6 +106,7 @@ class WorkItem:
     url: str
     count: int | None = None  # None: a place to go (a dashboard), not a count of things
     attention: bool = False  # overdue or otherwise urgent
+    role_label: str = ""  # for a group that is not a Role (the training manager): its name
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,21 @@ class ArchiveCategory(models.TextChoices):
     APPRAISAL = "appraisal", _("Appraisal")
 
 
+class ArchiveOutcome(models.TextChoices):
+    """How a record turned out, where that decides whether it earns training hours (the
+    training-hours rules, which HR keeps, name the outcomes that earn none)."""
+
+    PASSED = "passed", _("Formal exam passed")
+    FAILED = "failed", _("Formal exam failed")
+    FAILED_AUTO = "failed_auto", _("Formal exam failed, submitted when time ran out")
+    PRACTICE_PASSED = "practice_passed", _("Practice passed")
+    PRACTICE_FAILED = "practice_failed", _("Practice failed")
+    PRACTICE_FAILED_AUTO = (
+        "practice_failed_auto",
+        _("Practice failed, submitted when time ran out"),
+    )
+
+
 @dataclass(frozen=True)
 class ArchiveEntry:
     """One record in an employee's training archive."""
@@ -142,6 +158,7 @@ class ArchiveEntry:
     score: Decimal | None = None
     url: str = ""
     source: str = ""
+    outcome: str = ""  # an ArchiveOutcome where the record has one
 
     @property
     def category_label(self):

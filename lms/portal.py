@@ -179,6 +179,9 @@ def workbench(request) -> list[dict]:
     for item in items:
         groups.setdefault(item.role, []).append(item)
     labels = dict(Role.choices)
+    for item in items:
+        if item.role_label:
+            labels.setdefault(item.role, item.role_label)
     return [
         {"role": labels.get(role, role), "items": groups[role]}
         for role in sorted(groups, key=lambda role: order.get(role, len(order)))

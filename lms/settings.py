@@ -387,6 +387,11 @@ COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7
 COURSES_REASSIGN_LEAD_DAYS = env_int("COURSES_REASSIGN_LEAD_DAYS", 30)
 # Someone who joins a rule's scope after its first due date gets this many days.
 COURSES_NEW_ASSIGNMENT_DAYS = env_int("COURSES_NEW_ASSIGNMENT_DAYS", 30)
+# A held session's roster counts as still to close on the trainer's workbench for this many days.
+COURSES_ROSTER_DAYS = env_int("COURSES_ROSTER_DAYS", 30)
+# A session's questionnaire is offered to those who attended for this many days after it; the
+# trainer's workbench counts the answers that came in over the same span.
+COURSES_QUESTIONNAIRE_DAYS = env_int("COURSES_QUESTIONNAIRE_DAYS", 60)
 # --- security headers and sessions ---
 # Content-Security-Policy (django-csp), on the portal and the admin alike, also in development so
 # that breakage shows. Scripts run only from our own origin or with the per-response nonce

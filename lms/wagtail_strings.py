@@ -2,8 +2,8 @@
 
 Listed here so that makemessages keeps them in our catalogue (locale/), which Django reads before
 Wagtail's; each msgid is Wagtail's exactly. Strings from Wagtail's JavaScript (the sidebar's
-"(2 new items in this menu)") are not here: a djangojs catalogue of ours merged into Wagtail's
-stopped the admin's inline panels from adding rows.
+"(2 new items in this menu)") are in ``WAGTAIL_JS_STRINGS``: translated here, in the django
+domain, and added to Wagtail's JavaScript catalogue by ``lms.compat.wagtail_js_catalog``.
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy
@@ -39,4 +39,9 @@ WAGTAIL_STRINGS = [
         '%(total)s Documents <span class="w-sr-only">created in %(site_name)s</span>',
         "total",
     ),
+]
+
+WAGTAIL_JS_STRINGS = [
+    gettext_noop("(1 new item in this menu)"),
+    gettext_noop("(%(number)s new items in this menu)"),
 ]

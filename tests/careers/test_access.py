@@ -18,6 +18,7 @@ from tests.factories import careers as cf
 def world(people, company):
     period = cf.period()
     value = cf.value(period=period, code="KPI-TRAIN", value="90", employee=people["employee"])
+    cf.complete(period)
     services.appraisal_period_calculate(period=period)
     plan = services.development_plan_create(employee=people["employee"], year=2026)
     programme = services.rotation_programme_create(

@@ -115,6 +115,7 @@ def test_period_life_and_illegal_moves(db):
     with pytest.raises(AppraisalError):  # nothing to calculate yet
         services.appraisal_period_calculate(period=period)
     cf.value(period=period, code="KPI-TRAIN", value="90", employee=f.employee())
+    cf.complete(period)
     services.appraisal_period_calculate(period=period)
     with pytest.raises(AppraisalError):
         services.appraisal_period_publish(period=period)
@@ -255,6 +256,7 @@ def test_after_freezing_changes_need_a_reason_and_are_audited(people):
     hr = people["hr"].user
     period = cf.period()
     item = cf.value(period=period, code="KPI-TRAIN", value="100", employee=people["employee"])
+    cf.complete(period)
     services.appraisal_period_calculate(period=period)
     period = services.appraisal_period_freeze(period=period)
     with pytest.raises(AppraisalError):
@@ -314,6 +316,7 @@ def test_frozen_period_keeps_its_people_when_someone_leaves(people):
     period = cf.period()
     item = cf.value(period=period, code="KPI-TRAIN", value="100", employee=people["employee"])
     cf.value(period=period, code="KPI-TRAIN", value="80", employee=people["colleague"])
+    cf.complete(period)
     services.appraisal_period_calculate(period=period)
     period = services.appraisal_period_freeze(period=period)
     lms_services.employee_update(employee=people["colleague"], status="left")

@@ -39,6 +39,7 @@ def published_result(people, company, **values):
         records=[("安规考试 90 分", "/exams/results/1/")],
     )
     cf.value(period=period, code="KPI-RELIAB", value="99.95", department=company["branch"])
+    cf.complete(period)
     services.appraisal_period_calculate(period=period)
     services.appraisal_period_freeze(period=period)
     services.appraisal_period_publish(period=period)
@@ -98,6 +99,7 @@ def test_kpi_import_refuses_bad_rows_by_number_then_imports(client, people, comp
 def test_kpi_import_into_a_frozen_period_is_refused(client, people):
     period = cf.period(name="已冻结期间")
     cf.value(period=period, code="KPI-TRAIN", value="90", employee=people["employee"])
+    cf.complete(period)
     services.appraisal_period_calculate(period=period)
     services.appraisal_period_freeze(period=period)
     login(client, people["hr"])
@@ -108,7 +110,7 @@ def test_kpi_import_into_a_frozen_period_is_refused(client, people):
     report = response.context["report"]
     assert [p.row for p in report.problems] == [2]
     assert "已冻结期间" in " ".join(report.problems[0].messages)
-    assert IndicatorValue.objects.get().value == Decimal(90)
+    assert IndicatorValue.objects.get(indicator__code="KPI-TRAIN").value == Decimal(90)
 
 
 @pytest.mark.parametrize("who", ["employee", "manager", "trainer", "coordinator"])
@@ -126,6 +128,7 @@ def test_hr_runs_a_period_through_the_control_room(
 ):
     period = cf.period()
     cf.value(period=period, code="KPI-TRAIN", value="90", employee=people["employee"])
+    cf.complete(period)
     login(client, people["hr"])
     url = reverse("careers_periods:run", args=[period.pk])
     assert client.get(url).status_code == HTTPStatus.OK
@@ -162,6 +165,7 @@ def test_control_room_refused_to_others(client, people, who):
 def test_frozen_value_edit_needs_reason_in_admin(client, people):
     period = cf.period()
     item = cf.value(period=period, code="KPI-TRAIN", value="90", employee=people["employee"])
+    cf.complete(period)
     services.appraisal_period_calculate(period=period)
     services.appraisal_period_freeze(period=period)
     login(client, people["hr"])

@@ -218,3 +218,96 @@ def test_portal_archive_panel_shows_ledger(client, people):
     html = response.content.decode()
     assert 'data-testid="ledger-total"' in html
     assert reverse("careers:archive_pdf", args=[people["employee"].pk]) in html
+
+
+# --- every counted hour on a row, and which results earn hours ------------------------------
+
+
+def _sat(employee, *, kind, passed, timed_out):
+    """A graded attempt: right or wrong, submitted by the employee or when time ran out."""
+    from django.utils import timezone
+
+    from assessments import services as exam_services
+    from assessments.models import QuestionType
+    from tests.factories import assessments as af
+
+    exam = af.exam(
+        questions=[af.question(type=QuestionType.SINGLE, answer=["B"])],
+        audience=[employee],
+        kind=kind,
+        time_limit_minutes=5,
+        pass_mark=Decimal(60),
+    )
+    started = timezone.now() - datetime.timedelta(minutes=30 if timed_out else 1)
+    attempt = exam_services.attempt_start(exam=exam, employee=employee, now=started)
+    item = attempt.items.get()
+    exam_services.attempt_save_answers(
+        attempt=attempt,
+        answers=[{"item": item.pk, "response": ["B" if passed else "A"], "seq": 1}],
+        now=started,
+    )
+    if timed_out:
+        exam_services.attempts_submit_overdue()
+    else:
+        exam_services.attempt_submit(attempt=attempt)
+    attempt.refresh_from_db()
+    assert attempt.auto_submitted == timed_out and attempt.passed == passed
+    return attempt
+
+
+def _page_rows_and_ledger(client, employee):
+    import re
+
+    page = client.get(reverse("careers:archive", args=[employee.pk]))
+    html = page.content.decode()
+    year = str(page.context["ledger_year"])
+    rows = [
+        Decimal(hours)
+        for hours, row_year in re.findall(r'data-hours="([^"]+)" data-year="(\d{4})"', html)
+        if row_year == year
+    ]
+    return html, rows, page.context["ledger"][0].hours
+
+
+def test_archive_rows_add_up_to_the_ledger_and_failed_practice_earns_nothing(client, people):
+    """Exam and drill hours are credited by the rules without hours of their own: each row says
+    what it earned, the rows of the year add up to the ledger's total, and a failed practice
+    attempt (timed out or not) earns none by default."""
+    employee = people["employee"]
+    _sat(employee, kind="practice", passed=False, timed_out=True)
+    _sat(employee, kind="practice", passed=False, timed_out=False)
+    _sat(employee, kind="practice", passed=True, timed_out=False)
+    _sat(employee, kind="formal", passed=True, timed_out=False)
+    login(client, people["hr"])
+    html, rows, total = _page_rows_and_ledger(client, employee)
+    assert sum(rows) == total
+    # Default rules: a passed practice or formal exam earns 2 h (exams carry no hours of their
+    # own), the two failures nothing, and each says so on its row.
+    assert sorted(rows) == [0, 0, 2, 2]
+    assert html.count("不计学时") == 2 and html.count("2 学时 · 必修") == 2
+    assert total == Decimal(4)
+
+
+def test_hr_reads_and_changes_which_results_earn_hours(client, people):
+    from careers.models import TrainingHoursRule
+
+    employee = people["employee"]
+    _sat(employee, kind="practice", passed=False, timed_out=True)
+    rule = TrainingHoursRule.objects.get(category="exam")
+    login(client, people["hr"])
+    listing = client.get(reverse("careers_hours_rules:index")).content.decode()
+    assert "练习未通过（超时自动交卷）" in listing
+    response = client.post(
+        reverse("careers_hours_rules:edit", args=[rule.pk]),
+        {
+            "category": "exam",
+            "counts_as": "compulsory",
+            "factor": "1",
+            "default_hours": "2",
+            "no_hours_for": ["practice_failed"],  # a timed-out failure now earns its hours
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert TrainingHoursRule.objects.get(pk=rule.pk).no_hours_for == ["practice_failed"]
+    _html, rows, total = _page_rows_and_ledger(client, employee)
+    assert rows == [Decimal(2)] and total == Decimal(2)

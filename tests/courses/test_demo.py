@@ -1,5 +1,6 @@
 from http import HTTPStatus
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -9,9 +10,11 @@ from courses.models import (
     Completion,
     CoursePage,
     PlanItem,
+    QuestionnairePage,
     TrainingSession,
 )
 from lms.models import Employee
+from tests.clock import local_moment
 from tests.conftest import login
 
 
@@ -47,3 +50,25 @@ def test_demo_seed_is_idempotent_and_believable(db, client):
 
     call_command("seed_demo", "--reset", stdout=open("/dev/null", "w"))
     assert _counts()[0] == first[0]
+
+
+@pytest.mark.parametrize("today", ["2026-01-02", "2026-12-07", "2028-02-29"])
+def test_demo_offers_its_questionnaire_whatever_the_day_it_is_seeded(db, client, clock, today):
+    """The demo's dates follow the day it is seeded, so its questionnaire is always within
+    COURSES_QUESTIONNAIRE_DAYS of the session QC1001 attended."""
+    clock.move_to(local_moment(today))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    login(client, Employee.objects.get(number="QC1001"))
+    client.cookies["ga_language"] = "zh-hans"
+    body = client.get(reverse("portal:section", args=["learning"])).content.decode()
+    page = QuestionnairePage.objects.get()
+    assert f'href="{page.url}?session=' in body
+    assert "营业厅服务礼仪实训 · 培训效果调查" in body
+
+
+def test_the_questionnaire_window_is_a_setting(db, client, settings):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    login(client, Employee.objects.get(number="QC1001"))
+    settings.COURSES_QUESTIONNAIRE_DAYS = 7  # the demo session was three weeks ago
+    body = client.get(reverse("portal:section", args=["learning"])).content.decode()
+    assert QuestionnairePage.objects.get().url + "?session=" not in body

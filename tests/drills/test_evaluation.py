@@ -159,7 +159,7 @@ def test_evaluator_sheet_page_and_autosave(client, drill, people):
     assert result.level.code == "M" and result.observation == "通讯中断5分钟"
     assert result.observed_at.strftime("%H:%M") == "09:35" and result.photo
 
-    # A refused rating answers with the message, and nothing is stored.
+    # A refused rating answers with the message, and the rating is not stored.
     no_result = _result(sheet, "yes_no")
     response = client.post(
         reverse("drills:result_save", args=[sheet.pk, no_result.pk]),
@@ -167,8 +167,74 @@ def test_evaluator_sheet_page_and_autosave(client, drill, people):
         headers={"x-requested-with": "fetch"},
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "Give the reason" in response.json()["errors"][0]
+    assert "Give the reason" in response.json()["errors"]["level"][0]
     assert CriterionResult.objects.get(pk=no_result.pk).level is None
+
+
+def test_rating_waiting_for_its_reason_does_not_hold_back_the_note_and_time(client, drill, people):
+    """The sheet's script posts the changed fields: the note and time are saved even while the
+    rating beside them still waits for its reason, and the rating is saved once it has one."""
+    sheet = drill.sheets.get(evaluator=people["evaluator"])
+    login(client, people["evaluator"])
+    result = _result(sheet, "yes_no")
+    url = reverse("drills:result_save", args=[sheet.pk, result.pk])
+    no = df.level("yes_no", "no").pk
+    response = client.post(
+        url,
+        {
+            "fields": "level,observation,observed_at",
+            "level": no,
+            "reason": "",
+            "observation": "抢修车辆晚到",
+            "observed_at": "10:05",
+        },
+        headers={"x-requested-with": "fetch"},
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    body = response.json()
+    assert sorted(body["saved"]) == ["observation", "observed_at"]
+    assert list(body["errors"]) == ["level"]
+    result.refresh_from_db()
+    assert result.level is None
+    assert result.observation == "抢修车辆晚到"
+    assert result.observed_at.strftime("%H:%M") == "10:05"
+
+    # The reason comes: the waiting rating is saved with it; the note is left as it was.
+    response = client.post(
+        url,
+        {"fields": "level,reason", "level": no, "reason": "未按时到场"},
+        headers={"x-requested-with": "fetch"},
+    )
+    assert response.status_code == HTTPStatus.OK and response.json()["ok"] is True
+    result.refresh_from_db()
+    assert result.level.code == "no" and result.reason == "未按时到场"
+    assert result.observation == "抢修车辆晚到"
+
+    # A field posted alone changes only itself; an unreadable time is refused on its own.
+    response = client.post(
+        url,
+        {"fields": "observed_at,observation", "observed_at": "25:99", "observation": "补充"},
+        headers={"x-requested-with": "fetch"},
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["saved"] == ["observation"]
+    result.refresh_from_db()
+    assert result.observed_at.strftime("%H:%M") == "10:05" and result.observation == "补充"
+    assert result.level.code == "no" and result.reason == "未按时到场"
+
+
+def test_plain_form_post_saves_what_it_can_and_names_the_refused_field(client, drill, people):
+    sheet = drill.sheets.get(evaluator=people["evaluator"])
+    login(client, people["evaluator"])
+    result = _result(sheet, "yes_no")
+    response = client.post(
+        reverse("drills:result_save", args=[sheet.pk, result.pk]),
+        {"level": df.level("yes_no", "no").pk, "observation": "记录", "observed_at": "08:00"},
+        follow=True,
+    )
+    assert "Give the reason" in response.content.decode()
+    result.refresh_from_db()
+    assert result.level is None and result.observation == "记录"
 
 
 @pytest.mark.parametrize(

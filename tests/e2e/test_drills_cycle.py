@@ -64,7 +64,7 @@ def test_drill_loop(page, phone, world, live_server):
 
     # 1. The coordinator schedules a drill from the plan and assigns an evaluator.
     sign_in(page, "QC9004", f.PASSWORD)
-    page.goto("/admin/drill_admin/new/")
+    page.goto("/admin/drill_admin/new/", wait_until="networkidle")
     page.fill("#id_title", "防台风桌面推演")
     page.select_option("#id_plan", str(plan.pk))
     page.check("#id_covered_sections_1")
@@ -103,6 +103,7 @@ def test_drill_loop(page, phone, world, live_server):
     sign_in(phone, "QC9005", f.PASSWORD)
     phone.goto("/my/drills/")
     phone.get_by_role("link", name="防台风桌面推演").first.click()
+    phone.wait_for_url(re.compile(r"/drills/sheets/\d+/$"))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     forms = phone.locator("form[data-autosave]")
     assert forms.count() == 3

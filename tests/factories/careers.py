@@ -86,3 +86,28 @@ def value(*, period, code, value, employee=None, department=None, records=()):
         department=department,
         records=records,
     )
+
+
+def complete(period):
+    """Give each indicator of the period that has no value yet one value, on subjects that no
+    result counts (someone on leave, a department without people), so the period can be frozen
+    and published without changing anyone's score."""
+    from tests import factories as f
+
+    missing = list(period.missing_indicators())
+    if not missing:
+        return period
+    n = next(_counter)
+    away = f.employee(number=f"AWAY{n}", name="休假人员", status="on_leave")
+    empty = f.department(code=f"EMPTY{n}", name="无人部门")
+    for indicator in missing:
+        subject = (
+            {"employee": away} if indicator.subject == Subject.EMPLOYEE else {"department": empty}
+        )
+        services.indicator_value_set(
+            period=period,
+            indicator=indicator,
+            value=indicator.min_value if indicator.min_value is not None else Decimal(0),
+            **subject,
+        )
+    return period

@@ -359,6 +359,7 @@ def value_deleted(people, company):
 
 def _frozen(people):
     period = _period(people)
+    cf.complete(period)
     careers_services.appraisal_period_calculate(period=period)
     careers_services.appraisal_period_freeze(period=period)
     return period
@@ -412,6 +413,7 @@ def calculated(people, company):
 
 def period_frozen(people, company):
     period = _period(people)
+    cf.complete(period)
     careers_services.appraisal_period_calculate(period=period)
     careers_services.appraisal_period_freeze(period=period, acting_user=people["hr"].user)
     return (

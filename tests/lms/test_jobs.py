@@ -129,6 +129,7 @@ def test_an_illegal_calculation_fails_with_the_reason(people, django_capture_on_
 
     period = cf.period()
     cf.value(period=period, code="KPI-TRAIN", value="90", employee=people["employee"])
+    cf.complete(period)
     careers_services.appraisal_period_calculate(period=period)
     careers_services.appraisal_period_freeze(period=period)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,23 +1,37 @@
 """The portal home's workbench: what waits for each role, with counts and links, in a fixed
 number of queries; and the portal menu's shared places."""
 
+import datetime
 import re
 from http import HTTPStatus
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from courses import services as courses_services
+from courses.models import QuestionnaireField, QuestionnairePage
+from tests import factories as f
 from tests.conftest import login, with_session
 from tests.factories import careers as cf
 from tests.factories import courses as coursef
 from tests.factories import drills as df
 
 EXPECTED = {
-    "trainer": ["待开展的培训班", "待登记考勤的培训班", "待批改的答卷"],
-    "hr": ["考核周期", "导入员工", "培训档案", "统计看板", "管辖范围内逾期未完成的必修课程"],
+    "trainer": ["待开展的培训班", "待登记考勤：", "待阅读的问卷答复：", "待批改的答卷"],
+    "training_manager": ["待审批的课程和培训计划", "待审批："],
+    "hr": [
+        "考核周期",
+        "导入员工",
+        "培训档案",
+        "统计看板",
+        "管辖范围内逾期未完成的必修课程",
+        "必修培训矩阵",
+    ],
     "manager": [
         "管辖范围内逾期未完成的必修课程",
+        "必修培训矩阵",
         "待审批的职业发展规划",
         "已到期待评价的岗位轮换",
         "本部门即将到期的证书",
@@ -27,10 +41,45 @@ EXPECTED = {
 }
 
 
+def _held(course, trainer, employee, *, days_ago):
+    """A session that ended ``days_ago`` days ago, with ``employee`` enrolled."""
+    session = coursef.session(course=course, trainer=trainer)
+    courses_services.enrollment_create(session=session, employee=employee)
+    starts = timezone.now() - datetime.timedelta(days=days_ago)
+    return courses_services.session_update(
+        session=session, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
+    )
+
+
+def _questionnaire(course):
+    page = QuestionnairePage(
+        title="培训效果调查",
+        course=course,
+        form_fields=[QuestionnaireField(label="总体满意度", field_type="number", required=True)],
+    )
+    coursef.course_index().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
 def _make_work(people, company, n):
     course = coursef.course()
     for _ in range(n):
         coursef.session(course=course, trainer=people["trainer"])
+    # Held sessions: n rosters still open, and n answered questionnaires on another course.
+    for _ in range(n):
+        _held(course, people["trainer"], people["employee"], days_ago=3)
+    answered = coursef.course()
+    page = _questionnaire(answered)
+    for _ in range(n):
+        session = _held(answered, people["trainer"], people["employee"], days_ago=5)
+        courses_services.attendance_record(session=session, present_ids=[people["employee"].pk])
+        courses_services.questionnaire_submit(
+            page=page, session=session, employee=people["employee"], data={"x": "5"}
+        )
+    # A course awaiting the training manager's approval.
+    review = coursef.course()
+    review.get_workflow().start(review, people["trainer"].user)
     plan = df.plan(department=company["branch"])
     for _ in range(n):
         df.drill(plan=plan, coordinator=people["coordinator"], evaluators=[people["evaluator"]])
@@ -43,6 +92,14 @@ def _items(page):
         r'<a href="([^"]+)"><span class="count"[^>]*>([^<]*)</span><span>([^<]*)</span></a>', page
     )
     return [(href, count, label) for href, count, label in found]
+
+
+@pytest.fixture
+def people(people, company):
+    """The shared people and a training manager (who approves courses and plans)."""
+    manager = f.employee(number="TM1", name="培训经理", department=company["root"])
+    courses_services.training_manager_set(user=manager.user)
+    return {**people, "training_manager": manager}
 
 
 @pytest.mark.parametrize("role", sorted(EXPECTED))
@@ -58,6 +115,14 @@ def test_each_role_sees_its_work_with_counts_and_working_links(client, people, c
     counts = {label: count for _, count, label in items}
     if role == "trainer":
         assert counts["待开展的培训班"] == "3"
+        rosters = [(h, c) for h, c, label in items if label.startswith("待登记考勤：")]
+        assert len(rosters) == 3 and all("/roster/" in h and c == "1" for h, c in rosters)
+        [(href, count)] = [(h, c) for h, c, label in items if label.startswith("待阅读的问卷答复")]
+        assert "/report/" in href and count == "3"
+    if role == "training_manager":
+        assert counts["待审批的课程和培训计划"] == "1"
+        [href] = [h for h, _, label in items if label.startswith("待审批：")]
+        assert "/admin/pages/" in href and href.endswith("/edit/")
     if role == "coordinator":
         assert counts["待准备的演练"] == "3" and counts["未提交的评估表"] == "3"
     if role == "evaluator":
@@ -76,11 +141,12 @@ def test_an_employee_without_a_role_has_no_workbench(client, people):
 # that counts; the employee's figure is the portal without a workbench).
 HOME_QUERIES = {
     "employee": 28,
-    "trainer": 29,
+    "trainer": 31,  # sessions to run, open rosters, questionnaire answers: one query each
     "evaluator": 29,
     "hr": 30,
     "coordinator": 31,
     "manager": 34,
+    "training_manager": 29,  # awaiting approval: the workflow states, then their pages
 }
 
 

@@ -127,6 +127,10 @@ CASES.update(
         ),
         "careers:result": Case(url("careers:result", "result"), only("hr")),
         "careers:dashboard": Case(url("careers:dashboard"), only("manager", "other_manager", "hr")),
+        # The required-training matrix: HR (the company) and managers (their subtree).
+        "courses_required_matrix": Case(
+            url("courses_required_matrix"), only("manager", "other_manager", "hr")
+        ),
         # Background jobs (lms.jobs): the one who started a job and HR see it; the rest of
         # the admin gets a 404.
         "lms_jobs:index": Case(url("lms_jobs:index"), only(*ADMIN_ROLES)),

@@ -40,6 +40,7 @@ def object_world(world):
     action = df.action(finding, owner=world["employee"])
     published = cf.period(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
     cf.value(period=published, code="KPI-TRAIN", value=Decimal(85), employee=world["employee"])
+    cf.complete(published)
     careers_services.appraisal_period_calculate(period=published)
     careers_services.appraisal_period_freeze(period=published)
     careers_services.appraisal_period_publish(period=published)
