@@ -71,7 +71,11 @@ def register_assessment_jobs():
 
     from lms.scheduling import ScheduledJob
 
-    from .tasks import remind_expiring_certificates, submit_overdue_attempts
+    from .tasks import (
+        announce_qualifications,
+        remind_expiring_certificates,
+        submit_overdue_attempts,
+    )
 
     return [
         # Attempts whose time ran out are submitted and graded even if nobody comes back.
@@ -86,6 +90,12 @@ def register_assessment_jobs():
             remind_expiring_certificates,
             timedelta(days=1),
             _("Certificate expiry reminders"),
+        ),
+        ScheduledJob(
+            "assessments.announce_qualifications",
+            announce_qualifications,
+            timedelta(days=1),
+            _("Qualification expiry and lapse notices"),
         ),
     ]
 
@@ -144,3 +154,10 @@ def exam_in_progress_keeps_the_session(user):
         .filter(deadline__isnull=False, deadline__gt=timezone.now() - grace)
         .exists()
     )
+
+
+@hooks.register("register_notification_kind")
+def register_notification_kinds():
+    from .notifications import kinds
+
+    return kinds()

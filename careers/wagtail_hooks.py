@@ -109,3 +109,10 @@ def register_careers_job_kinds():
         JobKind("careers.archive_zip", _("Archive zip")),
         JobKind("careers.appraisal_calculation", _("Appraisal calculation")),
     ]
+
+
+@hooks.register("register_notification_kind")
+def register_notification_kinds():
+    from .notifications import kinds
+
+    return kinds()

@@ -125,3 +125,10 @@ def register_compliance_figure():
     from .dashboard import dashboard_figures
 
     return dashboard_figures()
+
+
+@hooks.register("register_notification_kind")
+def register_notification_kinds():
+    from .notifications import kinds
+
+    return kinds()

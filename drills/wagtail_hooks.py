@@ -75,3 +75,10 @@ def plan_attachments_to_staff(document, request):
     ):
         raise Http404
     return None
+
+
+@hooks.register("register_notification_kind")
+def register_notification_kinds():
+    from .notifications import kinds
+
+    return kinds()
