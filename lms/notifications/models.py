@@ -131,6 +131,18 @@ def mask(secret: str, *, keep: int = 4) -> str:
     return f"{secret[:keep]}…{secret[-keep:]}"
 
 
+def mask_url(url: str) -> str:
+    """The address with every query value masked (the key or token is the secret)."""
+    head, _sep, query = (url or "").partition("?")
+    if not query:
+        return head
+    parts = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        parts.append(f"{name}={mask(value)}" if equals else mask(name))
+    return f"{head}?{'&'.join(parts)}"
+
+
 class Robot(models.Model):
     """A 企业微信 group robot or a 钉钉 custom robot that posts into one group chat."""
 
@@ -178,8 +190,7 @@ class Robot(models.Model):
 
     @property
     def masked_url(self):
-        head, _sep, query = self.webhook_url.partition("?")
-        return f"{head}?{mask(query, keep=6)}" if query else mask(head, keep=12)
+        return mask_url(self.webhook_url)
 
 
 class WebhookSubscription(models.Model):
@@ -206,8 +217,7 @@ class WebhookSubscription(models.Model):
 
     @property
     def masked_url(self):
-        head, _sep, query = self.url.partition("?")
-        return f"{head}?{mask(query)}" if query else head
+        return mask_url(self.url)
 
 
 class DeliveryQuerySet(models.QuerySet):
