@@ -6,12 +6,16 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
-from wagtail import hooks
 
 from drills.notifications import ACTION_OVERDUE, ActionOverdue
 from lms.notifications import services
-from lms.notifications.models import ChannelPreference, Delivery, Notification, Robot
-from lms.notifications.models import WebhookSubscription
+from lms.notifications.models import (
+    ChannelPreference,
+    Delivery,
+    Notification,
+    Robot,
+    WebhookSubscription,
+)
 from tests.conftest import login, with_session
 
 pytestmark = pytest.mark.django_db
