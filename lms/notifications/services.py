@@ -411,18 +411,3 @@ def deliveries_due(*, now=None, limit: int = 1000) -> list[int]:
     return list(
         Delivery.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
-
-
-@transaction.atomic
-def delivery_retry_now(*, delivery: Delivery) -> Delivery:
-    """An administrator sends a failed delivery again (counted from its next attempt on)."""
-    if delivery.status == Delivery.Status.SENT:
-        raise ValidationError(_("This message was sent already."))
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.RETRYING, next_attempt_at=timezone.now()
-    )
-    from .tasks import deliver
-
-    transaction.on_commit(lambda: deliver.enqueue(delivery.pk))
-    delivery.refresh_from_db()
-    return delivery

@@ -15,6 +15,15 @@ from .kinds import event_kinds, webhook_kind_choices
 from .models import Delivery, Robot, WebhookSubscription
 
 
+def https_by_default(db_field, **kwargs):
+    """An address typed without a scheme is taken as https (Django 6's default, asked now)."""
+    from django.db import models
+
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class SecretKeepingForm(WagtailAdminModelForm):
     """Secret fields are never shown back: an empty box on edit keeps what is saved."""
 
@@ -52,6 +61,7 @@ class RobotForm(SecretKeepingForm):
 
     class Meta:
         model = Robot
+        formfield_callback = https_by_default
         fields = ["name", "vendor", "department", "webhook_url", "secret", "is_active"]
 
     def masked(self, name):
@@ -96,8 +106,10 @@ class RobotViewSet(ModelViewSet):
     search_fields = ["name"]
     list_export = []
 
-    def get_queryset(self, request):
-        return Robot.objects.select_related("department")
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Robot.objects.select_related("department"), **kwargs
+        )
 
 
 class WebhookSubscriptionForm(SecretKeepingForm):
@@ -108,6 +120,7 @@ class WebhookSubscriptionForm(SecretKeepingForm):
 
     class Meta:
         model = WebhookSubscription
+        formfield_callback = https_by_default
         fields = ["name", "url", "secret", "kinds", "is_active"]
 
 
@@ -210,9 +223,6 @@ class DeliveryViewSet(ModelViewSet):
         "subscription",
     ]
     list_export = []
-
-    def get_queryset(self, request):
-        return Delivery.objects.all()
 
     def get_urlpatterns(self):
         keep = {"index", "index_results", "inspect"}

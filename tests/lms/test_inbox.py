@@ -267,3 +267,37 @@ def test_deliveries_are_read_only_and_hidden_from_portal_users(client, people, s
     login(client, people["employee"])
     response = client.get(reverse("notification_deliveries:index"))
     assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+
+
+def robots_and_subscriptions(company, count):
+    departments = [company["branch"], company["team_a"], None]
+    Robot.objects.bulk_create(
+        Robot(
+            name=f"群{i}",
+            vendor="wecom",
+            webhook_url=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k{i:06d}",
+            department=departments[i % 3],
+        )
+        for i in range(count)
+    )
+    WebhookSubscription.objects.bulk_create(
+        WebhookSubscription(
+            name=f"订阅{i}", url=f"https://hr.example.cn/h{i}", secret="s", kinds=[ACTION_OVERDUE]
+        )
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("count", [2, 20])
+@pytest.mark.parametrize("viewset", ["notification_robots", "notification_webhooks"])
+def test_robot_and_webhook_lists_query_count(
+    client, superuser, company, django_assert_num_queries, viewset, count
+):
+    robots_and_subscriptions(company, count)
+    client.force_login(superuser)
+    url = reverse(f"{viewset}:index")
+    client.get(url)  # warm the user cache and Wagtail's per-process caches
+    # As the delivery log: the admin shell, the count and the page (robots with departments).
+    with django_assert_num_queries(DELIVERY_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count(f'href="/admin/notifications/') >= count
