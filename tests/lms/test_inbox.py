@@ -300,4 +300,4 @@ def test_robot_and_webhook_lists_query_count(
     # As the delivery log: the admin shell, the count and the page (robots with departments).
     with django_assert_num_queries(DELIVERY_QUERIES):
         response = client.get(url)
-    assert response.content.decode().count(f'href="/admin/notifications/') >= count
+    assert response.content.decode().count('href="/admin/notifications/') >= count
