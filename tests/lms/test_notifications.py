@@ -118,9 +118,9 @@ def test_a_person_chooses_channels_per_kind(people, company, send, receiver):
 def test_preferences_refuse_unknown_kinds_and_channels(people):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="Unknown channel"):
+    with pytest.raises(ValidationError, match="未知渠道"):
         services.preferences_set(user=people["employee"].user, choices={TEST_KIND: ["sms"]})
-    with pytest.raises(ValidationError, match="Unknown kind"):
+    with pytest.raises(ValidationError, match="未知的消息类型"):
         services.preferences_set(user=people["employee"].user, choices={"x.y": ["inbox"]})
     assert not people["employee"].user.notification_preferences.exists()
 
@@ -292,7 +292,7 @@ def test_an_unreachable_receiver_fails_after_the_last_attempt(people, send, sett
     )
     send([])
     delivery = Delivery.objects.get()
-    assert delivery.status == "retrying" and "could not be reached" in delivery.last_error
+    assert delivery.status == "retrying" and "无法连接接收方" in delivery.last_error
     clock.shift(timedelta(minutes=5))
     tasks.retry_deliveries.enqueue()
     delivery.refresh_from_db()
@@ -371,7 +371,7 @@ def test_a_switched_off_subscription_fails_at_once(people, send, receiver):
     subscription.is_active = False
     subscription.save()
     delivery = services.delivery_attempt(delivery_id=Delivery.objects.get().pk)
-    assert delivery.status == "failed" and "switched off" in delivery.last_error
+    assert delivery.status == "failed" and "停用" in delivery.last_error
     assert receiver.received == []
 
 
