@@ -504,3 +504,24 @@ def test_qualifications_expiring_and_lapsed_are_announced_once(people, clock):
     kinds = list(Event.objects.order_by("pk").values_list("kind", flat=True))
     assert (first, second) == (1, 1)
     assert kinds[-2:] == [QUALIFICATION_EXPIRING, QUALIFICATION_LAPSED]
+
+
+def test_a_failed_formal_exam_is_announced_and_a_practice_quiz_is_not(
+    people, django_capture_on_commit_callbacks
+):
+    from assessments.models import Exam
+    from assessments.notifications import EXAM_FAILED, EXAM_PASSED
+    from tests.factories import assessments as af
+
+    formal = af.exam(questions=[af.question(answer=["B"])], audience=[people["employee"]])
+    practice = af.exam(
+        questions=[af.question(answer=["A"])], audience=[people["employee"]],
+        kind=Exam.Kind.PRACTICE,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        sit(formal, people["employee"])  # answers A: wrong
+        sit(practice, people["employee"])
+    assert list(Event.objects.values_list("kind", flat=True)) == [EXAM_FAILED]
+    [item] = Notification.objects.filter(recipient=people["employee"].user)
+    assert formal.title in item.title
+    assert not Event.objects.filter(kind=EXAM_PASSED).exists()
