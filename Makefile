@@ -6,10 +6,11 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
 .PHONY: install system-packages run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean bench-exam-day
 
-install: system-packages $(STAMP)
+install: system-packages $(STAMP) $(NODE_STAMP)
 
 # The Debian packages in deploy/debian-packages.txt: installed when root with apt-get, otherwise
 # stops here with the exact command (before the virtualenv is made).
@@ -21,6 +22,12 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e ".[test,bench]"
 	touch $(STAMP)
+
+# The npm packages in package.json (the OpenID provider the single sign-on tests start), pinned
+# there; no lock file is written (.npmrc).
+$(NODE_STAMP): package.json
+	npm install --no-package-lock --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 # Local commands run with DEBUG on unless the environment says otherwise.
 DEV := DEBUG=$${DEBUG:-1}
@@ -101,4 +108,4 @@ check-deploy: install
 	ALLOWED_HOSTS=academy.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media static_collected .pytest-db
+	rm -rf $(VENV) node_modules db.sqlite3 media static_collected .pytest-db

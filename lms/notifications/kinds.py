@@ -17,11 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from wagtail import hooks
 
-from lms.hooks import _flatten
-
-NOTIFICATION_KIND_HOOK = "register_notification_kind"
+from lms.hooks import NOTIFICATION_KIND_HOOK, collect
 
 
 class Channel(models.TextChoices):
@@ -52,10 +49,7 @@ class EventKind:
 
 
 def event_kinds() -> dict[str, EventKind]:
-    kinds = {}
-    for fn in hooks.get_hooks(NOTIFICATION_KIND_HOOK):
-        for kind in _flatten([fn()]):
-            kinds[kind.name] = kind
+    kinds = {kind.name: kind for kind in collect(NOTIFICATION_KIND_HOOK)}
     return dict(sorted(kinds.items(), key=lambda item: (item[1].order, item[0])))
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from .kinds import NOTIFICATION_KIND_HOOK
+from lms.hooks import NOTIFICATION_KIND_HOOK, SCHEDULED_JOB_HOOK
 
 
 @hooks.register("register_admin_viewset")
@@ -20,7 +20,7 @@ def register_workflow_kinds():
     return kinds()
 
 
-@hooks.register("register_scheduled_job")
+@hooks.register(SCHEDULED_JOB_HOOK)
 def register_retry_job():
     from lms.scheduling import ScheduledJob
 
