@@ -11,6 +11,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from lms.admin_views import yes_no
+
 from .kinds import event_kinds, webhook_kind_choices
 from .models import Delivery, Robot, WebhookSubscription
 
@@ -100,7 +102,7 @@ class RobotViewSet(ModelViewSet):
         "vendor",
         "department",
         Column("masked_url", label=_("address")),
-        "is_active",
+        yes_no(Robot, "is_active"),
     ]
     list_filter = ["vendor", "is_active"]
     search_fields = ["name"]
@@ -144,7 +146,7 @@ class WebhookSubscriptionViewSet(ModelViewSet):
         "name",
         Column("masked_url", label=_("address")),
         Column("kinds", label=_("events"), accessor=kinds_display),
-        "is_active",
+        yes_no(WebhookSubscription, "is_active"),
     ]
     list_filter = ["is_active"]
     search_fields = ["name"]
