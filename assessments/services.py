@@ -39,6 +39,7 @@ from .models import (
     QuestionVersion,
 )
 from .models.questions import CHOICE_TYPES, LETTERS, UNSCORED_TYPES
+from .notifications import CERTIFICATE_ISSUED, CERTIFICATE_REVOKED
 
 QUESTION_CONTENT_FIELDS = (
     "category",
@@ -695,7 +696,36 @@ def attempt_submit(*, attempt: Attempt, now=None, auto=False) -> Attempt:
     )
     if attempt.status == Attempt.Status.GRADED:
         certificate_issue_for(attempt=attempt, acting_user=user)
+        _announce_result(attempt)
     return attempt
+
+
+def _announce_result(attempt: Attempt, *, was_passed=None):
+    """Tell the candidate (and webhooks) a formal exam's outcome: once when it is first graded,
+    and again only when a later grading changes it."""
+    from lms.notifications.services import emit_later
+
+    from .notifications import EXAM_FAILED, EXAM_PASSED, exam_result
+
+    if attempt.exam.kind != Exam.Kind.FORMAL or attempt.status != Attempt.Status.GRADED:
+        return
+    if was_passed is not None and bool(was_passed) == bool(attempt.passed):
+        return
+    kind = EXAM_PASSED if attempt.passed else EXAM_FAILED
+    emit_later(
+        kind,
+        exam_result(attempt),
+        recipients=[attempt.employee],
+        dedupe_key=f"{kind}:{attempt.pk}:{attempt.score}",
+    )
+
+
+def _announce_certificate(kind: str, certificate: Certificate, reason: str = ""):
+    from lms.notifications.services import emit_later
+
+    from .notifications import certificate_news
+
+    emit_later(kind, certificate_news(certificate, reason), recipients=[certificate.employee])
 
 
 def attempt_state(attempt: Attempt) -> dict:
@@ -771,6 +801,7 @@ def item_grade(
     item.graded_at = now
     item.save(update_fields=["score", "comment", "grader", "graded_at"])
     was_graded = attempt.status == Attempt.Status.GRADED
+    was_passed = attempt.passed if was_graded else None
     attempt.total(list(attempt.items.all()), now=now)
     audit.record(
         attempt,
@@ -784,6 +815,7 @@ def item_grade(
     )
     if attempt.status == Attempt.Status.GRADED:
         certificate_sync(attempt=attempt, was_graded=was_graded, acting_user=grader)
+        _announce_result(attempt, was_passed=was_passed)
     return item
 
 
@@ -836,6 +868,7 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
             continue
         before = attempt_state(attempt)
         was_graded = attempt.status == Attempt.Status.GRADED
+        was_passed = attempt.passed if was_graded else None
         attempt.grade(items=by_attempt.get(attempt.pk, []))
         after = attempt_state(attempt)
         if (before["score"], before["passed"]) != (after["score"], after["passed"]):
@@ -857,6 +890,7 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
             certificate_sync(
                 attempt=attempt, was_graded=was_graded, acting_user=acting_user, reason=reason
             )
+            _announce_result(attempt, was_passed=was_passed)
     audit.record_many(entries)
     return len(entries)
 
@@ -908,6 +942,7 @@ def certificate_issue_for(*, attempt: Attempt, today: date | None = None, acting
         reason=_("Passed %(exam)s with %(score)s") % {"exam": exam, "score": attempt.score},
         employee=attempt.employee,
     )
+    _announce_certificate(CERTIFICATE_ISSUED, certificate)
     return certificate
 
 
@@ -934,6 +969,8 @@ def certificate_sync(
                 reason=reason or _("Regraded: the score changed"),
                 employee=attempt.employee,
             )
+            if before["revoked"]:
+                _announce_certificate(CERTIFICATE_ISSUED, certificate)
         return certificate
     if certificate is not None and not certificate.revoked:
         before = certificate_state(certificate)
@@ -950,6 +987,7 @@ def certificate_sync(
             reason=reason or certificate.revoked_reason,
             employee=attempt.employee,
         )
+        _announce_certificate(CERTIFICATE_REVOKED, certificate, certificate.revoked_reason)
     return certificate
 
 
@@ -973,6 +1011,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user=Non
         reason=reason,
         employee=certificate.employee,
     )
+    _announce_certificate(CERTIFICATE_REVOKED, certificate, reason)
     return certificate
 
 
@@ -1021,6 +1060,8 @@ def certificate_change(
         reason=reason,
         employee=certificate.employee,
     )
+    if before["revoked"] and not revoked:
+        _announce_certificate(CERTIFICATE_ISSUED, certificate)
     return certificate
 
 
@@ -1090,9 +1131,13 @@ def certificate_bundle_build(*, exam_id: int, job) -> int:
 
 
 def certificates_remind_expiring(*, today: date | None = None) -> int:
-    """E-mail holders whose certificate expires within the reminder window (once each)."""
+    """Remind holders whose certificate expires within the reminder window (once each), through
+    the notification service (inbox and e-mail unless they chose otherwise)."""
     from django.conf import settings
-    from django.core.mail import send_mail
+
+    from lms.notifications.services import emit
+
+    from .notifications import CERTIFICATE_EXPIRING, certificate_news
 
     today = today or timezone.localdate()
     window = today + timedelta(days=settings.ASSESSMENTS_CERTIFICATE_REMINDER_DAYS)
@@ -1105,21 +1150,55 @@ def certificates_remind_expiring(*, today: date | None = None) -> int:
         ).select_related("employee")
     )
     for certificate in due:
-        if certificate.employee.email:
-            send_mail(
-                _("Your certificate “%(title)s” expires on %(date)s")
-                % {"title": certificate.title, "date": certificate.expires_on.isoformat()},
-                _(
-                    "Your certificate “%(title)s” (code %(code)s) expires on %(date)s. "
-                    "Please sit the exam again before then to stay qualified."
-                )
-                % {
-                    "title": certificate.title,
-                    "code": certificate.code,
-                    "date": certificate.expires_on.isoformat(),
-                },
-                None,
-                [certificate.employee.email],
-            )
+        emit(
+            CERTIFICATE_EXPIRING,
+            certificate_news(certificate),
+            recipients=[certificate.employee],
+            dedupe_key=f"{CERTIFICATE_EXPIRING}:{certificate.pk}:{certificate.expires_on}",
+        )
     Certificate.objects.filter(pk__in=[c.pk for c in due]).update(reminded_on=today)
     return len(due)
+
+
+def qualifications_announce(*, today: date | None = None, batch_size: int = 500) -> int:
+    """Announce every qualification that has become expiring or lapsed (once per state and
+    pass date), to the employee and the webhooks. Run daily; returns how many were new."""
+    from lms.models import Employee
+    from lms.notifications.services import emit
+
+    from .notifications import QUALIFICATION_EXPIRING, QUALIFICATION_LAPSED, QualificationNews
+    from .qualifications import EXPIRING, LAPSED, active_rules, standings
+
+    today = today or timezone.localdate()
+    rules = active_rules()
+    if not rules:
+        return 0
+    announced = 0
+    employees = Employee.objects.active().only("pk", "number", "name", "position_id", "user_id")
+    ids = list(employees.values_list("pk", flat=True).order_by("pk"))
+    for start in range(0, len(ids), batch_size):
+        batch = list(employees.filter(pk__in=ids[start : start + batch_size]))
+        by_id = {employee.pk: employee for employee in batch}
+        for employee_id, rows in standings(batch, rules=rules, today=today).items():
+            employee = by_id[employee_id]
+            for standing in rows:
+                if standing.passed_on is None or standing.status not in (EXPIRING, LAPSED):
+                    continue  # never qualified: nothing expires or lapses
+                kind = (
+                    QUALIFICATION_EXPIRING if standing.status == EXPIRING else QUALIFICATION_LAPSED
+                )
+                event = emit(
+                    kind,
+                    QualificationNews(
+                        rule_id=standing.rule.pk,
+                        qualification=standing.rule.name,
+                        employee_number=employee.number,
+                        name=employee.name,
+                        passed_on=standing.passed_on,
+                        valid_until=standing.valid_until,
+                    ),
+                    recipients=[employee],
+                    dedupe_key=f"{kind}:{employee.pk}:{standing.rule.pk}:{standing.passed_on}",
+                )
+                announced += event is not None
+    return announced

@@ -45,3 +45,22 @@ def remind_expiring_certificates(job_id: int | None = None):
             % {"count": count}
         ),
     )
+
+
+@task()
+def announce_qualifications(job_id: int | None = None):
+    """Tell people (and webhooks) whose qualifications became expiring or lapsed (run daily)."""
+    from . import services
+
+    return run_counting_job(
+        job_id,
+        services.qualifications_announce,
+        lambda count: (
+            ngettext(
+                "%(count)s qualification change announced.",
+                "%(count)s qualification changes announced.",
+                count,
+            )
+            % {"count": count}
+        ),
+    )

@@ -11,6 +11,7 @@ from lms.hooks import (
     DASHBOARD_FIGURE_HOOK,
     DEMO_SEED_HOOK,
     JOB_KIND_HOOK,
+    NOTIFICATION_KIND_HOOK,
     PORTAL_PANEL_HOOK,
     SCHEDULED_JOB_HOOK,
     SESSION_KEEPALIVE_HOOK,
@@ -83,7 +84,11 @@ def register_assessment_jobs():
 
     from lms.scheduling import ScheduledJob
 
-    from .tasks import remind_expiring_certificates, submit_overdue_attempts
+    from .tasks import (
+        announce_qualifications,
+        remind_expiring_certificates,
+        submit_overdue_attempts,
+    )
 
     return [
         # Attempts whose time ran out are submitted and graded even if nobody comes back.
@@ -98,6 +103,12 @@ def register_assessment_jobs():
             remind_expiring_certificates,
             timedelta(days=1),
             _("Certificate expiry reminders"),
+        ),
+        ScheduledJob(
+            "assessments.announce_qualifications",
+            announce_qualifications,
+            timedelta(days=1),
+            _("Qualification expiry and lapse notices"),
         ),
     ]
 
@@ -158,3 +169,10 @@ def register_api_router():
     from .api import router
 
     return ApiRouter("", router)
+
+
+@hooks.register(NOTIFICATION_KIND_HOOK)
+def register_notification_kinds():
+    from .notifications import kinds
+
+    return kinds()

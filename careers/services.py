@@ -240,7 +240,13 @@ def appraisal_period_freeze(*, period, acting_user=None) -> AppraisalPeriod:
 
 @transaction.atomic
 def appraisal_period_publish(*, period, acting_user=None) -> AppraisalPeriod:
-    return _move_period(
+    """Publish the results to employees; each of them (and the webhooks) is told, in the
+    background once the publication commits."""
+    from lms.notifications.services import emit_later
+
+    from .notifications import APPRAISAL_PUBLISHED, AppraisalPublished
+
+    period = _move_period(
         period,
         "publish",
         ["published_at"],
@@ -248,6 +254,23 @@ def appraisal_period_publish(*, period, acting_user=None) -> AppraisalPeriod:
         _("Published to employees"),
         acting_user,
     )
+    user_ids = list(
+        period.results.filter(employee__isnull=False).values_list("employee__user_id", flat=True)
+    )
+    emit_later(
+        APPRAISAL_PUBLISHED,
+        AppraisalPublished(
+            period_id=period.pk,
+            period=period.name,
+            start=period.start,
+            end=period.end,
+            results=period.results.count(),
+            published_at=period.published_at,
+        ),
+        user_ids=user_ids,
+        dedupe_key=f"{APPRAISAL_PUBLISHED}:{period.pk}:{period.published_at.isoformat()}",
+    )
+    return period
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from lms.hooks import (
     AUDIT_TRAIL_ACTIONS_HOOK,
     DEMO_SEED_HOOK,
     JOB_KIND_HOOK,
+    NOTIFICATION_KIND_HOOK,
     PORTAL_PANEL_HOOK,
     WORKBENCH_HOOK,
 )
@@ -126,3 +127,10 @@ def register_api_router():
     from .api import router
 
     return ApiRouter("", router)
+
+
+@hooks.register(NOTIFICATION_KIND_HOOK)
+def register_notification_kinds():
+    from .notifications import kinds
+
+    return kinds()

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import send_mass_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -686,57 +685,57 @@ def questionnaire_submit(*, page, session: TrainingSession, employee: Employee, 
 
 
 def reminders_send(*, today: datetime.date | None = None) -> dict:
-    """E-mail everyone whose session starts in COURSES_SESSION_REMINDER_DAYS days, and everyone
-    whose required course falls due in COURSES_ASSIGNMENT_REMINDER_DAYS days. Run once a day."""
+    """Remind everyone whose session starts in COURSES_SESSION_REMINDER_DAYS days, and everyone
+    whose required course falls due in COURSES_ASSIGNMENT_REMINDER_DAYS days, through the
+    notification service (inbox and e-mail unless they chose otherwise). Run once a day."""
+    from lms.notifications.services import emit
+
+    from .notifications import (
+        ASSIGNMENT_DUE,
+        SESSION_REMINDER,
+        AssignmentDue,
+        SessionReminder,
+    )
 
     today = today or _today()
     session_day = today + datetime.timedelta(days=settings.COURSES_SESSION_REMINDER_DAYS)
     due_day = today + datetime.timedelta(days=settings.COURSES_ASSIGNMENT_REMINDER_DAYS)
-    messages = []
+    sent = {"sessions": 0, "assignments": 0}
     enrollments = Enrollment.objects.filter(
         session__starts_at__date=session_day, employee__status=Employee.Status.ACTIVE
     ).select_related("session__course", "employee")
     for enrollment in enrollments:
-        address = enrollment.employee.email
-        if not address:
-            continue
         session = enrollment.session
-        messages.append(
-            (
-                _("Training reminder: %(session)s") % {"session": session.display_title},
-                _("%(name)s, you are enrolled in “%(session)s” on %(time)s at %(location)s.")
-                % {
-                    "name": enrollment.employee.name,
-                    "session": session.display_title,
-                    "time": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "location": session.location,
-                },
-                settings.DEFAULT_FROM_EMAIL,
-                [address],
-            )
+        emit(
+            SESSION_REMINDER,
+            SessionReminder(
+                session_id=session.pk,
+                session=session.display_title,
+                employee_number=enrollment.employee.number,
+                name=enrollment.employee.name,
+                starts_at=timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M"),
+                location=session.location,
+            ),
+            recipients=[enrollment.employee],
         )
-    sessions_sent = len(messages)
+        sent["sessions"] += 1
     assignments = (
         Assignment.objects.open()
         .filter(due_on=due_day, employee__status=Employee.Status.ACTIVE)
         .select_related("course", "employee")
     )
     for assignment in assignments:
-        if not assignment.employee.email:
-            continue
-        messages.append(
-            (
-                _("Required training due: %(course)s") % {"course": assignment.course.title},
-                _("%(name)s, please complete “%(course)s” by %(due)s.")
-                % {
-                    "name": assignment.employee.name,
-                    "course": assignment.course.title,
-                    "due": assignment.due_on.isoformat(),
-                },
-                settings.DEFAULT_FROM_EMAIL,
-                [assignment.employee.email],
-            )
+        emit(
+            ASSIGNMENT_DUE,
+            AssignmentDue(
+                assignment_id=assignment.pk,
+                course=assignment.course.title,
+                course_url=assignment.course.url or "",
+                employee_number=assignment.employee.number,
+                name=assignment.employee.name,
+                due_on=assignment.due_on,
+            ),
+            recipients=[assignment.employee],
         )
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
-    return {"sessions": sessions_sent, "assignments": len(messages) - sessions_sent}
+        sent["assignments"] += 1
+    return sent

@@ -10,10 +10,8 @@ import functools
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Max, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -870,34 +868,33 @@ def action_note(*, action: CorrectiveAction, by, note: str) -> ActionLogEntry:
 
 
 def actions_remind_overdue(*, today: datetime.date | None = None) -> int:
-    """E-mail the owners of overdue actions (at most once per reminder interval)."""
+    """Remind the owners of overdue actions (at most once per reminder interval) through the
+    notification service (inbox and e-mail unless they chose otherwise; webhooks follow)."""
+    from lms.notifications.services import emit
+
+    from .notifications import ACTION_OVERDUE, ActionOverdue
+
     today = today or timezone.localdate()
     now = timezone.now()
     cutoff = now - datetime.timedelta(days=settings.DRILLS_REMINDER_INTERVAL_DAYS)
     actions = (
         CorrectiveAction.objects.overdue(today)
         .exclude(last_reminded_at__gt=cutoff)
-        .exclude(owner__email="")
         .select_related("owner", "finding__drill")
     )
     sent = 0
     for action in actions:
-        url = settings.WAGTAILADMIN_BASE_URL + reverse("drills:action", args=[action.pk])
-        send_mail(
-            _("Overdue corrective action: %(action)s") % {"action": action},
-            _(
-                "%(name)s,\n\nThe corrective action “%(action)s” from the drill “%(drill)s” was "
-                "due on %(due)s and is not finished yet.\n\nUpdate it here: %(url)s\n"
-            )
-            % {
-                "name": action.owner.name,
-                "action": action.description,
-                "drill": action.finding.drill.title,
-                "due": action.due_date.isoformat(),
-                "url": url,
-            },
-            None,
-            [action.owner.email],
+        emit(
+            ACTION_OVERDUE,
+            ActionOverdue(
+                action_id=action.pk,
+                action=action.description,
+                drill=action.finding.drill.title,
+                owner_number=action.owner.number,
+                owner=action.owner.name,
+                due_date=action.due_date,
+            ),
+            recipients=[action.owner],
         )
         action.last_reminded_at = now
         action.save(update_fields=["last_reminded_at"])

@@ -8,6 +8,7 @@ from lms.hooks import (
     AUDIT_TRAIL_ACTIONS_HOOK,
     DASHBOARD_FIGURE_HOOK,
     DEMO_SEED_HOOK,
+    NOTIFICATION_KIND_HOOK,
     PORTAL_MENU_HOOK,
     PORTAL_PANEL_HOOK,
     SCHEDULED_JOB_HOOK,
@@ -90,3 +91,10 @@ def register_api_router():
     from .api import router
 
     return ApiRouter("", router)
+
+
+@hooks.register(NOTIFICATION_KIND_HOOK)
+def register_notification_kinds():
+    from .notifications import kinds
+
+    return kinds()

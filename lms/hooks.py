@@ -58,6 +58,11 @@ the domain apps register into them, so a new source plugs in without touching it
 (``lms.jobs.JobKind``), ``register_audit_trail_actions`` (``(name, label)`` pairs, ``lms.audit``)
 and ``register_demo_seed`` (a seeder with ``seed()`` and ``reset()``) are read by the platform.
 
+``register_notification_kind``
+    A function returning a ``lms.notifications.kinds.EventKind`` (or a list of them): an event an
+    app announces through the notification service (``lms.notifications.services.emit``), with
+    its payload dataclass, default channels and wording.
+
 Every hook's name is a constant below, imported by the app that reads it and by the apps that
 register into it; each hook runs a fixed number of queries whatever the number of rows, and
 returns ``None``, one item or a list of items (``collect``).
@@ -89,6 +94,7 @@ JOB_KIND_HOOK = "register_background_job_kind"
 AUDIT_TRAIL_ACTIONS_HOOK = "register_audit_trail_actions"
 DEMO_SEED_HOOK = "register_demo_seed"
 API_ROUTER_HOOK = "register_api_router"
+NOTIFICATION_KIND_HOOK = "register_notification_kind"
 
 
 def collect(name: str, *args, **kwargs) -> list:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
+    # After wagtail.admin: it takes over the workflow e-mails wagtail.admin connects on start.
+    "lms.notifications",
     "wagtail",
     "modelcluster",
     "taggit",
@@ -380,6 +382,16 @@ ASSESSMENTS_CERTIFICATE_REMINDER_DAYS = env_int("ASSESSMENTS_CERTIFICATE_REMINDE
 COURSES_CHECK_IN_GRACE_MINUTES = env_int("COURSES_CHECK_IN_GRACE_MINUTES", 30)
 # Check-in codes are six digits: each person may try at most this many per minute.
 COURSES_CHECK_IN_TRIES_PER_MINUTE = env_int("COURSES_CHECK_IN_TRIES_PER_MINUTE", 10)
+# Notifications (lms.notifications): the channels this site uses at all (a person chooses among
+# them per kind), how long a robot or webhook call may take, how often a failed message is
+# tried (the waits double from the base up to the maximum), and how long the portal header's
+# unread count is cached (dropped whenever it changes).
+NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", "inbox,email,wecom,dingtalk")
+NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("NOTIFY_HTTP_TIMEOUT_SECONDS", 10)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 60 * 60)
+NOTIFY_UNREAD_CACHE_SECONDS = env_int("NOTIFY_UNREAD_CACHE_SECONDS", 300)
 # E-mail reminders: days before a session starts, and days before a required course is due.
 COURSES_SESSION_REMINDER_DAYS = env_int("COURSES_SESSION_REMINDER_DAYS", 1)
 COURSES_ASSIGNMENT_REMINDER_DAYS = env_int("COURSES_ASSIGNMENT_REMINDER_DAYS", 7)

@@ -39,6 +39,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("language/", views.set_language, name="set_language"),
+    path("my/inbox/", include("lms.notifications.urls")),
     path("my/", include(portal_patterns)),
     path("careers/", include("careers.urls")),
     path("drills/", include("drills.urls")),

@@ -158,7 +158,7 @@ def test_indicator_query_count_is_fixed(people, course, django_assert_num_querie
         assert len(source.compute(today, today, [e.pk for e in staff + more])) == 30
 
 
-def test_reminders_task(people, course, settings):
+def test_reminders_task(people, course, settings, django_capture_on_commit_callbacks):
     settings.COURSES_SESSION_REMINDER_DAYS = 1
     settings.COURSES_ASSIGNMENT_REMINDER_DAYS = 7
     from lms import services as lms_services
@@ -174,7 +174,8 @@ def test_reminders_task(people, course, settings):
         course=other,
         due_on=timezone.localdate() + datetime.timedelta(days=7),
     )
-    result = tasks.send_training_reminders.enqueue()
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the run commits
+        result = tasks.send_training_reminders.enqueue()
     assert result.return_value == {"sessions": 1, "assignments": 1}
     subjects = sorted(message.subject for message in mail.outbox)
     assert len(subjects) == 2 and any("服务礼仪" in s for s in subjects)

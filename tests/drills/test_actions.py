@@ -135,7 +135,9 @@ def test_reject_needs_a_reason_and_is_final(finding, people):
         services.action_reject(action=action, by=people["coordinator"], reason="再次")
 
 
-def test_overdue_owners_are_reminded_once_per_interval(finding, people):
+def test_overdue_owners_are_reminded_once_per_interval(
+    finding, people, django_capture_on_commit_callbacks
+):
     people["employee"].email = "e1@example.com"
     people["employee"].save()
     today = timezone.localdate()
@@ -150,7 +152,9 @@ def test_overdue_owners_are_reminded_once_per_interval(finding, people):
     assert list(CorrectiveAction.objects.overdue()) == [action]
     from drills.tasks import remind_overdue_actions
 
-    remind_overdue_actions.enqueue()
+    # The reminder goes out through the notification service once the run commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        remind_overdue_actions.enqueue()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["e1@example.com"]
     assert reverse("drills:action", args=[action.pk]) in mail.outbox[0].body

@@ -282,13 +282,16 @@ def test_portal_links_coordinators_to_the_dashboard(client, people):
     assert link not in body
 
 
-def test_reminder_command_queues_the_task(finding_with_overdue_action):
+def test_reminder_command_queues_the_task(
+    finding_with_overdue_action, django_capture_on_commit_callbacks
+):
     from io import StringIO
 
     from django.core import mail
     from django.core.management import call_command
 
-    call_command("drills_remind_overdue", stdout=StringIO())
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes once this commits
+        call_command("drills_remind_overdue", stdout=StringIO())
     assert len(mail.outbox) == 1
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.assessments.security_cases import cases as assessment_cases
 
-from . import api_cases, object_cases
+from . import api_cases, notification_cases, object_cases
 from .matrix import ANY, DENY, LOGIN, OK, Case, Rule, expect
 
 
@@ -147,6 +147,8 @@ CASES.update(assessment_cases())
 # Object-level cases (drill sheets, corrective actions, admin object screens, the audit trail)
 # and further cases on URLs declared above, with other records (tests/security/object_cases.py).
 CASES.update(object_cases.CASES)
+# The inbox (its owner's alone) and the notification admin (tests/security/notification_cases.py).
+CASES.update(notification_cases.CASES)
 OBJECT_CASES = dict(object_cases.OBJECT_CASES)
 
 # The REST API: every operation × every role, with API tokens (tests/security/api_cases.py).

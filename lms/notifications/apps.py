@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "lms.notifications"
+    label = "notifications"
+    verbose_name = _("Notifications")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import workflow
+
+        workflow.connect()
