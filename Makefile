@@ -9,7 +9,21 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install system-packages run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean bench-exam-day
 
-install: system-packages $(STAMP)
+# JavaScript from npm, pinned in package.json (no lock file: it would name a package host), built
+# into static files: the SCORM runtime (scorm-again) for courses/scorm.
+NPM ?= npm
+SCORM_VENDOR := courses/static/courses/scorm/vendor
+SCORM_RUNTIME := $(SCORM_VENDOR)/.built
+SCORM_FILES := $(foreach f,scorm12 scorm2004 cross-frame-api cross-frame-lms,$(f).min.js $(f).min.js.map)
+
+$(SCORM_RUNTIME): package.json
+	$(NPM) install --no-package-lock --no-audit --no-fund --ignore-scripts --omit=dev --silent
+	mkdir -p $(SCORM_VENDOR)
+	for file in $(SCORM_FILES); do cp node_modules/scorm-again/dist/$$file $(SCORM_VENDOR)/; done
+	cp node_modules/scorm-again/LICENSE $(SCORM_VENDOR)/LICENSE.scorm-again
+	touch $(SCORM_RUNTIME)
+
+install: system-packages $(STAMP) $(SCORM_RUNTIME)
 
 # The Debian packages in deploy/debian-packages.txt: installed when root with apt-get, otherwise
 # stops here with the exact command (before the virtualenv is made).

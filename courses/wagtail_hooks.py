@@ -13,6 +13,7 @@ from . import buttons, portal, records, services
 from .demo import CoursesDemoSeeder
 from .hooks import DRILL_TRAINING_ACTION_HOOK
 from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
+from .scorm import records as scorm_records
 from .viewsets import TrainingViewSetGroup
 
 
@@ -33,6 +34,11 @@ def register_my_learning_panel():
 @hooks.register(ARCHIVE_SOURCE_HOOK)
 def register_training_archive(employee, *, year=None):
     return records.archive_entries(employee, year=year)
+
+
+@hooks.register(ARCHIVE_SOURCE_HOOK)
+def register_scorm_archive(employee, *, year=None):
+    return scorm_records.archive_entries(employee, year=year)
 
 
 @hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK)
