@@ -205,7 +205,9 @@ def clean_commit(cmi) -> dict[str, str]:
             raise CommitRefused(
                 _("“%(element)s” is not a CMI element.") % {"element": str(name)[:80]}
             )
-        if isinstance(value, bool) or not isinstance(value, str | int | float) or value is None:
+        if value == {} or value == []:
+            continue  # an empty collection (no objectives yet) as the flattened format sends it
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise CommitRefused(
                 _("The value of %(element)s is not text or a number.") % {"element": name}
             )

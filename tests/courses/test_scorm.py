@@ -328,7 +328,8 @@ def test_suspend_data_of_64000_characters_and_every_element_are_kept(client, att
         "cmi.interactions.0.student_response": "b",
         "cmi.core.session_time": "0000:05:30.50",
     }
-    assert _commit(client, attempt12, 1, cmi).status_code == HTTPStatus.OK
+    # scorm-again's flattened commit sends collections still empty as {}: nothing to keep.
+    assert _commit(client, attempt12, 1, {**cmi, "cmi.objectives": {}}).status_code == 200
     assert services.attempt_values(attempt12) == cmi
     attempt12.refresh_from_db()
     assert (attempt12.completion_status, attempt12.session_seconds) == ("incomplete", 330)
