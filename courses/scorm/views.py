@@ -200,6 +200,12 @@ def commit(request, pk):
         return _commit_answer(
             False, status=HTTPStatus.FORBIDDEN, error=_("Sign in as an employee.")
         )
+    if not ScormAttempt.objects.filter(pk=pk, employee=employee).exists():
+        # Someone else's attempt (or none): nothing about it, not even what is wrong with
+        # the commit, is told.
+        return _commit_answer(
+            False, status=HTTPStatus.NOT_FOUND, error=_("There is no such attempt of yours.")
+        )
     if len(request.body) > settings.SCORM_COMMIT_MAX_BYTES:
         return _commit_answer(
             False,
