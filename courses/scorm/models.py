@@ -48,7 +48,7 @@ class ScormPackage(models.Model):
     schema_version = models.CharField(_("schema version"), max_length=100, blank=True)
     identifier = models.CharField(_("manifest identifier"), max_length=255, blank=True)
     folder = models.CharField(_("storage folder"), max_length=100, unique=True, editable=False)
-    file_count = models.PositiveIntegerField(_("files"), default=0)
+    file_count = models.PositiveIntegerField(pgettext_lazy("courses", "files"), default=0)
     unpacked_bytes = models.PositiveBigIntegerField(_("unpacked size"), default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -58,7 +58,7 @@ class ScormPackage(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(pgettext_lazy("courses", "uploaded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("SCORM package")
@@ -75,7 +75,9 @@ class ScormSco(models.Model):
     package = models.ForeignKey(
         ScormPackage, verbose_name=_("SCORM package"), on_delete=models.CASCADE, related_name="scos"
     )
-    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    organisation = models.CharField(
+        pgettext_lazy("courses", "organisation"), max_length=255, blank=True
+    )
     organisation_title = models.CharField(_("organisation title"), max_length=255, blank=True)
     identifier = models.CharField(_("item identifier"), max_length=255)
     title = models.CharField(pgettext_lazy("courses", "title"), max_length=255)
@@ -105,8 +107,8 @@ class ScormAttempt(models.Model):
     """One learner's attempt at one SCO, with the summary of what the SCO reported."""
 
     class Completion(models.TextChoices):
-        NOT_ATTEMPTED = "not attempted", _("Not attempted")
-        INCOMPLETE = "incomplete", _("Incomplete")
+        NOT_ATTEMPTED = "not attempted", pgettext_lazy("courses", "Not attempted")
+        INCOMPLETE = "incomplete", pgettext_lazy("courses", "Incomplete")
         COMPLETED = "completed", pgettext_lazy("courses", "Completed")
         UNKNOWN = "unknown", pgettext_lazy("courses", "Unknown")
 
@@ -124,8 +126,8 @@ class ScormAttempt(models.Model):
     sco = models.ForeignKey(
         ScormSco, verbose_name=_("SCO"), on_delete=models.PROTECT, related_name="attempts"
     )
-    number = models.PositiveSmallIntegerField(_("attempt"), default=1)
-    seq = models.PositiveBigIntegerField(_("last commit"), default=0)
+    number = models.PositiveSmallIntegerField(pgettext_lazy("courses", "attempt"), default=1)
+    seq = models.PositiveBigIntegerField(pgettext_lazy("courses", "last commit"), default=0)
     completion_status = models.CharField(
         _("completion status"),
         max_length=16,
@@ -149,10 +151,10 @@ class ScormAttempt(models.Model):
     )
     session_seconds = models.PositiveIntegerField(_("this session (seconds)"), default=0)
     earlier_seconds = models.PositiveIntegerField(_("earlier sessions (seconds)"), default=0)
-    location = models.CharField(_("location"), max_length=1000, blank=True)
-    started_at = models.DateTimeField(_("started"))
-    updated_at = models.DateTimeField(_("last commit"))
-    completed_at = models.DateTimeField(_("done"), null=True, blank=True)
+    location = models.CharField(pgettext_lazy("courses", "location"), max_length=1000, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("courses", "started"))
+    updated_at = models.DateTimeField(pgettext_lazy("courses", "last commit"))
+    completed_at = models.DateTimeField(pgettext_lazy("courses", "done"), null=True, blank=True)
 
     objects = ScormAttemptQuerySet.as_manager()
 
@@ -193,7 +195,7 @@ class ScormAttempt(models.Model):
 class ScormElement(models.Model):
     """A CMI element name (``cmi.core.lesson_status``, ``cmi.interactions.0.id``…)."""
 
-    name = models.CharField(_("element"), max_length=255, unique=True)
+    name = models.CharField(pgettext_lazy("courses", "element"), max_length=255, unique=True)
 
     class Meta:
         verbose_name = _("CMI element")
@@ -213,10 +215,13 @@ class ScormValue(models.Model):
         related_name="values",
     )
     element = models.ForeignKey(
-        ScormElement, verbose_name=_("element"), on_delete=models.PROTECT, related_name="+"
+        ScormElement,
+        verbose_name=pgettext_lazy("courses", "element"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    value = models.TextField(_("value"), blank=True)
-    updated_at = models.DateTimeField(_("updated"))
+    value = models.TextField(pgettext_lazy("courses", "value"), blank=True)
+    updated_at = models.DateTimeField(pgettext_lazy("courses", "updated"))
 
     class Meta:
         verbose_name = _("CMI value")

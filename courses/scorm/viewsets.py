@@ -3,6 +3,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -106,7 +107,7 @@ class ScormPackageViewSet(ModelViewSet):
         "lesson",
         "file_count",
         "uploaded_at",
-        ReportColumn("report", label=_("Report")),
+        ReportColumn("report", label=pgettext_lazy("courses", "Report")),
     ]
     list_filter = ["version"]
     search_fields = ["title", "identifier"]
