@@ -489,3 +489,17 @@ def test_report_rows_follow_visible_to(client, package12, people):
     login(client, people["employee"])
     assert client.get(url).status_code == HTTPStatus.FORBIDDEN
     assert f  # factories imported for symmetry with _learners
+
+
+def test_demo_seed_attaches_both_packages_to_a_course(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    packages = ScormPackage.objects.select_related("lesson__course").order_by("version")
+    assert [(p.version, p.lesson.course.code) for p in packages] == [
+        ("1.2", "KC-ZX01"),
+        ("2004", "KC-ZX01"),
+    ]
+    attempt = ScormAttempt.objects.get()
+    assert (attempt.employee.number, attempt.location) == ("QC1001", "2")
