@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import exam_day  # noqa: E402  (the server, accounts and sessions of the exam-day benchmark)
 
 COURSE_CODE = "BENCH-SCORM"
+SUSPEND = "2B1a0b0c0d0e0f0g0h0i0j0k0l0m0n0o0p0q0r0s0t0u0v0w0x0y0z~2k1001a1b1c~201r2"
 
 
 def parse_args(argv=None):
@@ -126,7 +128,8 @@ def commit_body(seq: int, suspend_chars: int, started: float) -> bytes:
 
     elapsed = int(time.monotonic() - started)
     cmi = {
-        "cmi.suspend_data": ("进度" * suspend_chars)[:suspend_chars],
+        # Authoring tools keep suspend_data compact and ASCII (Storyline's is base64-like).
+        "cmi.suspend_data": (SUSPEND * (suspend_chars // len(SUSPEND) + 1))[:suspend_chars],
         "cmi.launch_data": "",
         "cmi.comments": "",
         "cmi.comments_from_lms": "",
@@ -156,7 +159,7 @@ def commit_body(seq: int, suspend_chars: int, started: float) -> bytes:
         cmi.update({base + "id": f"q{index}", base + "type": "choice",
                     base + "student_response": "b", base + "result": "correct",
                     base + "latency": "0000:00:05", base + "weighting": "1"})  # fmt: skip
-    return json.dumps({"seq": seq, "cmi": cmi}).encode()
+    return json.dumps({"seq": seq, "cmi": cmi}, ensure_ascii=False).encode()
 
 
 class Load:
@@ -267,9 +270,15 @@ def main(argv=None):
     log(f"gunicorn up on {server.base} ({len(server.workers())} workers); {len(attempts)} learners")
     try:
         steady = Load(args, cookies, attempts)
-        begun = time.monotonic()
+        begun, cpu_before = time.monotonic(), server.cpu_seconds()
+        load_before = Path("/proc/loadavg").read_text().split()[0]
         asyncio.run(steady.steady())
         steady_figures = figures(steady, time.monotonic() - begun)
+        # Server CPU per commit: what the machine's other work cannot inflate much.
+        steady_figures["server_cpu_ms_per_commit"] = round(
+            1000 * (server.cpu_seconds() - cpu_before) / max(1, steady_figures["commits"]), 1
+        )
+        steady_figures["load_average_before"] = float(load_before)
         results = {
             "learners": args.learners,
             "interval_s": args.interval,
@@ -292,7 +301,9 @@ def main(argv=None):
         f"\nSCORM commits, {args.learners} learners every {args.interval:.0f} s "
         f"(offered {results['offered_per_s']}/s) for {args.duration:.0f} s: "
         f"{s['commits']} commits, {s['commits_per_s']}/s, p50 {s['p50_ms']} ms, "
-        f"p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms, statuses {s['statuses']}"
+        f"p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms, statuses {s['statuses']}; "
+        f"server CPU {s['server_cpu_ms_per_commit']} ms per commit; machine load average "
+        f"{s['load_average_before']} on {os.cpu_count()} cores when the run began"
     )
     if "ceiling" in results:
         c = results["ceiling"]

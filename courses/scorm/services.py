@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -363,15 +363,7 @@ def attempt_commit(*, attempt_id: int, employee: Employee, seq, cmi) -> ScormAtt
     now = timezone.now()
     ids = _element_ids(list(values))
     if values:
-        ScormValue.objects.bulk_create(
-            [
-                ScormValue(attempt_id=attempt.pk, element_id=ids[name], value=value, updated_at=now)
-                for name, value in values.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["attempt", "element"],
-            update_fields=["value", "updated_at"],
-        )
+        _values_upsert(attempt.pk, [(ids[name], value) for name, value in values.items()], now)
     was_done = attempt.is_done
     attempt.seq = seq
     attempt.updated_at = now
@@ -382,6 +374,30 @@ def attempt_commit(*, attempt_id: int, employee: Employee, seq, cmi) -> ScormAtt
     if attempt.is_done and not was_done:
         _lesson_check(employee=employee, attempt=attempt)
     return attempt
+
+
+_UPSERT_BATCH = 200
+
+
+def _values_upsert(attempt_id: int, rows: list[tuple[int, str]], now):
+    """Insert or update the attempt's values in one statement per batch, writing only the rows
+    whose value changed: a full commit repeats every element, most of them unchanged, and an
+    unchanged row rewritten is a dead tuple and an index entry for nothing."""
+    table = connection.ops.quote_name(ScormValue._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UPSERT_BATCH):
+            batch = rows[start : start + _UPSERT_BATCH]
+            params = []
+            for element_id, value in batch:
+                params += [attempt_id, element_id, value, stamp]
+            cursor.execute(
+                f"INSERT INTO {table} (attempt_id, element_id, value, updated_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+                + " ON CONFLICT (attempt_id, element_id) DO UPDATE SET value = EXCLUDED.value,"
+                f" updated_at = EXCLUDED.updated_at WHERE {table}.value <> EXCLUDED.value",
+                params,
+            )
 
 
 def lesson_scos_done(*, employee: Employee, lesson: Lesson) -> bool:
