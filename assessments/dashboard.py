@@ -1,12 +1,13 @@
 """Exam pass rates and qualification status per employee for the careers dashboard
-(``register_dashboard_figure``). Plain dicts, so assessments never imports careers; each figure
-runs a fixed number of queries whatever the number of employees.
+(``register_dashboard_figure``); each figure runs a fixed number of queries whatever the number
+of employees.
 """
 
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms.hooks import DashboardFigure
 from lms.models import Employee
 
 from .models import Attempt
@@ -44,25 +45,25 @@ def qualification_status(employee_ids, today=None):
 
 def dashboard_figures():
     return [
-        {
-            "key": "exam-pass-rates",
-            "label": _("Exam pass rates"),
-            "columns": (("taken", _("Graded attempts")), ("passed", _("Passed"))),
-            "compute": pass_rates,
-            "rate": ("passed", "taken", _("Pass rate")),
-            "order": 20,
-        },
-        {
-            "key": "qualification-status",
-            "label": _("Qualification status"),
-            "columns": (
+        DashboardFigure(
+            key="exam-pass-rates",
+            label=_("Exam pass rates"),
+            columns=(("taken", _("Graded attempts")), ("passed", _("Passed"))),
+            compute=pass_rates,
+            rate=("passed", "taken", _("Pass rate")),
+            order=20,
+        ),
+        DashboardFigure(
+            key="qualification-status",
+            label=_("Qualification status"),
+            columns=(
                 ("required", _("Required")),
                 (VALID, _("Valid")),
                 (EXPIRING, _("Expiring")),
                 (LAPSED, _("Lapsed")),
             ),
-            "compute": qualification_status,
-            "rate": (VALID, "required", _("Qualified share")),
-            "order": 30,
-        },
+            compute=qualification_status,
+            rate=(VALID, "required", _("Qualified share")),
+            order=30,
+        ),
     ]

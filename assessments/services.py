@@ -23,6 +23,7 @@ from wagtail.log_actions import log
 from wagtail.rich_text import expand_db_html
 
 from lms import audit
+from lms.dates import add_months
 
 from .answers import needs_manual_grading
 from .models import (
@@ -215,6 +216,9 @@ def questions_bulk_create(*, questions: list[Question], acting_user=None, batch_
         ],
         batch_size=batch_size,
     )
+    # A bulk write sends no post_save: start a new draw-plan generation ourselves, so an exam
+    # started right after an import already draws from the imported questions.
+    transaction.on_commit(draw_plan_forget)
     return created
 
 
@@ -858,17 +862,6 @@ def exam_regrade(*, exam: Exam, question: Question | None = None, acting_user=No
 
 
 # -- certificates ---------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it has fewer days)."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def certificate_state(certificate: Certificate) -> dict:

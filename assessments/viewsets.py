@@ -2,7 +2,7 @@ import uuid
 
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
@@ -27,6 +27,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from lms.admin_views import (
     ScopedEditView,
     ScopedModelViewSet,
+    ServiceFormErrorsMixin,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
     yes_no,
@@ -41,20 +42,10 @@ from .models import Attempt, Certificate, Exam, QualificationRule, Question, Que
 from .resources import QuestionResource, questions_xlsx
 
 
-class FormErrorsMixin:
-    """Show a service's ValidationError on the form instead of a server error."""
+class FormErrorsMixin(ServiceFormErrorsMixin):
+    """A question's answer is edited as text on the form."""
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                target = field if field in form.fields else None
-                if field == "answer":
-                    target = "answer_text"
-                for message in messages:
-                    form.add_error(target, message)
-            return self.form_invalid(form)
+    service_error_fields = {"answer": "answer_text"}
 
 
 class CategoryCreateView(FormErrorsMixin, generic.CreateView):

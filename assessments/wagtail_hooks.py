@@ -1,9 +1,20 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from courses.hooks import COMPLETIONS_RECORDED_HOOK, COURSE_EXAM_RESULTS_HOOK
-
-EXAM_AUDIENCE_HOOK = "register_exam_audience_source"  # assessments.models.exams.EXAM_AUDIENCE_HOOK
+from lms.hooks import (
+    APPRAISAL_INDICATOR_SOURCE_HOOK,
+    ARCHIVE_SOURCE_HOOK,
+    AUDIT_TRAIL_ACTIONS_HOOK,
+    COMPLETIONS_RECORDED_HOOK,
+    COURSE_EXAM_RESULTS_HOOK,
+    DASHBOARD_FIGURE_HOOK,
+    DEMO_SEED_HOOK,
+    JOB_KIND_HOOK,
+    PORTAL_PANEL_HOOK,
+    SCHEDULED_JOB_HOOK,
+    SESSION_KEEPALIVE_HOOK,
+    WORKBENCH_HOOK,
+)
 
 
 @hooks.register("register_log_actions")
@@ -11,7 +22,7 @@ def register_assessment_log_actions(actions):
     actions.register_action("assessments.attempt_started", _("Start attempt"), _("Attempt started"))
 
 
-@hooks.register("register_audit_trail_actions")
+@hooks.register(AUDIT_TRAIL_ACTIONS_HOOK)
 def register_assessment_audit_actions():
     return [
         ("assessments.attempt_submitted", _("Attempt submitted")),
@@ -30,42 +41,42 @@ def register_assessment_viewsets():
     return AssessmentsViewSetGroup()
 
 
-@hooks.register("register_workbench_items")
+@hooks.register(WORKBENCH_HOOK)
 def assessments_workbench_items(request):
     from .integrations import workbench_items
 
     return workbench_items(request)
 
 
-@hooks.register("register_archive_source")
+@hooks.register(ARCHIVE_SOURCE_HOOK)
 def assessments_archive_source(employee, *, year=None):
     from .integrations import archive_entries
 
     return archive_entries(employee, year=year)
 
 
-@hooks.register("register_appraisal_indicator_source")
+@hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK)
 def assessments_indicator_sources():
     from .integrations import indicator_sources
 
     return indicator_sources()
 
 
-@hooks.register("register_portal_panel")
+@hooks.register(PORTAL_PANEL_HOOK)
 def assessments_portal_panels():
     from .integrations import MyExamsPanel
 
     return MyExamsPanel()
 
 
-@hooks.register("register_demo_seed")
+@hooks.register(DEMO_SEED_HOOK)
 def assessments_demo_seed():
     from .demo import AssessmentsDemoSeeder
 
     return AssessmentsDemoSeeder()
 
 
-@hooks.register("register_scheduled_job")
+@hooks.register(SCHEDULED_JOB_HOOK)
 def register_assessment_jobs():
     from datetime import timedelta
 
@@ -90,7 +101,7 @@ def register_assessment_jobs():
     ]
 
 
-@hooks.register("register_background_job_kind")
+@hooks.register(JOB_KIND_HOOK)
 def register_assessment_job_kinds():
     from lms.jobs import JobKind
 
@@ -104,13 +115,6 @@ def assessments_course_exam_results(course, session_ids):
     return course_exam_results(course, session_ids)
 
 
-@hooks.register(EXAM_AUDIENCE_HOOK)
-def assessments_course_assignment_audience(employee):
-    from .courses_link import exams_for_course_assignments
-
-    return exams_for_course_assignments(employee)
-
-
 @hooks.register(COMPLETIONS_RECORDED_HOOK)
 def assessments_course_completion_certificates(completions):
     from .courses_link import certificates_for_completions
@@ -118,14 +122,14 @@ def assessments_course_completion_certificates(completions):
     certificates_for_completions(completions)
 
 
-@hooks.register("register_dashboard_figure")
+@hooks.register(DASHBOARD_FIGURE_HOOK)
 def assessments_dashboard_figures():
     from .dashboard import dashboard_figures
 
     return dashboard_figures()
 
 
-@hooks.register("register_session_keepalive")
+@hooks.register(SESSION_KEEPALIVE_HOOK)
 def exam_in_progress_keeps_the_session(user):
     """Session time limits never cut off a timed exam: an open attempt keeps its taker signed
     in until its deadline (plus the grace for answers in flight). An untimed attempt (an open

@@ -1,6 +1,8 @@
 """Benchmark: render a 300-record training archive (一人一档) to PDF; print pages per second.
+With ``--department N`` it then builds a department's zip of N archives (``--department-records``
+records each) the way HR's background job does, and prints its time.
 
-.venv/bin/python bench/archive_pdf.py [--records 300] [--runs 3]
+.venv/bin/python bench/archive_pdf.py [--records 300] [--runs 3] [--department 300]
 """
 
 import argparse
@@ -21,6 +23,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--department", type=int, default=0, help="archives in the zip run")
+    parser.add_argument("--department-records", type=int, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
@@ -46,6 +50,7 @@ def main():
         categories = ["training", "attendance", "exam", "certificate", "drill", "rotation"]
 
         def source(employee, *, year=None):
+            records = args.records if employee.number == "QC1001" else args.department_records
             return [
                 ArchiveEntry(
                     date=datetime.date(2020 + n % 7, 1 + n % 12, 1 + n % 28),
@@ -57,7 +62,7 @@ def main():
                     url=f"/learning/c/{n}/",
                     source="bench",
                 )
-                for n in range(args.records)
+                for n in range(records)
             ]
 
         with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, source):
@@ -73,6 +78,44 @@ def main():
         print(
             f"render: best {best:.2f} s of {args.runs} runs → {pages / best:.1f} pages per second"
         )
+        if args.department:
+            department_zip(args, department, position, services, source)
+
+
+def department_zip(args, department, position, services, source):
+    """The department zip as HR starts it: one background job rendering every archive."""
+    import zipfile
+
+    from django.db import transaction
+    from wagtail import hooks
+
+    from careers.tasks import build_department_archive_zip
+    from lms.hooks import ARCHIVE_SOURCE_HOOK
+    from lms.jobs import job_start
+    from lms.models import BackgroundJob
+
+    for n in range(1, args.department):
+        services.employee_create(
+            number=f"QC{2000 + n}", name=f"职工{n}", department=department, position=position
+        )
+    with hooks.register_temporarily(ARCHIVE_SOURCE_HOOK, source):
+        started = time.perf_counter()
+        with transaction.atomic():  # the task runs on commit, on the configured backend
+            job = job_start(
+                kind="archive_zip",
+                task=build_department_archive_zip,
+                params={"department_id": department.pk, "year": None},
+            )
+        elapsed = time.perf_counter() - started
+    job = BackgroundJob.objects.get(pk=job.pk)
+    with job.result.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        members = len(archive.namelist())
+        size = sum(info.file_size for info in archive.infolist())
+    print(
+        f"department zip: {members} archives ({args.department_records} records each), "
+        f"{size // 1024} KiB of PDF, job {job.status} in {elapsed:.1f} s "
+        f"({members / elapsed:.1f} archives per second)"
+    )
 
 
 if __name__ == "__main__":

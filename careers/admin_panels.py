@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
-from lms.roles import has_role
+from lms.roles import Role, has_role
 
 from .dashboards import grade_distribution, latest_period, overdue_rectifications
 
@@ -27,5 +27,5 @@ class CareersSummaryPanel(Component):
 
 
 def add_careers_panel(request, panels):
-    if has_role(request.user, "HR", "Department manager"):
+    if has_role(request.user, Role.HR, Role.MANAGER):
         panels.append(CareersSummaryPanel(request))

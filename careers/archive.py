@@ -12,7 +12,7 @@ from lms.hooks import archive_entries
 from lms.models import Department, Employee
 from lms.pdf import render_pdf
 from lms.personal import employee_fields
-from lms.roles import ScopedQuerySet, managed_department_paths, user_roles
+from lms.roles import Role, ScopedQuerySet, managed_department_paths, user_roles
 
 from .models import HoursKind, TrainingHoursRule
 
@@ -21,7 +21,7 @@ class ArchiveScopeQuerySet(ScopedQuerySet):
     """Whose archive a user may open: HR everyone, managers their subtree, employees their own."""
 
     employee_field = ""
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
 
 def archive_employees(user):

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lms.roles import ScopedQuerySet
+from lms.exceptions import DomainError
+from lms.roles import Role, ScopedQuerySet
 from lms.validators import NO_NUL, text_limits
 
 TWO_PLACES = Decimal("0.01")
@@ -32,7 +33,7 @@ def plain(value) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-class AppraisalError(Exception):
+class AppraisalError(DomainError):
     """An illegal move in the appraisal process; the message is for the user."""
 
 
@@ -394,7 +395,7 @@ class AppraisalPeriod(models.Model):
 
 class IndicatorValueQuerySet(ScopedQuerySet):
     employee_field = "employee"
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
 
 class IndicatorValue(models.Model):
@@ -475,7 +476,7 @@ class IndicatorValue(models.Model):
 
 class AppraisalResultQuerySet(ScopedQuerySet):
     employee_field = "employee"
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
     def published(self):
         return self.filter(period__status=AppraisalPeriod.Status.PUBLISHED)
@@ -528,7 +529,7 @@ class AppraisalResult(models.Model):
 
 class AppraisalAuditQuerySet(ScopedQuerySet):
     employee_field = "employee"
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
 
 class AppraisalAudit(models.Model):
@@ -707,7 +708,7 @@ class PositionTemplate(models.Model):
 
 class DevelopmentPlanQuerySet(ScopedQuerySet):
     employee_field = "employee"
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
 
 class DevelopmentPlan(models.Model):
@@ -915,7 +916,7 @@ class RotationProgramme(models.Model):
 
 class RotationAssignmentQuerySet(ScopedQuerySet):
     employee_field = "employee"
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
     def blocking(self):
         """Assignments that occupy their dates (not cancelled)."""
@@ -1068,7 +1069,7 @@ class RotationObjective(models.Model):
 
 class RecognitionQuerySet(ScopedQuerySet):
     employee_field = "employee"
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
     def overdue(self, today=None):
         today = today or timezone.localdate()

@@ -21,6 +21,7 @@ from wagtail.log_actions import log
 from lms import audit
 from lms.hooks import appraisal_indicator_sources
 from lms.models import Department, Employee
+from lms.roles import Role
 
 from .bulk import json_insert
 from .models import (
@@ -913,7 +914,7 @@ def development_plan_review(*, plan, text, reviewer, acting_user=None):
 
     user = getattr(reviewer, "user", None)
     if reviewer.pk not in management_line_ids(plan.employee.department) and not (
-        user and has_role(user, "HR")
+        user and has_role(user, Role.HR)
     ):
         raise CareersError(_("Only the employee's managers or HR write the yearly review."))
     plan.close_with_review(text)
@@ -1100,7 +1101,7 @@ def rotation_evaluation_change(
     user = getattr(evaluator, "user", None)
     if not (
         (evaluator is not None and evaluator.pk in management_line_ids(assignment.to_department))
-        or (user is not None and has_role(user, "HR"))
+        or (user is not None and has_role(user, Role.HR))
     ):
         raise CareersError(
             _("Only a manager of the receiving department or HR can change this evaluation.")

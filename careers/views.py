@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from lms import audit
 from lms.models import Employee
 from lms.pdf import pdf_response, render_pdf
-from lms.roles import get_employee, has_role
+from lms.roles import Role, get_employee, has_role
 from lms.spreadsheets import dataset_bytes
 
 from . import services
@@ -44,7 +44,7 @@ from .models import (
 def results_for(user):
     """Results the user may open: HR sees every state, others only published ones."""
     results = AppraisalResult.objects.visible_to(user)
-    if not has_role(user, "HR"):
+    if not has_role(user, Role.HR):
         results = results.published()
     return results
 
@@ -106,7 +106,7 @@ def _year(request):
 def archive_index(request):
     """Employees whose archive the user may open (HR: all; managers: their subtree)."""
     employees = archive_employees(request.user)
-    if not has_role(request.user, "HR", "Department manager"):
+    if not has_role(request.user, Role.HR, Role.MANAGER):
         own = get_employee(request.user)
         if own is None:
             raise Http404
@@ -339,7 +339,7 @@ def rotation_detail(request, pk):
     in_line = me is not None and me.pk in management_line_ids(rotation.to_department)
     can_evaluate = in_line and rotation.status == RotationAssignment.Status.ACTIVE
     can_change = rotation.status == RotationAssignment.Status.COMPLETED and (
-        in_line or (me is not None and has_role(request.user, "HR"))
+        in_line or (me is not None and has_role(request.user, Role.HR))
     )
     if request.method == "POST" and can_change:
         return _rotation_evaluation_change(request, rotation, objectives, me)
@@ -417,7 +417,7 @@ def training_run_pdf(request, session_id):
 
     HR and trainers may download any run; the session's own trainer theirs; nobody else.
     """
-    allowed = request.user.is_superuser or has_role(request.user, "HR", "Trainer")
+    allowed = request.user.is_superuser or has_role(request.user, Role.HR, Role.TRAINER)
     employee = get_employee(request.user)
     if not allowed and employee is None:
         raise PermissionDenied
@@ -441,7 +441,7 @@ def training_run_pdf(request, session_id):
 
 
 def _dashboard_user(request):
-    if not has_role(request.user, "HR", "Department manager"):
+    if not has_role(request.user, Role.HR, Role.MANAGER):
         raise PermissionDenied
 
 

@@ -21,6 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from lms.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
+    ServiceFormErrorsMixin,
     SpreadsheetIndexViewMixin,
     SpreadsheetViewSetMixin,
 )
@@ -43,30 +44,11 @@ from .models import (
 )
 from .resources import AppraisalResultResource, IndicatorValueResource
 
-
-class ServiceErrorsMixin:
-    """Turn a service's ValidationError or AppraisalError into form errors, nothing saved."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-        except AppraisalError as error:
-            form.add_error(None, str(error))
-        self.produced_error_message = self.get_error_message()
-        return self.form_invalid(form)
-
-
 # ---------------------------------------------------------------------------------------------
 # Indicator systems and indicators
 
 
-class IndicatorSystemCreateView(ServiceErrorsMixin, generic.CreateView):
+class IndicatorSystemCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.indicator_system_create(
@@ -74,7 +56,7 @@ class IndicatorSystemCreateView(ServiceErrorsMixin, generic.CreateView):
         )
 
 
-class IndicatorSystemEditView(ServiceErrorsMixin, generic.EditView):
+class IndicatorSystemEditView(ServiceFormErrorsMixin, generic.EditView):
     def save_instance(self):
         data = self.form.cleaned_data
         system = self.object
@@ -131,7 +113,7 @@ class IndicatorSystemViewSet(ModelViewSet):
         return CreateForm
 
 
-class IndicatorCreateView(ServiceErrorsMixin, generic.CreateView):
+class IndicatorCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         fields = {name: data[name] for name in services.INDICATOR_FIELDS if name in data}
@@ -140,7 +122,7 @@ class IndicatorCreateView(ServiceErrorsMixin, generic.CreateView):
         )
 
 
-class IndicatorEditView(ServiceErrorsMixin, generic.EditView):
+class IndicatorEditView(ServiceFormErrorsMixin, generic.EditView):
     def save_instance(self):
         data = self.form.cleaned_data
         fields = {name: data[name] for name in services.INDICATOR_FIELDS if name in data}
@@ -339,7 +321,7 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
         return redirect(self.viewset.get_url_name("run"), self.period.pk)
 
 
-class PeriodCreateView(ServiceErrorsMixin, generic.CreateView):
+class PeriodCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.appraisal_period_create(
@@ -355,7 +337,7 @@ class PeriodCreateView(ServiceErrorsMixin, generic.CreateView):
         return reverse("careers_periods:run", args=[self.object.pk])
 
 
-class PeriodEditView(ServiceErrorsMixin, generic.EditView):
+class PeriodEditView(ServiceFormErrorsMixin, generic.EditView):
     def save_instance(self):
         period = self.object
         if period.status != AppraisalPeriod.Status.OPEN:
@@ -431,7 +413,7 @@ class IndicatorValueEditForm(IndicatorValueForm):
         fields = ["value", "note"]
 
 
-class IndicatorValueCreateView(ServiceErrorsMixin, generic.CreateView):
+class IndicatorValueCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.indicator_value_set(
@@ -445,7 +427,7 @@ class IndicatorValueCreateView(ServiceErrorsMixin, generic.CreateView):
         )
 
 
-class IndicatorValueEditView(ServiceErrorsMixin, generic.EditView):
+class IndicatorValueEditView(ServiceFormErrorsMixin, generic.EditView):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
@@ -645,7 +627,7 @@ class PositionTemplateViewSet(ModelViewSet):
         )
 
 
-class DevelopmentPlanCreateView(ServiceErrorsMixin, generic.CreateView):
+class DevelopmentPlanCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.development_plan_create(
@@ -690,7 +672,7 @@ class DevelopmentPlanViewSet(ScopedModelViewSet):
         )
 
 
-class RotationProgrammeCreateView(ServiceErrorsMixin, generic.CreateView):
+class RotationProgrammeCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.rotation_programme_create(
@@ -743,7 +725,7 @@ class RotationAssignmentEditForm(WagtailAdminModelForm):
         fields = ["mentor"]
 
 
-class RotationAssignmentCreateView(ServiceErrorsMixin, generic.CreateView):
+class RotationAssignmentCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.rotation_assign(
@@ -759,7 +741,7 @@ class RotationAssignmentCreateView(ServiceErrorsMixin, generic.CreateView):
         )
 
 
-class RotationAssignmentEditView(ServiceErrorsMixin, generic.EditView):
+class RotationAssignmentEditView(ServiceFormErrorsMixin, generic.EditView):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
@@ -817,7 +799,7 @@ class RotationAssignmentViewSet(ScopedModelViewSet):
 # Commendation and rectification
 
 
-class RecognitionCreateView(ServiceErrorsMixin, generic.CreateView):
+class RecognitionCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.recognition_create(
@@ -849,7 +831,7 @@ class RecognitionFollowUpForm(WagtailAdminModelForm):
         ]
 
 
-class RecognitionEditView(ServiceErrorsMixin, generic.EditView):
+class RecognitionEditView(ServiceFormErrorsMixin, generic.EditView):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 

@@ -3,8 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from lms.hooks import ARCHIVE_SOURCE_HOOK, PORTAL_PANEL_HOOK, WORKBENCH_HOOK
-from lms.roles import has_role
+from lms.hooks import (
+    ARCHIVE_SOURCE_HOOK,
+    AUDIT_TRAIL_ACTIONS_HOOK,
+    DEMO_SEED_HOOK,
+    JOB_KIND_HOOK,
+    PORTAL_PANEL_HOOK,
+    WORKBENCH_HOOK,
+)
+from lms.roles import Role, has_role
 
 from .admin_panels import add_careers_panel
 from .demo import CareersDemoSeeder
@@ -26,7 +33,7 @@ def register_careers_log_actions(actions):
     )
 
 
-@hooks.register("register_audit_trail_actions")
+@hooks.register(AUDIT_TRAIL_ACTIONS_HOOK)
 def register_careers_audit_actions():
     return [
         ("careers.value_set", _("Indicator value entered")),
@@ -72,7 +79,7 @@ def add_careers_homepage_panel(request, panels):
     add_careers_panel(request, panels)
 
 
-@hooks.register("register_demo_seed")
+@hooks.register(DEMO_SEED_HOOK)
 def register_careers_demo_seed():
     return CareersDemoSeeder()
 
@@ -81,7 +88,7 @@ class _RoleMenuItem(MenuItem):
     """A menu link shown only to HR and department managers."""
 
     def is_shown(self, request):
-        return has_role(request.user, "HR", "Department manager")
+        return has_role(request.user, Role.HR, Role.MANAGER)
 
 
 @hooks.register("register_admin_menu_item")
@@ -101,7 +108,7 @@ def register_dashboard_menu_item():
     )
 
 
-@hooks.register("register_background_job_kind")
+@hooks.register(JOB_KIND_HOOK)
 def register_careers_job_kinds():
     from lms.jobs import JobKind
 

@@ -1,12 +1,13 @@
 """Training compliance per employee for the careers dashboard (``register_dashboard_figure``).
 
-Returns the figure as a plain dict (careers' ``DashboardFigure`` fields) so courses never imports
-careers. One query whatever the number of employees.
+One query whatever the number of employees.
 """
 
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lms.hooks import DashboardFigure
 
 from .models import Assignment
 
@@ -35,11 +36,11 @@ def compliance(employee_ids, today=None):
 
 
 def dashboard_figures():
-    return {
-        "key": "training-compliance",
-        "label": _("Training compliance"),
-        "columns": (("assigned", _("Assigned")), ("done", _("Done")), ("overdue", _("Overdue"))),
-        "compute": compliance,
-        "rate": ("done", "assigned", _("Completion rate")),
-        "order": 10,
-    }
+    return DashboardFigure(
+        key="training-compliance",
+        label=_("Training compliance"),
+        columns=(("assigned", _("Assigned")), ("done", _("Done")), ("overdue", _("Overdue"))),
+        compute=compliance,
+        rate=("done", "assigned", _("Completion rate")),
+        order=10,
+    )

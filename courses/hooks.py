@@ -10,9 +10,6 @@
     A function ``fn(completions)`` called inside the transaction that saves new completions
     (one, or a whole import), e.g. so that ``assessments`` issues the certificates configured
     for completing a course. It must run a fixed number of queries.
-
-Training also answers a hook another app defines: ``drills_training_action_created``
-(``DRILL_TRAINING_ACTION_HOOK``, named here as a string because courses does not import drills).
 """
 
 from dataclasses import dataclass
@@ -20,9 +17,9 @@ from decimal import Decimal
 
 from wagtail import hooks
 
-COURSE_EXAM_RESULTS_HOOK = "register_course_exam_results"
-COMPLETIONS_RECORDED_HOOK = "register_course_completions_recorded"
-DRILL_TRAINING_ACTION_HOOK = "drills_training_action_created"
+from lms.hooks import COMPLETIONS_RECORDED_HOOK, COURSE_EXAM_RESULTS_HOOK
+
+__all__ = ["COMPLETIONS_RECORDED_HOOK", "COURSE_EXAM_RESULTS_HOOK", "ExamSummary"]
 
 
 @dataclass(frozen=True)

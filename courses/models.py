@@ -1,7 +1,6 @@
 """Training: plans and courses (Wagtail pages), lessons and progress, sessions, enrolment,
 attendance, completions, required-training rules and assignments, effectiveness checks."""
 
-import calendar
 import datetime
 import secrets
 
@@ -23,7 +22,8 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from lms.roles import ScopedQuerySet
+from lms.exceptions import DomainError
+from lms.roles import Role, ScopedQuerySet
 
 from .blocks import MaterialStreamBlock
 
@@ -33,18 +33,11 @@ TRAINING_MANAGER_GROUP = "Training manager"
 TRAINING_MANAGER_LABEL = _("Training manager")
 
 #: Roles that see every training record (others see their own, managers their subtree).
-TRAINING_STAFF = frozenset({"HR", "Trainer", TRAINING_MANAGER_GROUP})
+TRAINING_STAFF = frozenset({Role.HR, Role.TRAINER, TRAINING_MANAGER_GROUP})
 
 
-class TrainingError(ValidationError):
+class TrainingError(DomainError, ValidationError):
     """An illegal move in training (enrolment, attendance, progress); message is translated."""
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # Pages ---------------------------------------------------------------------------------------

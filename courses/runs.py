@@ -1,15 +1,13 @@
 """One training run's plain data (一期一档) for the careers archive hook.
 
-Registered in ``wagtail_hooks`` under the string hook name careers reads, so courses never
-imports careers. Runs a fixed number of queries whatever the size of the roster.
+Registered in ``wagtail_hooks`` under ``lms.hooks.TRAINING_RUN_SOURCE_HOOK``, which careers reads.
+Runs a fixed number of queries whatever the size of the roster.
 """
 
 from django.utils import timezone
 
 from .hooks import course_exam_results
 from .models import Attendance, Enrollment, PracticalCheck, QuestionnaireSubmission, TrainingSession
-
-TRAINING_RUN_SOURCE_HOOK = "register_training_run_source"
 
 
 def training_run(session_id):

@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from lms import audit
+from lms.dates import add_months
 from lms.models import Employee
 from lms.roles import Role, forget_cached_roles, has_role
 
 from .hooks import completions_recorded
 from .models import (
     TRAINING_MANAGER_GROUP,
+    TRAINING_STAFF,
     Assignment,
     Attendance,
     Completion,
@@ -38,11 +40,8 @@ from .models import (
     TrainingError,
     TrainingRule,
     TrainingSession,
-    add_months,
 )
 from .scorm.services import lesson_scos_done
-
-STAFF_ROLES = (Role.HR, Role.TRAINER, TRAINING_MANAGER_GROUP)
 
 
 def _today():
@@ -162,7 +161,7 @@ def session_update(*, session: TrainingSession, acting_user=None, **fields) -> T
 
 def can_assign(user, employee: Employee) -> bool:
     """HR and training staff enrol anyone; a manager enrols people in their department subtree."""
-    if has_role(user, *STAFF_ROLES):
+    if has_role(user, *TRAINING_STAFF):
         return True
     if has_role(user, Role.MANAGER):
         return Employee.objects.visible_to(user).filter(pk=employee.pk).exists()

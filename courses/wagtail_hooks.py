@@ -4,14 +4,18 @@ from wagtail import hooks
 from lms.hooks import (
     APPRAISAL_INDICATOR_SOURCE_HOOK,
     ARCHIVE_SOURCE_HOOK,
+    AUDIT_TRAIL_ACTIONS_HOOK,
+    DASHBOARD_FIGURE_HOOK,
+    DEMO_SEED_HOOK,
     PORTAL_MENU_HOOK,
     PORTAL_PANEL_HOOK,
+    TRAINING_ACTION_HOOK,
+    TRAINING_RUN_SOURCE_HOOK,
     WORKBENCH_HOOK,
 )
 
 from . import buttons, portal, records, services
 from .demo import CoursesDemoSeeder
-from .hooks import DRILL_TRAINING_ACTION_HOOK
 from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
 from .scorm import records as scorm_records
 from .viewsets import TrainingViewSetGroup
@@ -46,12 +50,12 @@ def register_training_indicators():
     return records.indicator_sources()
 
 
-@hooks.register(DRILL_TRAINING_ACTION_HOOK)
+@hooks.register(TRAINING_ACTION_HOOK)
 def register_drill_training_action(action):
     services.assignments_for_drill_action(action)
 
 
-@hooks.register("register_demo_seed")
+@hooks.register(DEMO_SEED_HOOK)
 def register_courses_demo():
     return CoursesDemoSeeder()
 
@@ -71,7 +75,7 @@ def register_courses_log_actions(actions):
     )
 
 
-@hooks.register("register_audit_trail_actions")
+@hooks.register(AUDIT_TRAIL_ACTIONS_HOOK)
 def register_courses_audit_actions():
     return [("courses.practical_check_recorded", _("Practical check recorded"))]
 
@@ -119,14 +123,14 @@ if ScheduledJob is not None:
         ]
 
 
-@hooks.register("register_training_run_source")
+@hooks.register(TRAINING_RUN_SOURCE_HOOK)
 def register_training_run_source(session_id):
     from .runs import training_run
 
     return training_run(session_id)
 
 
-@hooks.register("register_dashboard_figure")
+@hooks.register(DASHBOARD_FIGURE_HOOK)
 def register_compliance_figure():
     from .dashboard import dashboard_figures
 

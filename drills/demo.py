@@ -137,10 +137,10 @@ class DrillsDemoSeeder(DemoSeeder):
             for code in ("QC-YJ-XL", "QC-YJ-BD", "QC-DK", "QC-YX-KF", "QC-CG")
         }
 
-        index = EmergencyPlanIndexPage.objects.first() or services.plan_index_create(
-            title="应急预案库",
-            intro="<p>青川县供电公司应急预案体系：综合预案、专项预案、现场处置方案。</p>",
-        )
+        index = EmergencyPlanIndexPage.objects.get()  # made by drills' migration 0006
+        if not index.intro:
+            index.intro = "<p>青川县供电公司应急预案体系：综合预案、专项预案、现场处置方案。</p>"
+            index.save_revision().publish()
         typhoon = services.plan_create(
             index=index,
             code=TYPHOON_CODE,
@@ -434,5 +434,6 @@ class DrillsDemoSeeder(DemoSeeder):
         DrillParticipant.objects.all().delete()
         Drill.objects.all().delete()
         EvaluationTemplate.objects.all().delete()
-        for index in EmergencyPlanIndexPage.objects.all():
-            Page.objects.get(pk=index.pk).delete()
+        # The library itself belongs to the installation (migration 0006); its plans are demo.
+        for plan in EmergencyPlanPage.objects.all():
+            Page.objects.get(pk=plan.pk).delete()

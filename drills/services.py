@@ -8,10 +8,10 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,16 +20,13 @@ from wagtail import hooks
 from wagtail.log_actions import log
 from wagtail.models import (
     GroupApprovalTask,
-    GroupPagePermission,
     ModelLogEntry,
-    PageViewRestriction,
     Workflow,
-    WorkflowPage,
     WorkflowTask,
 )
 
 from lms import audit
-from lms.models import HomePage
+from lms.hooks import TRAINING_ACTION_HOOK
 from lms.roles import Role
 from lms.uploads import UploadRefused, check_image, stored_name
 
@@ -59,9 +56,6 @@ from .scoring import drill_scores
 # any stored under their English names).
 PLAN_WORKFLOW_NAME = "应急预案审批"
 PLAN_REVIEW_TASK_NAME = "应急预案审核"
-#: Hook through which a training app can turn a training-element corrective action into course
-#: assignments: fn(action) -> None. drills does not import courses (imports point one way).
-TRAINING_ACTION_HOOK = "drills_training_action_created"
 
 
 def _refreshes_portal(service):
@@ -99,36 +93,6 @@ def plan_workflow_ensure() -> Workflow:
         task.groups.set(Group.objects.filter(name=Role.MANAGER))
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     return workflow
-
-
-@transaction.atomic
-def plan_index_create(*, title: str, slug: str = "plans", intro: str = "", acting_user=None):
-    """Create the plan library under the home page, put it under the approval workflow and let
-    coordinators write plans in it (they publish only through the workflow)."""
-    home = HomePage.objects.first()
-    index = EmergencyPlanIndexPage(title=title, slug=slug, intro=intro)
-    home.add_child(instance=index)
-    index.save_revision(user=acting_user, log_action=True).publish(user=acting_user)
-    WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": plan_workflow_ensure()})
-    # Plans are internal documents: signed-in staff only.
-    PageViewRestriction.objects.get_or_create(
-        page=index, restriction_type=PageViewRestriction.LOGIN
-    )
-    grants = {
-        Role.COORDINATOR: ("add_page", "change_page"),
-        Role.MANAGER: ("change_page", "publish_page"),
-    }
-    for role, codenames in grants.items():
-        group = Group.objects.get(name=role)
-        for codename in codenames:
-            GroupPagePermission.objects.get_or_create(
-                group=group,
-                page=index,
-                permission=Permission.objects.get(
-                    content_type__app_label="wagtailcore", codename=codename
-                ),
-            )
-    return index
 
 
 @transaction.atomic
@@ -693,6 +657,74 @@ def action_create(
         for fn in hooks.get_hooks(TRAINING_ACTION_HOOK):
             transaction.on_commit(lambda fn=fn: fn(action))
     return action
+
+
+#: What an administrator may change on an action after it was created (the rest follows its
+#: status moves: start, submit, verify, reject).
+ACTION_EDITABLE_FIELDS = ("description", "owner", "department", "start_date", "due_date")
+
+
+@_refreshes_portal
+@transaction.atomic
+def action_update(*, action: CorrectiveAction, acting_user=None, reason: str = "", **fields):
+    """Reword, reassign or reschedule an unfinished action: the change is validated, noted in
+    the action's progress log and written to the audit trail (who moved the due date, and
+    from when to when), in one entry."""
+    unknown = set(fields) - set(ACTION_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    if action.is_finished:
+        raise DrillError(_("This action is finished."))
+    before = {name: _audit_value(getattr(action, name)) for name in fields}
+    for name, value in fields.items():
+        setattr(action, name, value)
+    after = {name: _audit_value(getattr(action, name)) for name in fields}
+    changed = [name for name in fields if before[name] != after[name]]
+    if not changed:
+        return action
+    _validate(action)
+    action.save(update_fields=changed)
+    labels = ", ".join(str(CorrectiveAction._meta.get_field(name).verbose_name) for name in changed)
+    ActionLogEntry.objects.create(
+        action=action,
+        by=getattr(acting_user, "employee", None),
+        note=_("Changed: %(fields)s.") % {"fields": labels},
+    )
+    audit.record(
+        action,
+        "drills.action_changed",
+        user=acting_user,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+        reason=reason,
+        employee=action.owner,
+    )
+    return action
+
+
+def _audit_value(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+@_refreshes_portal
+@transaction.atomic
+def action_delete(*, action: CorrectiveAction, acting_user=None) -> None:
+    """Delete an action entered by mistake: only while nothing has happened to it yet (still
+    open, no progress beyond its creation). Later it is sent back or closed, never deleted."""
+    if action.status != CorrectiveAction.Status.OPEN or action.log.count() > 1:
+        raise DrillError(
+            _(
+                "This action already has progress and cannot be deleted; send it back "
+                "(reject) or close it instead."
+            )
+        )
+    log(action, "wagtail.delete", user=acting_user)
+    action.log.all().delete()
+    action.delete()
 
 
 def _log_move(action, previous, by, note=""):

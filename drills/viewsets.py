@@ -19,7 +19,13 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from lms.admin_views import ScopedEditView, ScopedIndexView, ScopedModelViewSet
+from lms.admin_views import (
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedModelViewSet,
+    ServiceFormErrorsMixin,
+)
 from lms.roles import Role, has_role
 
 from . import services
@@ -45,17 +51,6 @@ class DrillAdminForm(WagtailAdminModelForm):
     )
 
 
-class DrillErrorMixin:
-    """Show a refused move as a form error instead of a server error."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except DrillError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-
-
 class DrillIndexView(ScopedIndexView):
     @cached_property
     def header_buttons(self):
@@ -67,7 +62,7 @@ class DrillIndexView(ScopedIndexView):
         ]
 
 
-class DrillCreateView(DrillErrorMixin, generic.CreateView):
+class DrillCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         drill = self.form.save(commit=False)
         return services.drill_schedule(drill=drill, acting_user=self.request.user)
@@ -76,7 +71,7 @@ class DrillCreateView(DrillErrorMixin, generic.CreateView):
         return reverse("drills:drill", args=[self.object.pk])
 
 
-class DrillEditView(DrillErrorMixin, ScopedEditView):
+class DrillEditView(ServiceFormErrorsMixin, ScopedEditView):
     def save_instance(self):
         drill = self.form.save(commit=False)
         return services.drill_update(drill=drill, acting_user=self.request.user)
@@ -221,6 +216,32 @@ class ActionIndexView(ScopedIndexView):
     filterset_class = ActionFilterSet
 
 
+class ActionEditView(ServiceFormErrorsMixin, ScopedEditView):
+    """Changes go through ``services.action_update`` (progress log and audit trail)."""
+
+    def save_instance(self):
+        action = CorrectiveAction.objects.get(pk=self.object.pk)
+        return services.action_update(
+            action=action,
+            acting_user=self.request.user,
+            **{name: self.form.cleaned_data[name] for name in self.form.changed_data},
+        )
+
+
+class ActionDeleteView(ScopedDeleteView):
+    """Only an action entered by mistake can be deleted (``services.action_delete``)."""
+
+    def delete_action(self):
+        services.action_delete(action=self.object, acting_user=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except DrillError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return redirect(self.edit_url_name, self.object.pk)
+
+
 class CorrectiveActionViewSet(ScopedModelViewSet):
     model = CorrectiveAction
     icon = "tasks"
@@ -228,6 +249,8 @@ class CorrectiveActionViewSet(ScopedModelViewSet):
     menu_order = 200
     index_view_class = ActionIndexView
     add_view_enabled = False
+    edit_view_class = ActionEditView
+    delete_view_class = ActionDeleteView
     list_display = [
         "description",
         "element",

@@ -4,8 +4,12 @@ from wagtail import hooks
 from lms.hooks import (
     APPRAISAL_INDICATOR_SOURCE_HOOK,
     ARCHIVE_SOURCE_HOOK,
+    AUDIT_TRAIL_ACTIONS_HOOK,
+    DASHBOARD_FIGURE_HOOK,
+    DEMO_SEED_HOOK,
     PORTAL_MENU_HOOK,
     PORTAL_PANEL_HOOK,
+    SCHEDULED_JOB_HOOK,
     WORKBENCH_HOOK,
 )
 
@@ -19,8 +23,8 @@ hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK, integration.indicator_sources)
 hooks.register(PORTAL_PANEL_HOOK, integration.portal_panels)
 hooks.register(WORKBENCH_HOOK, integration.workbench_items)
 hooks.register(PORTAL_MENU_HOOK, integration.menu_links)
-hooks.register("register_demo_seed", integration.demo_seeder)
-hooks.register("register_scheduled_job", integration.scheduled_jobs)
+hooks.register(DEMO_SEED_HOOK, integration.demo_seeder)
+hooks.register(SCHEDULED_JOB_HOOK, integration.scheduled_jobs)
 hooks.register("register_admin_menu_item", dashboard_menu_item)
 
 
@@ -42,17 +46,18 @@ def register_drills_log_actions(actions):
         actions.register_action(name, label, message)
 
 
-@hooks.register("register_audit_trail_actions")
+@hooks.register(AUDIT_TRAIL_ACTIONS_HOOK)
 def register_drills_audit_actions():
     return [
         ("drills.sheet_submitted", _("Evaluation sheet submitted")),
         ("drills.sheet_reopened", _("Evaluation sheet reopened")),
         ("drills.action_verified", _("Corrective action verified")),
         ("drills.action_rejected", _("Corrective action sent back")),
+        ("drills.action_changed", _("Corrective action reassigned or rescheduled")),
     ]
 
 
-@hooks.register("register_dashboard_figure")
+@hooks.register(DASHBOARD_FIGURE_HOOK)
 def register_drills_dashboard_figure():
     from .dashboard import dashboard_figures
 

@@ -33,6 +33,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from . import audit
+from .exceptions import DomainError
 from .importing import (
     FORMATS,
     IMPORT_HELP,
@@ -68,24 +69,30 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
 
 
 class ServiceFormErrorsMixin:
-    """A create or edit view whose service refuses with a ValidationError: the refusal becomes
-    form errors on the fields it names (or on the form), nothing is saved."""
+    """A create or edit view whose service refuses (``lms.exceptions.DomainError`` or a
+    ``ValidationError``): the refusal becomes form errors on the fields it names (or on the
+    form), nothing is saved. ``service_error_fields`` maps a service's field name to the
+    form's where they differ."""
+
+    service_error_fields: dict[str, str] = {}
 
     def form_valid(self, form):
         try:
             return super().form_valid(form)
-        except ValidationError as error:
+        except (ValidationError, DomainError) as error:
             self.add_service_errors(form, error)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
-    @staticmethod
-    def add_service_errors(form, error):
-        if hasattr(error, "error_dict"):
+    def add_service_errors(self, form, error):
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
             for field, messages in error.message_dict.items():
+                field = self.service_error_fields.get(field, field)
                 form.add_error(field if field in form.fields else None, messages)
-        else:
+        elif isinstance(error, ValidationError):
             form.add_error(None, error.messages)
+        else:
+            form.add_error(None, str(error))
 
 
 class ScopedInspectView(generic.InspectView):

@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-AUDIT_TRAIL_ACTIONS_HOOK = "register_audit_trail_actions"
+from .hooks import AUDIT_TRAIL_ACTIONS_HOOK
 
 PERSONAL_DATA_EXPORTED = "lms.personal_data_exported"
 EMPLOYEE_ERASED = "lms.employee_erased"

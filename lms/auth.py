@@ -6,6 +6,12 @@ from django.core.cache import cache
 USER_CACHE_KEY = "lms:auth:user:{}"
 
 
+def sso_enabled() -> bool:
+    """Whether people sign in through the company directory or an OpenID provider; local
+    passwords then remain only for superusers (the break-glass account)."""
+    return bool(settings.DIRECTORY_LDAP_URI or settings.OIDC_RP_CLIENT_ID)
+
+
 class EmployeeNumberBackend(ModelBackend):
     """Sign in with the employee number (工号).
 
@@ -23,6 +29,10 @@ class EmployeeNumberBackend(ModelBackend):
             user = super().authenticate(
                 request, username=username.upper(), password=password, **kwargs
             )
+        if user is not None and sso_enabled() and not user.is_superuser:
+            # The directory or the OpenID provider owns everyone's password; only the
+            # break-glass superuser keeps a local one.
+            return None
         return user
 
     def get_user(self, user_id):

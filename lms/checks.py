@@ -57,3 +57,28 @@ def compat_versions(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.security)
+def directory_settings(app_configs, **kwargs):
+    """Directory sign-in needs a place to look for people, and the group → role table must
+    name our roles (a typo would silently give nobody the role)."""
+    from .directory import group_roles_problems
+
+    errors = [
+        Error(
+            f"DIRECTORY_GROUP_ROLES: {problem}.",
+            hint="Write group:Role pairs separated by commas, e.g. ga-trainers:Trainer,ga-hr:HR.",
+            id="lms.E020",
+        )
+        for problem in group_roles_problems()
+    ]
+    if settings.DIRECTORY_LDAP_URI and not settings.DIRECTORY_LDAP_USER_BASE:
+        errors.append(
+            Error(
+                "DIRECTORY_LDAP_URI is set but DIRECTORY_LDAP_USER_BASE is empty.",
+                hint="Set it to the DN below which people are, e.g. ou=people,dc=corp,dc=example.",
+                id="lms.E021",
+            )
+        )
+    return errors

@@ -21,7 +21,27 @@ class EmployeeLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The employee number or the password is wrong."),
         "inactive": _("This account is no longer active."),
+        "directory_unreachable": _(
+            "The company directory cannot be reached at the moment, so your password cannot be "
+            "checked. Please try again in a few minutes; if this goes on, tell the IT help desk."
+        ),
+        "directory_refused": _("Your directory account cannot be used here: %(reason)s"),
     }
+
+    def get_invalid_login_error(self):
+        from .directory import REFUSAL_FLAG, UNREACHABLE_FLAG
+
+        if getattr(self.request, UNREACHABLE_FLAG, False):
+            return ValidationError(
+                self.error_messages["directory_unreachable"], code="directory_unreachable"
+            )
+        refusal = getattr(self.request, REFUSAL_FLAG, None)
+        if refusal:
+            return ValidationError(
+                self.error_messages["directory_refused"] % {"reason": refusal},
+                code="directory_refused",
+            )
+        return super().get_invalid_login_error()
 
 
 class LanguageForm(forms.Form):

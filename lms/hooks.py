@@ -28,6 +28,34 @@ the domain apps register into them, so a new source plugs in without touching it
     A function ``fn(user) -> bool``: True while the user has work in progress that the session
     time limits must not cut off (an open exam attempt). Asked only when a limit has passed
     (``lms.security.SessionTimeoutMiddleware``).
+
+``register_dashboard_figure``
+    A function returning a ``DashboardFigure`` (or a list of them), shown on the careers
+    dashboard with its own XLSX export.
+
+``register_training_run_source``
+    A function ``fn(session_id) -> dict | None`` giving one training run (一期一档) as plain data;
+    its keys are documented in ``careers/hooks.py``. ``courses`` registers one.
+
+``register_course_exam_results``
+    A function ``fn(course, session_ids) -> {session_id: ExamSummary}``: how each training
+    session's participants did in the course exam. ``assessments`` registers one.
+
+``register_course_completions_recorded``
+    A function ``fn(completions)`` called inside the transaction that saves new completions, e.g.
+    so that ``assessments`` issues the certificates configured for completing a course.
+
+``drills_training_action_created``
+    A function ``fn(action)`` called once a corrective action of the training element commits, so
+    that ``courses`` assigns the course it names to the drill's participants.
+
+``register_scheduled_job`` (``lms.scheduling.ScheduledJob``), ``register_background_job_kind``
+(``lms.jobs.JobKind``), ``register_audit_trail_actions`` (``(name, label)`` pairs, ``lms.audit``)
+and ``register_demo_seed`` (a seeder with ``seed()`` and ``reset()``) are read by the platform.
+
+Every hook's name is a constant below, imported by the app that reads it and by the apps that
+register into it; each hook runs a fixed number of queries whatever the number of rows, and
+returns ``None``, one item or a list of items (``collect``).
 """
 
 from collections.abc import Callable, Iterable
@@ -39,11 +67,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+# The catalogue: every hook's name, in one place.
 PORTAL_PANEL_HOOK = "register_portal_panel"
 ARCHIVE_SOURCE_HOOK = "register_archive_source"
 APPRAISAL_INDICATOR_SOURCE_HOOK = "register_appraisal_indicator_source"
 WORKBENCH_HOOK = "register_workbench_items"
 PORTAL_MENU_HOOK = "register_portal_menu_item"
+SESSION_KEEPALIVE_HOOK = "register_session_keepalive"
+DASHBOARD_FIGURE_HOOK = "register_dashboard_figure"
+TRAINING_RUN_SOURCE_HOOK = "register_training_run_source"
+COURSE_EXAM_RESULTS_HOOK = "register_course_exam_results"
+COMPLETIONS_RECORDED_HOOK = "register_course_completions_recorded"
+TRAINING_ACTION_HOOK = "drills_training_action_created"
+SCHEDULED_JOB_HOOK = "register_scheduled_job"
+JOB_KIND_HOOK = "register_background_job_kind"
+AUDIT_TRAIL_ACTIONS_HOOK = "register_audit_trail_actions"
+DEMO_SEED_HOOK = "register_demo_seed"
+
+
+def collect(name: str, *args, **kwargs) -> list:
+    """What every function registered under hook ``name`` returns for these arguments, as one
+    list (a function may return None, one item or a list of items)."""
+    return list(_flatten(fn(*args, **kwargs) for fn in hooks.get_hooks(name)))
 
 
 @dataclass(frozen=True)
@@ -99,6 +144,28 @@ class ArchiveEntry:
             return ArchiveCategory(self.category).label
         except ValueError:
             return self.category
+
+
+@dataclass(frozen=True)
+class DashboardFigure:
+    """A per-department figure built from per-employee numbers (``register_dashboard_figure``).
+
+    ``compute(employee_ids, today=day)`` returns ``{employee_id: {column_key: number}}`` as at
+    ``day`` (the dashboard's year: today, or 31 December of an earlier year) in a fixed number of
+    queries; careers adds the numbers up per department (and for the company). ``columns`` is a
+    sequence of ``(key, label)``. If ``rate`` is ``(numerator_key, denominator_key, label)`` a
+    ratio column is added and charted (a percentage if ``percent``, else a mean such as an
+    average score: then the denominator is a count and the numerator a sum, which may be one of
+    the ``hidden`` keys that are added up but not shown); otherwise the first column is charted.
+    """
+
+    key: str
+    label: str
+    columns: tuple[tuple[str, str], ...]
+    compute: Callable[[Iterable[int]], dict[int, dict[str, object]]]
+    rate: tuple[str, str, str] | None = None
+    percent: bool = True
+    order: int = 100
 
 
 def _flatten(results):

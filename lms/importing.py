@@ -23,6 +23,7 @@ from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
 
+from .exceptions import DomainError
 from .spreadsheets import dataset_bytes, unescape_cell
 from .uploads import UploadRefused, inspect_zip
 
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportFileError(Exception):
+class ImportFileError(DomainError):
     """The uploaded file cannot be read at all (wrong type, too large, damaged)."""
 
 

@@ -40,12 +40,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-from .hooks import _flatten
+from .exceptions import DomainError
+from .hooks import JOB_KIND_HOOK, _flatten
 from .models import BackgroundJob
 
 logger = logging.getLogger(__name__)
-
-JOB_KIND_HOOK = "register_background_job_kind"
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class JobKind:
     label: str  # usually a gettext_lazy string
 
 
-class JobError(Exception):
+class JobError(DomainError):
     """A job cannot go on for a reason its owner should read (already translated)."""
 
 

@@ -295,6 +295,42 @@ class UserSession(models.Model):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class DirectoryAccount(models.Model):
+    """How an account signs in when the company directory or an OpenID provider owns it.
+
+    Created on the first directory or single sign-on sign-in (or by the directory sync), one
+    per account and source; the sync deactivates exactly the accounts recorded here for the
+    directory that it no longer lists, and an OpenID provider's back-channel logout finds the
+    account by ``subject``.
+    """
+
+    class Source(models.TextChoices):
+        LDAP = "ldap", _("Directory (LDAP / Active Directory)")
+        OIDC = "oidc", _("Single sign-on (OpenID Connect)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.CASCADE,
+        related_name="directory_accounts",
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # The directory entry's DN, or the OpenID provider's ``sub`` claim.
+    subject = models.CharField(_("directory identity"), max_length=500)
+    synced_at = models.DateTimeField(_("last synchronised"))
+
+    class Meta:
+        verbose_name = _("directory account")
+        verbose_name_plural = _("directory accounts")
+        indexes = [models.Index(fields=["source", "subject"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source"], name="directory_account_per_source")
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.subject}"
+
+
 class BackgroundJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A person sees the jobs they started; HR and superusers see every job."""

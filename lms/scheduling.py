@@ -16,11 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail import hooks
 
-from .hooks import _flatten
+from .hooks import SCHEDULED_JOB_HOOK, _flatten
 from .jobs import job_start
 from .models import ScheduledJobRun
-
-SCHEDULED_JOB_HOOK = "register_scheduled_job"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-SESSION_KEEPALIVE_HOOK = "register_session_keepalive"
+from .hooks import SESSION_KEEPALIVE_HOOK
+
 LAST_SEEN_KEY = "_last_seen"
 SIGNED_IN_AT_KEY = "_signed_in_at"
 TRACKED_KEY = "_tracked_session_key"

@@ -175,7 +175,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "lms.auth.EmployeeNumberBackend"]
+# The directory backend does nothing until DIRECTORY_LDAP_URI is set; with it (or OIDC) on,
+# the employee-number backend accepts local passwords of superusers only (lms.auth).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "lms.directory.DirectoryBackend",
+    "lms.sso.SingleSignOnBackend",
+    "lms.auth.EmployeeNumberBackend",
+]
 
 # Login protection: failures are counted per employee number *and* address together, so one
 # office behind a single address never locks out colleagues who type their own password right.
@@ -522,3 +529,75 @@ WAGTAILDOCS_SERVE_METHOD = os.environ.get("DOCUMENTS_SERVE_METHOD", "serve_view"
 MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 # Confirmed imports with more rows than this run as background jobs.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)
+# --- sign-in: company directory (LDAP / Active Directory) and single sign-on (OIDC) ---
+# Directory sign-in is on when DIRECTORY_LDAP_URI is set (ldap://dc1.corp.example,ldaps://…;
+# several URIs separated by spaces are tried in turn). The application binds as a read-only
+# service account to find the person, then as the person with the password they typed.
+DIRECTORY_LDAP_URI = os.environ.get("DIRECTORY_LDAP_URI", "")
+DIRECTORY_LDAP_BIND_DN = os.environ.get("DIRECTORY_LDAP_BIND_DN", "")
+DIRECTORY_LDAP_BIND_PASSWORD = os.environ.get("DIRECTORY_LDAP_BIND_PASSWORD", "")
+DIRECTORY_LDAP_START_TLS = env_bool("DIRECTORY_LDAP_START_TLS", False)
+# Seconds to wait for the directory before sign-in says it cannot be reached.
+DIRECTORY_LDAP_TIMEOUT = env_int("DIRECTORY_LDAP_TIMEOUT", 5)
+# Where people are and which entries are people who may sign in (Active Directory:
+# "(&(objectCategory=person)(objectClass=user))").
+DIRECTORY_LDAP_USER_BASE = os.environ.get("DIRECTORY_LDAP_USER_BASE", "")
+DIRECTORY_LDAP_USER_FILTER = os.environ.get(
+    "DIRECTORY_LDAP_USER_FILTER", "(objectClass=inetOrgPerson)"
+)
+# Entries that exist but are switched off: they cannot sign in, and the sync deactivates them
+# (Active Directory: "(userAccountControl:1.2.840.113556.1.4.803:=2)"; OpenLDAP with the
+# password-policy overlay: "(pwdAccountLockedTime=*)"). Empty: only missing entries count.
+DIRECTORY_LDAP_DISABLED_FILTER = os.environ.get("DIRECTORY_LDAP_DISABLED_FILTER", "")
+# Groups whose members get roles (DIRECTORY_GROUP_ROLES), found by their "member" attribute
+# (Active Directory: "(objectClass=group)").
+DIRECTORY_LDAP_GROUP_BASE = os.environ.get("DIRECTORY_LDAP_GROUP_BASE", "")
+DIRECTORY_LDAP_GROUP_FILTER = os.environ.get(
+    "DIRECTORY_LDAP_GROUP_FILTER", "(objectClass=groupOfNames)"
+)
+# Directory attributes (or OIDC claims, OIDC_CLAIM_*) for the employee record. The employee
+# number (工号) is what people type to sign in (Active Directory: sAMAccountName or employeeID).
+DIRECTORY_ATTR_NUMBER = os.environ.get("DIRECTORY_ATTR_NUMBER", "uid")
+DIRECTORY_ATTR_NAME = os.environ.get("DIRECTORY_ATTR_NAME", "displayName")
+DIRECTORY_ATTR_EMAIL = os.environ.get("DIRECTORY_ATTR_EMAIL", "mail")
+DIRECTORY_ATTR_PHONE = os.environ.get("DIRECTORY_ATTR_PHONE", "telephoneNumber")
+DIRECTORY_ATTR_DEPARTMENT = os.environ.get("DIRECTORY_ATTR_DEPARTMENT", "departmentNumber")
+# Directory group (its cn) or OIDC group claim value → role, "group:Role" pairs separated by
+# commas, e.g. "ga-trainers:Trainer,ga-hr:HR,ga-managers:Department manager". The roles named
+# here follow the directory on every sign-in and sync; other roles stay as set in the admin.
+DIRECTORY_GROUP_ROLES = os.environ.get("DIRECTORY_GROUP_ROLES", "")
+# Department (by code, else by name) and position (by code) for people the directory gives no
+# known department or no position; new accounts without either are refused with a reason.
+DIRECTORY_DEFAULT_DEPARTMENT = os.environ.get("DIRECTORY_DEFAULT_DEPARTMENT", "")
+DIRECTORY_DEFAULT_POSITION = os.environ.get("DIRECTORY_DEFAULT_POSITION", "")
+# How often the scheduler runs the directory sync (minutes).
+DIRECTORY_SYNC_MINUTES = env_int("DIRECTORY_SYNC_MINUTES", 60)
+# Single sign-on (OpenID Connect, mozilla-django-oidc; lms.sso) is on when OIDC_RP_CLIENT_ID is
+# set. The provider's endpoints are in its /.well-known/openid-configuration.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile phone")
+OIDC_USE_PKCE = True
+# Seconds to wait for the provider's token, user info and key endpoints.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 5)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Claims for the employee record and the roles (DIRECTORY_GROUP_ROLES maps the groups claim).
+OIDC_CLAIM_NUMBER = os.environ.get("OIDC_CLAIM_NUMBER", "employee_number")
+OIDC_CLAIM_NAME = os.environ.get("OIDC_CLAIM_NAME", "name")
+OIDC_CLAIM_EMAIL = os.environ.get("OIDC_CLAIM_EMAIL", "email")
+OIDC_CLAIM_PHONE = os.environ.get("OIDC_CLAIM_PHONE", "phone_number")
+OIDC_CLAIM_DEPARTMENT = os.environ.get("OIDC_CLAIM_DEPARTMENT", "department")
+OIDC_CLAIM_GROUPS = os.environ.get("OIDC_CLAIM_GROUPS", "groups")
+# With directory sign-in or single sign-on on, people's passwords live there: Wagtail's password
+# change screen and the password fields of its user forms are switched off, and our own
+# password page is kept for the break-glass superuser only (lms.views.LocalPasswordChangeView).
+SSO_ENABLED = bool(DIRECTORY_LDAP_URI or OIDC_RP_CLIENT_ID)
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = not SSO_ENABLED
+WAGTAILUSERS_PASSWORD_ENABLED = not SSO_ENABLED

@@ -66,3 +66,17 @@ def _report_rows(resource, job, *, every: int = 100):
             job.progress(rows)
 
     resource.after_import_row = counted
+
+
+@task()
+def sync_directory(job_id: int | None = None):
+    """Bring the accounts up to date with the company directory (scheduled; lms.directory)."""
+    from .directory import DirectoryUnreachable, directory_sync
+
+    with job_run(job_id) as job:
+        try:
+            report = directory_sync(job=job)
+        except DirectoryUnreachable as error:
+            raise JobError(str(error)) from error
+        job.finish(report.describe())
+        return report

@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import sso, views
 
 portal_patterns = (
     [path("<slug:section>/", views.portal_section, name="section")],
@@ -20,9 +20,17 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (lms.sso): 404 while OIDC_RP_CLIENT_ID is empty.
+    path("accounts/sso/", sso.sso_start, name="sso_start"),
+    path("accounts/sso/callback/", sso.sso_callback, name="sso_callback"),
+    path(
+        "accounts/sso/backchannel-logout/",
+        sso.backchannel_logout,
+        name="sso_backchannel_logout",
+    ),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        views.LocalPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -3,7 +3,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from .auth import sso_enabled
 from .forms import ArchiveYearForm, EmployeeLoginForm, LanguageForm
 from .portal import SECTIONS_BY_SLUG, section_context
 
@@ -44,6 +45,13 @@ class SignInView(LoginView):
     authentication_form = EmployeeLoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["directory_sign_in"] = bool(settings.DIRECTORY_LDAP_URI)
+        context["single_sign_on"] = bool(settings.OIDC_RP_CLIENT_ID)
+        context["single_sign_on_failed"] = self.request.GET.get("sso") == "failed"
+        return context
+
     def dispatch(self, request, *args, **kwargs):
         user = request.user
         if (
@@ -52,6 +60,19 @@ class SignInView(LoginView):
             and not user.has_perm("wagtailadmin.access_admin")
         ):
             return render(request, "lms/admin_refused.html", status=HTTPStatus.FORBIDDEN)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LocalPasswordChangeView(PasswordChangeView):
+    """Change one's own password here, unless the directory or the OpenID provider owns it
+    (then only the break-glass superuser has a password here)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and sso_enabled() and not user.is_superuser:
+            return render(
+                request, "registration/password_managed.html", status=HTTPStatus.FORBIDDEN
+            )
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -7,6 +7,7 @@ from wagtail.admin.staticfiles import versioned_static
 
 from . import audit
 from .auth import forget_users
+from .hooks import JOB_KIND_HOOK
 from .sessions import sessions_end
 from .viewsets import OrganisationViewSetGroup
 
@@ -23,11 +24,31 @@ def register_background_jobs_viewset():
     return BackgroundJobViewSet("lms_jobs", url_prefix="jobs")
 
 
-@hooks.register("register_background_job_kind")
+@hooks.register(JOB_KIND_HOOK)
 def register_lms_job_kinds():
     from .jobs import JobKind
 
     return JobKind("lms.spreadsheet_import", _("Spreadsheet import"))
+
+
+@hooks.register("register_scheduled_job")
+def register_directory_sync():
+    """The directory sync, while directory sign-in is on (``DIRECTORY_LDAP_URI``)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .scheduling import ScheduledJob
+    from .tasks import sync_directory
+
+    if not settings.DIRECTORY_LDAP_URI:
+        return []
+    return ScheduledJob(
+        name="lms.sync_directory",
+        task=sync_directory,
+        every=timedelta(minutes=settings.DIRECTORY_SYNC_MINUTES),
+        label=_("Directory sync"),
+    )
 
 
 @hooks.register("register_log_actions")

@@ -275,3 +275,21 @@ def with_session(queries: int) -> int:
     from django.conf import settings
 
     return queries + (0 if settings.SESSION_ENGINE.endswith(".cache") else 1)
+
+
+@pytest.fixture
+def directory(company, settings, tmp_path):
+    """A real slapd on loopback with ``tests.slapd.company_people()``, and the application
+    pointed at it (directory sign-in on); stopped when the test ends."""
+    from tests import slapd
+
+    if slapd.MISSING:
+        pytest.skip(slapd.MISSING)
+    f.position(code="DIR-P", name="供电服务员")
+    server = slapd.Slapd(tmp_path / "slapd", slapd.company_people(), slapd.GROUPS_SEEDED)
+    server.start()
+    try:
+        slapd.directory_settings(settings, server)
+        yield server
+    finally:
+        server.stop()

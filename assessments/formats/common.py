@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from lms.exceptions import DomainError
 from lms.uploads import UploadRefused
 
 from .. import services
@@ -24,7 +25,7 @@ POINTS_STEP = Decimal("0.01")
 POINTS_MAX = Decimal("9999.99")  # Question.points: six digits, two of them decimals
 
 
-class QuestionFileError(Exception):
+class QuestionFileError(DomainError):
     """The file cannot be read at all."""
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from lms.exceptions import DomainError
 from lms.roles import Role, ScopedQuerySet
 
 from ..answers import needs_manual_grading, score_response
@@ -21,7 +22,7 @@ from .exams import Exam
 from .questions import Question, QuestionType
 
 
-class AttemptError(Exception):
+class AttemptError(DomainError):
     """An illegal move in an attempt's life; the message is for the candidate."""
 
 

@@ -17,18 +17,12 @@ from wagtail.models import Orderable
 
 from .questions import Question, QuestionCategory, QuestionType
 
-#: Wagtail hook through which another app (courses, through its assignments) adds exams to an
-#: employee's audience: ``fn(employee) -> iterable of exam ids``.
-EXAM_AUDIENCE_HOOK = "register_exam_audience_source"
 
+def audience_from_assignments(employee) -> set[int]:
+    """Exams of the courses the employee is assigned (``courses`` assignments)."""
+    from ..courses_link import exams_for_course_assignments
 
-def audience_from_hooks(employee) -> set[int]:
-    from wagtail import hooks
-
-    ids: set[int] = set()
-    for source in hooks.get_hooks(EXAM_AUDIENCE_HOOK):
-        ids.update(source(employee) or ())
-    return ids
+    return set(exams_for_course_assignments(employee) or ())
 
 
 class ExamQuerySet(models.QuerySet):
@@ -50,7 +44,7 @@ class ExamQuerySet(models.QuerySet):
             )
         if employee.position_id:
             condition |= Q(audience_positions=employee.position_id)
-        extra = audience_from_hooks(employee)
+        extra = audience_from_assignments(employee)
         if extra:
             condition |= Q(pk__in=extra)
         ids = self.published().filter(condition).values("pk")

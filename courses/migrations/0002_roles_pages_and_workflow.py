@@ -4,6 +4,8 @@ approval workflow (a trainer submits, a training manager approves)."""
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from lms.migration_pages import add_child_page, group_approval_workflow
+
 TRAINING_MANAGER = "Training manager"
 
 MODEL_PERMISSIONS = {
@@ -55,57 +57,9 @@ COLLECTION_PERMISSIONS = (
     ("wagtailimages", "choose_image"),
 )
 
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _encode(number, width=4):
-    digits = ""
-    while number:
-        number, rest = divmod(number, 36)
-        digits = ALPHABET[rest] + digits
-    return digits.rjust(width, "0")
-
 
 def _add_child_page(apps, parent, model_name, title, slug, **fields):
-    """Add a live page under parent with historical models (treebeard is not available)."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Page = apps.get_model("wagtailcore", "Page")
-    Model = apps.get_model("courses", model_name)
-    existing = Model.objects.first()
-    if existing is not None:
-        return existing
-    last = (
-        Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
-        .order_by("-path")
-        .first()
-    )
-    step = int(last.path[-4:], 36) + 1 if last else 1
-    taken = set(
-        Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).values_list(
-            "slug", flat=True
-        )
-    )
-    if slug in taken:
-        slug = f"{slug}-{step}"
-    content_type, _created = ContentType.objects.get_or_create(
-        app_label="courses", model=model_name.lower()
-    )
-    page = Model.objects.create(
-        title=title,
-        draft_title=title,
-        slug=slug,
-        content_type=content_type,
-        path=parent.path + _encode(step),
-        depth=parent.depth + 1,
-        numchild=0,
-        url_path=f"{parent.url_path}{slug}/",
-        locale_id=parent.locale_id,
-        live=True,
-        **fields,
-    )
-    Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild + 1)
-    parent.numchild += 1
-    return page
+    return add_child_page(apps, parent, "courses", model_name, title, slug, **fields)
 
 
 def forwards(apps, schema_editor):
@@ -169,20 +123,13 @@ def forwards(apps, schema_editor):
                     group=groups[role], page_id=page.pk, permission=permission
                 )
 
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Workflow = apps.get_model("wagtailcore", "Workflow")
-    WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
     WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
-    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
-    task_type, _created = ContentType.objects.get_or_create(
-        app_label="wagtailcore", model="groupapprovaltask"
+    workflow = group_approval_workflow(
+        apps,
+        workflow_name="课程与培训计划发布审批",
+        task_name="培训主管审批",
+        groups=[groups[TRAINING_MANAGER]],
     )
-    task = GroupApprovalTask.objects.create(
-        name="培训主管审批", content_type=task_type, active=True
-    )
-    task.groups.set([groups[TRAINING_MANAGER]])
-    workflow = Workflow.objects.create(name="课程与培训计划发布审批", active=True)
-    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     for page in (plan_index, course_index):
         WorkflowPage.objects.update_or_create(page_id=page.pk, defaults={"workflow": workflow})
 

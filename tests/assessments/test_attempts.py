@@ -384,20 +384,3 @@ def test_grading_queue_shows_the_trainers_own_exams_unless_all(client, people):
     assert "论述安全生产" in page.content.decode()
     login(client, other_trainer)
     assert "论述安全生产" in client.get(reverse("assessments:grading_queue")).content.decode()
-
-
-def test_another_app_adds_exams_to_the_audience_through_a_hook(people):
-    from wagtail import hooks
-
-    from assessments.models import Exam
-
-    exam = af.exam(questions=bank())  # no audience of its own
-    assert not Exam.objects.for_employee(people["employee"]).exists()
-
-    def assigned_by_course(employee):
-        return [exam.pk] if employee.pk == people["employee"].pk else []
-
-    with hooks.register_temporarily("register_exam_audience_source", assigned_by_course):
-        assert list(Exam.objects.for_employee(people["employee"])) == [exam]
-        assert not Exam.objects.for_employee(people["colleague"]).exists()
-        assert start(exam, people["employee"]).is_open

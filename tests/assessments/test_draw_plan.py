@@ -84,3 +84,25 @@ def test_starts_draw_from_the_cached_plan(exam, people):
         )
     )
     assert read_fresh == read + 3
+
+
+def test_questions_imported_in_bulk_join_the_candidates(exam, django_capture_on_commit_callbacks):
+    """A bulk write sends no signal (#15): the import itself starts a new generation."""
+    from assessments.models import Question
+
+    candidates = _candidates(exam)
+    category = exam.rules.get().category
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.questions_bulk_create(
+            questions=[
+                Question(
+                    category=category,
+                    type=QuestionType.SINGLE,
+                    stem=f"<p>批量导入的第{n}题</p>",
+                    options=["甲", "乙", "丙", "丁"],
+                    answer=[0],
+                )
+                for n in range(3)
+            ]
+        )
+    assert _candidates(exam) == candidates | {question.pk for question in created}

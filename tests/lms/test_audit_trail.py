@@ -626,6 +626,29 @@ def action_rejected(people, company):
     )
 
 
+def action_changed(people, company):
+    import datetime
+
+    action = _awaiting_action(people, company)
+    services_due = action.due_date + datetime.timedelta(days=7)
+    action.status = action.Status.IN_PROGRESS  # reassigned while still being worked on
+    action.save(update_fields=["status"])
+    drill_services.action_update(
+        action=action,
+        due_date=services_due,
+        acting_user=people["coordinator"].user,
+        reason="物资到货延迟",
+    )
+    return (
+        "drills.action_changed",
+        action,
+        people["coordinator"].user,
+        {"due_date": (services_due - datetime.timedelta(days=7)).isoformat()},
+        {"due_date": services_due.isoformat()},
+        "物资到货延迟",
+    )
+
+
 def employee_erased(people, company):
     from lms import services as lms_services
 
@@ -672,6 +695,7 @@ SCENARIOS = [
     ("drills.sheet_submitted", sheet_resubmitted),
     ("drills.action_verified", action_verified),
     ("drills.action_rejected", action_rejected),
+    ("drills.action_changed", action_changed),
 ]
 
 

@@ -87,3 +87,19 @@ def test_redis_url_moves_cache_sessions_and_tasks_to_redis():
     assert "django.contrib.sessions.backends.cache" in lines
     assert "django_tasks_rq.RQBackend" in lines
     assert "reachable" in lines
+
+
+def test_with_directory_sign_in_on_wagtail_keeps_no_passwords():
+    """Wagtail's password change screen and its user forms' password fields follow SSO."""
+    probe = (
+        "from django.conf import settings as s; "
+        "print(s.WAGTAIL_PASSWORD_MANAGEMENT_ENABLED, s.WAGTAILUSERS_PASSWORD_ENABLED)"
+    )
+    for env, expected in (
+        ({}, "True True"),
+        ({"DIRECTORY_LDAP_URI": "ldap://127.0.0.1:9"}, "False False"),
+        ({"OIDC_RP_CLIENT_ID": "grid-academy"}, "False False"),
+    ):
+        result = _manage("shell", "-c", probe, env={"DEBUG": "1", **env})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == expected

@@ -3,8 +3,7 @@ from django.db import transaction
 from wagtail import hooks
 
 from lms import demo
-
-DEMO_SEED_HOOK = "register_demo_seed"
+from lms.hooks import DEMO_SEED_HOOK
 
 
 class Command(BaseCommand):
