@@ -10,7 +10,13 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: install system-packages run serve-prod test test-fast e2e migrate messages compilemessages seed worker lint format check-deploy clean bench-exam-day
 
-install: system-packages $(STAMP) $(NODE_STAMP)
+# The SCORM runtime (scorm-again, pinned in package.json) built into static files for
+# courses/scorm from what the npm install below fetched; the folder is not committed.
+SCORM_VENDOR := courses/static/courses/scorm/vendor
+SCORM_RUNTIME := $(SCORM_VENDOR)/.built
+SCORM_FILES := $(foreach f,scorm12 scorm2004 cross-frame-api cross-frame-lms,$(f).min.js $(f).min.js.map)
+
+install: system-packages $(STAMP) $(NODE_STAMP) $(SCORM_RUNTIME)
 
 # The Debian packages in deploy/debian-packages.txt: installed when root with apt-get, otherwise
 # stops here with the exact command (before the virtualenv is made).
@@ -23,11 +29,17 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
-# The npm packages in package.json (the OpenID provider the single sign-on tests start), pinned
-# there; no lock file is written (.npmrc).
+# The npm packages in package.json (the OpenID provider the single sign-on tests start, the SCORM
+# runtime), pinned there; no lock file is written (.npmrc).
 $(NODE_STAMP): package.json
 	npm install --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+$(SCORM_RUNTIME): $(NODE_STAMP)
+	mkdir -p $(SCORM_VENDOR)
+	for file in $(SCORM_FILES); do cp node_modules/scorm-again/dist/$$file $(SCORM_VENDOR)/; done
+	cp node_modules/scorm-again/LICENSE $(SCORM_VENDOR)/LICENSE.scorm-again
+	touch $(SCORM_RUNTIME)
 
 # Local commands run with DEBUG on unless the environment says otherwise.
 DEV := DEBUG=$${DEBUG:-1}

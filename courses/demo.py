@@ -28,6 +28,9 @@ from .models import (
     QuestionnaireField,
     QuestionnairePage,
     QuestionnaireSubmission,
+    ScormAttempt,
+    ScormPackage,
+    ScormValue,
     TrainingPlanIndexPage,
     TrainingPlanPage,
     TrainingRule,
@@ -322,6 +325,27 @@ COURSES = [
             ),
         ],
     ),
+    (
+        "KC-ZX01",
+        "安全规程在线课件（SCORM）",
+        "safety",
+        "1",
+        "0.5",
+        "两个 SCORM 课件：停电作业（SCORM 1.2）与验电接地（SCORM 2004），手机上即可学习，"
+        "学习时长自动计入在线学时。",
+        [
+            (
+                "停电作业（SCORM 1.2 课件）",
+                ["打开本课时的课件，学完三页并通过小测验。"],
+                ["课件记录学习位置，可随时中断后继续"],
+            ),
+            (
+                "验电与接地（SCORM 2004 课件）",
+                ["打开本课时的课件，学完三页并通过小测验。"],
+                ["得分达到 80% 即为通过"],
+            ),
+        ],
+    ),
 ]
 
 # month, content, course code, method, target positions, target departments, hours, budget
@@ -406,6 +430,9 @@ class CoursesDemoSeeder(DemoSeeder):
         Enrollment.objects.all().delete()
         TrainingSession.objects.all().delete()
         TrainingRule.objects.all().delete()
+        ScormValue.objects.all().delete()
+        ScormAttempt.objects.all().delete()
+        ScormPackage.objects.all().delete()
         LessonProgress.objects.all().delete()
         for model in (QuestionnairePage, TrainingPlanPage, CoursePage):
             for page in model.objects.all():
@@ -427,6 +454,7 @@ class CoursesDemoSeeder(DemoSeeder):
             self._sessions(courses, trainer)
         if not TrainingRule.objects.exists():
             self._rules(courses, hr)
+        self._scorm(courses["KC-ZX01"], trainer)
         self._learner(courses)
         if stdout is not None:
             stdout.write(
@@ -436,6 +464,46 @@ class CoursesDemoSeeder(DemoSeeder):
                 f"{Assignment.objects.count()} assignments. Training manager: "
                 f"{manager.number} {manager.name} (password {DEMO_PASSWORD})."
             )
+
+    def _scorm(self, course, trainer):
+        """The course's two lessons play the SCORM packages the project builds itself."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from .scorm import services as scorm_services
+        from .scorm.demo import scorm12_package, scorm2004_package
+
+        lessons = list(course.lessons.order_by("sort_order", "pk"))
+        for lesson, (name, build) in zip(
+            lessons,
+            (("safety12.zip", scorm12_package), ("service2004.zip", scorm2004_package)),
+            strict=False,
+        ):
+            if ScormPackage.objects.filter(lesson=lesson).exists():
+                continue
+            scorm_services.package_upload(
+                upload=SimpleUploadedFile(name, build(), content_type="application/zip"),
+                lesson=lesson,
+                acting_user=trainer.user if trainer else None,
+            )
+        # QC1001 is half-way through the SCORM 1.2 module (the trainer's report shows it).
+        learner = _employee("QC1001")
+        package = ScormPackage.objects.filter(lesson=lessons[0]).first() if lessons else None
+        if learner is None or package is None or ScormAttempt.objects.exists():
+            return
+        sco = package.scos.first()
+        attempt = scorm_services.attempt_launch(employee=learner, sco=sco)
+        scorm_services.attempt_commit(
+            attempt_id=attempt.pk,
+            employee=learner,
+            seq=1,
+            cmi={
+                "cmi.core.lesson_status": "incomplete",
+                "cmi.core.lesson_location": "2",
+                "cmi.core.exit": "suspend",
+                "cmi.core.session_time": "0000:08:00",
+                "cmi.suspend_data": '{"screen": 2, "visited": [1, 2], "answers": {}}',
+            },
+        )
 
     def _training_manager(self):
         number, name, dept, pos = TRAINING_MANAGER

@@ -951,3 +951,6 @@ class QuestionnaireSubmission(AbstractFormSubmission):
                 fields=["page", "session", "employee"], name="courses_questionnaire_once"
             )
         ]
+
+
+from .scorm.models import *  # noqa: E402, F403  (SCORM packages live in courses/scorm)

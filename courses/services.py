@@ -40,6 +40,7 @@ from .models import (
     TrainingRule,
     TrainingSession,
 )
+from .scorm.services import lesson_scos_done
 
 
 def _today():
@@ -70,6 +71,14 @@ def lesson_complete(*, employee: Employee, lesson: Lesson) -> LessonProgress:
     if progress is None:
         raise TrainingError(
             _("Open the lesson “%(lesson)s” and study it before marking it as done.")
+            % {"lesson": lesson.title}
+        )
+    if progress.completed_at is None and not lesson_scos_done(employee=employee, lesson=lesson):
+        raise TrainingError(
+            _(
+                "Finish the SCORM modules of “%(lesson)s” first: "
+                "the lesson counts once they are done."
+            )
             % {"lesson": lesson.title}
         )
     if progress.completed_at is None:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .scorm import views as scorm_views
 
 app_name = "courses"
 
@@ -14,4 +15,8 @@ urlpatterns = [
     path("plan/", views.training_plan, name="training_plan"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("courses/<int:pk>/report/", views.course_report, name="course_report"),
+    path("scorm/<int:pk>/play/", scorm_views.play, name="scorm_play"),
+    path("scorm/content/<str:token>/<path:path>", scorm_views.content, name="scorm_content"),
+    path("scorm/attempts/<int:pk>/commit/", scorm_views.commit, name="scorm_commit"),
+    path("scorm/packages/<int:pk>/report/", scorm_views.report, name="scorm_report"),
 ]

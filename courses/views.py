@@ -45,6 +45,7 @@ from .models import (
     TrainingSession,
 )
 from .resources import PlanItemResource
+from .scorm.views import lesson_scos as scorm_lesson_scos
 
 CALENDAR_SALT = "courses.calendar"
 
@@ -82,6 +83,7 @@ def lesson_detail(request, pk):
         "lesson": lesson,
         "course": lesson.course,
         "progress": progress,
+        "scorm_scos": scorm_lesson_scos(employee=employee, lesson=lesson),
         "number": position + 1,
         "total": len(siblings),
         "previous": siblings[position - 1] if position > 0 else None,

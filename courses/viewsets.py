@@ -40,6 +40,7 @@ from .models import (
     TrainingSession,
 )
 from .resources import CompletionResource, SessionAttendanceResource
+from .scorm.viewsets import ScormPackageViewSet
 
 
 class ServiceFormMixin(ServiceFormErrorsMixin):
@@ -541,4 +542,5 @@ class TrainingViewSetGroup(ViewSetGroup):
         PracticalCheckViewSet("training_practical_checks"),
         TrainingRuleViewSet("training_rules"),
         AssignmentViewSet("training_assignments"),
+        ScormPackageViewSet("training_scorm_packages"),
     )

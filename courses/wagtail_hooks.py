@@ -22,6 +22,7 @@ from lms.roles import Role, has_role
 from . import buttons, portal, records, services
 from .demo import CoursesDemoSeeder
 from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
+from .scorm import records as scorm_records
 from .viewsets import TrainingViewSetGroup
 
 
@@ -42,6 +43,11 @@ def register_my_learning_panel():
 @hooks.register(ARCHIVE_SOURCE_HOOK)
 def register_training_archive(employee, *, year=None):
     return records.archive_entries(employee, year=year)
+
+
+@hooks.register(ARCHIVE_SOURCE_HOOK)
+def register_scorm_archive(employee, *, year=None):
+    return scorm_records.archive_entries(employee, year=year)
 
 
 @hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK)

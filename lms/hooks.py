@@ -135,6 +135,7 @@ class ArchiveCategory(models.TextChoices):
     DEVELOPMENT = "development", _("Development plan")
     ROTATION = "rotation", _("Job rotation")
     APPRAISAL = "appraisal", _("Appraisal")
+    ONLINE_STUDY = "online_study", _("Online study")
 
 
 class ArchiveOutcome(models.TextChoices):

@@ -514,6 +514,22 @@ UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 5_000)
 UPLOAD_ZIP_MAX_UNCOMPRESSED = env_int("UPLOAD_ZIP_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
 UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
 UPLOAD_ZIP_RATIO_MIN_SIZE = env_int("UPLOAD_ZIP_RATIO_MIN_SIZE", 1024 * 1024)
+# SCORM packages (courses/scorm): the zip's own limits, and what one commit from the player may
+# carry. suspend_data is what SCORM 2004 4th edition guarantees (64,000 characters).
+SCORM_MAX_UPLOAD_SIZE = env_int("SCORM_MAX_UPLOAD_SIZE", 200 * 1024 * 1024)
+SCORM_MAX_MEMBERS = env_int("SCORM_MAX_MEMBERS", 5_000)
+SCORM_MAX_UNCOMPRESSED = env_int("SCORM_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
+SCORM_FORBIDDEN_EXTENSIONS = env_list(
+    "SCORM_FORBIDDEN_EXTENSIONS",
+    "exe,dll,com,bat,cmd,msi,scr,ps1,vbs,sh,jar,apk,app,dmg,php,asp,aspx,jsp,py,pl,cgi",
+)
+SCORM_SUSPEND_DATA_MAX = env_int("SCORM_SUSPEND_DATA_MAX", 64_000)
+SCORM_VALUE_MAX = env_int("SCORM_VALUE_MAX", 4_096)
+SCORM_COMMIT_MAX_ELEMENTS = env_int("SCORM_COMMIT_MAX_ELEMENTS", 2_000)
+SCORM_COMMIT_MAX_BYTES = env_int("SCORM_COMMIT_MAX_BYTES", 1024 * 1024)
+SCORM_AUTOCOMMIT_SECONDS = env_int("SCORM_AUTOCOMMIT_SECONDS", 30)
+# How long a player's signed link to the package files stays valid.
+SCORM_CONTENT_LINK_SECONDS = env_int("SCORM_CONTENT_LINK_SECONDS", 12 * 3600)
 # An XLSX import may unpack to at most this much (50,000 rows of ten columns is about 30 MB).
 IMPORT_XLSX_MAX_UNCOMPRESSED = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED", 100 * 1024 * 1024)
 # Photo evidence: pixels (bytes and types are in the drills block).

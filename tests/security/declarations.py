@@ -8,6 +8,7 @@ branch and ``other_manager`` heads a different branch.
 from django.urls import reverse
 
 from tests.assessments.security_cases import cases as assessment_cases
+from tests.courses.security_cases import cases as scorm_cases
 
 from . import api_cases, notification_cases, object_cases
 from .matrix import ANY, DENY, LOGIN, OK, Case, Rule, expect
@@ -143,6 +144,7 @@ CASES.update(
 
 # Assessments: declared next to the app's tests (objects are made on first use).
 CASES.update(assessment_cases())
+CASES.update(scorm_cases())
 
 # Object-level cases (drill sheets, corrective actions, admin object screens, the audit trail)
 # and further cases on URLs declared above, with other records (tests/security/object_cases.py).

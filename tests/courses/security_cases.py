@@ -1,0 +1,67 @@
+"""SCORM URLs in the authorisation matrix (tests/security/declarations.py imports these)."""
+
+from django.urls import reverse
+
+from tests.security.matrix import ANY, DENY, OK, Case, expect
+
+
+def scorm_world(world):
+    """A published course whose lesson holds the demo SCORM 1.2 package, and an attempt of
+    ``world["employee"]`` at it (built on first use)."""
+    if "scorm" in world:
+        return world["scorm"]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from courses.scorm import services
+    from courses.scorm.demo import scorm12_package
+    from courses.scorm.views import content_token
+    from tests.factories import courses as cf
+
+    course = cf.course(lessons=1)
+    package = services.package_upload(
+        upload=SimpleUploadedFile("demo12.zip", scorm12_package()),
+        lesson=course.lessons.get(),
+    )
+    sco = package.scos.get()
+    attempt = services.attempt_launch(employee=world["employee"], sco=sco)
+    made = {
+        "package": package,
+        "sco": sco,
+        "attempt": attempt,
+        "token": content_token(package=package, attempt=attempt),
+    }
+    world["scorm"] = made
+    return made
+
+
+def _url(name, key):
+    return lambda world: reverse(name, args=[scorm_world(world)[key].pk])
+
+
+def cases():
+    return {
+        # Every employee may study a published course's module (accounts without an employee
+        # profile, such as a bare superuser, have no learning record to play into).
+        "courses:scorm_play": Case(_url("courses:scorm_play", "sco"), expect(OK, superuser=DENY)),
+        # The package's files: the signed link is the key, since the sandboxed frame carries
+        # no cookies; it names one package and expires (SCORM_CONTENT_LINK_SECONDS).
+        "courses:scorm_content": Case(
+            lambda w: reverse(
+                "courses:scorm_content", args=[scorm_world(w)["token"], "index.html"]
+            ),
+            {role: OK for role in expect()},
+        ),
+        # Commits: only the attempt's own learner. (A form-encoded post is not a commit; the
+        # learner's outcome is asserted by tests/courses/test_scorm.py with real commits.)
+        "courses:scorm_commit": Case(
+            _url("courses:scorm_commit", "attempt"),
+            expect(DENY, anonymous=DENY, employee=ANY, superuser=DENY),
+            method="POST",
+            data=lambda w: {"seq": "1"},
+        ),
+        # The report per package: trainers and HR see everyone, managers their subtree.
+        "courses:scorm_report": Case(
+            _url("courses:scorm_report", "package"),
+            expect(DENY, trainer=OK, hr=OK, manager=OK, other_manager=OK),
+        ),
+    }
