@@ -5,12 +5,15 @@ refusal a portal-only user gets) and an error page with a way back.
 Screenshots of every step go to tests/e2e/screenshots/ (not committed) for a person to look at.
 """
 
+import datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from courses import services as courses_services
+from courses.notifications import ASSIGNMENT_DUE, AssignmentDue
+from lms.notifications.services import emit
 from tests import factories as f
 from tests.conftest import make_company, make_people
 from tests.e2e.conftest import sign_in
@@ -19,6 +22,9 @@ from tests.factories import courses as coursef
 from tests.factories import drills as df
 
 SHOTS = Path(__file__).parent / "screenshots"
+# Who reads the required-training matrix (positions × courses) in the admin.
+MATRIX = {"hr", "manager"}
+
 
 WORK = {
     "employee": None,
@@ -65,6 +71,20 @@ def world(transactional_db):
     courses_services.training_manager_set(user=manager.user)
     review = coursef.course(title="新员工安全培训")
     review.get_workflow().start(review, people["trainer"].user)
+    # Everyone has one reminder waiting in the inbox.
+    everyone = [*(people[role] for role in NUMBERS if role in people), manager]
+    emit(
+        ASSIGNMENT_DUE,
+        AssignmentDue(
+            assignment_id=1,
+            course=course.title,
+            course_url=course.url,
+            employee_number="",
+            name="",
+            due_on=datetime.date.today(),
+        ),
+        recipients=everyone,
+    )
     return people
 
 
@@ -138,11 +158,33 @@ def test_role_journey(screen, world, role):
         expect(page.locator("body")).to_contain_text("电网学院")
     _shot(page, role, "3-admin")
 
-    # 4. A page that does not exist: Chinese, in the portal's frame, with the way back.
+    # 4. The inbox: the header counts what is unread, the reminder links to the thing itself.
+    page.goto("/")
+    inbox = page.locator("a.inbox-link")
+    expect(inbox).to_contain_text("消息")
+    expect(inbox.locator("[data-unread-count]")).to_have_text("1")
+    inbox.click()
+    page.wait_for_load_state()
+    expect(page.locator("body")).to_contain_text("必修培训即将到期")
+    _fits(page, "inbox")
+    _shot(page, role, "4-inbox")
+    page.get_by_role("link", name="必修培训即将到期", exact=False).first.click()
+    page.wait_for_load_state()
+    assert "404" not in page.title() and "错误" not in page.title()
+    page.goto("/")
+    expect(page.locator("a.inbox-link [data-unread-count]")).to_be_hidden()
+
+    # 5. HR and managers: the required-training matrix (positions × courses).
+    if role in MATRIX:
+        page.goto("/admin/training/required-matrix/")
+        expect(page.locator("body")).to_contain_text("必修培训矩阵")
+        _shot(page, role, "5-matrix")
+
+    # 6. A page that does not exist: Chinese, in the portal's frame, with the way back.
     page.goto("/no/such/page/")
     expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()
     _fits(page, "404")
-    _shot(page, role, "4-not-found")
+    _shot(page, role, "6-not-found")
     page.get_by_role("link", name="返回我的门户").click()
     page.wait_for_load_state()
     assert page.url.rstrip("/").endswith(page.url.split("/")[2])  # back at the home page
