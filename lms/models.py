@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .roles import ScopedQuerySet
+from .validators import validate_phone
 
 
 class DepartmentQuerySet(MP_NodeQuerySet):
@@ -139,7 +140,7 @@ class Employee(index.Indexed, models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
