@@ -251,11 +251,17 @@ class CoursePageQuerySet(PageQuerySet):
 CoursePageManager = PageManager.from_queryset(CoursePageQuerySet)
 
 
+def new_course_code() -> str:
+    """A course code no course has yet (a copied course gets one; the trainer may change it)."""
+    return f"K-{secrets.token_hex(4).upper()}"
+
+
 class CoursePage(SignInRequiredMixin, Page):
     code = models.CharField(
         pgettext_lazy("courses", "course code"),
         max_length=32,
         unique=True,
+        default=new_course_code,
         help_text=_("Used in spreadsheets (imports of external training records)."),
     )
     category = models.CharField(
@@ -308,6 +314,8 @@ class CoursePage(SignInRequiredMixin, Page):
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = []
     template = "courses/course_page.html"
+    # Codes are unique: a copy gets a new one (new_course_code) instead of a database error.
+    exclude_fields_in_copy = ["code"]
 
     class Meta:
         verbose_name = _("course")

@@ -99,3 +99,22 @@ def documents_need_sign_in(document, request):
 
         return redirect_to_login(request.get_full_path())
     return None
+
+
+@hooks.register("before_copy_page")
+def page_copy_names_an_existing_parent(request, page):
+    """Wagtail's copy view reads the posted parent page (``Page.objects.get(id=…)``) before
+    its form validates it, so a parent that is not a page id was a server error. Such a post
+    is sent back to the copy form with a message; a real id goes on to Wagtail's own checks."""
+    if request.method != "POST":
+        return None
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext
+    from wagtail.models import Page
+
+    value = request.POST.get("new_parent_page", "")
+    if value.isascii() and value.isdigit() and Page.objects.filter(pk=int(value)).exists():
+        return None
+    messages.error(request, gettext("Choose the page the copy goes under."))
+    return redirect(request.get_full_path())
