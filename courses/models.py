@@ -231,6 +231,32 @@ class CourseIndexPage(SignInRequiredMixin, Page):
 
 
 class CoursePageQuerySet(PageQuerySet):
+    def using_document(self, document):
+        """Courses whose materials or lessons hold ``document`` (a document block, a video file
+        or a link in rich text), as Wagtail's reference index records them."""
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import ReferenceIndex
+
+        ids = (
+            ReferenceIndex.get_references_to(document)
+            .filter(content_type=ContentType.objects.get_for_model(CoursePage))
+            .values_list("object_id", flat=True)
+        )
+        return self.filter(pk__in=[int(pk) for pk in ids])
+
+    def open_to(self, request):
+        """Of these courses, those ``request``'s user may open: live ones whose page privacy
+        lets them in, and any they may edit (a trainer's draft)."""
+        return [
+            course
+            for course in self
+            if course.permissions_for_user(request.user).can_edit()
+            or (
+                course.live
+                and all(r.accept_request(request) for r in course.get_view_restrictions())
+            )
+        ]
+
     def with_lesson_counts(self):
         return self.annotate(lesson_count=Count("lessons", distinct=True))
 
