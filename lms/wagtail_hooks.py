@@ -118,3 +118,28 @@ def page_copy_names_an_existing_parent(request, page):
         return None
     messages.error(request, gettext("Choose the page the copy goes under."))
     return redirect(request.get_full_path())
+
+
+@hooks.register("before_delete_page")
+def page_delete_names_what_depends_on_it(request, page):
+    """A page that records depend on (a course's completions, a plan's drills), itself or below
+    it, is not deleted: its delete page says what depends on it, with no delete button."""
+    from http import HTTPStatus
+
+    from django.shortcuts import render
+    from django.urls import reverse
+
+    from .deletion import delete_refusal
+
+    pages = [p.specific for p in page.get_descendants(inclusive=True)]
+    refusal = delete_refusal(*pages)
+    if not refusal:
+        return None
+    back = reverse("wagtailadmin_explore", args=[page.get_parent().pk])
+    status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
+    return render(
+        request,
+        "lms/admin/page_delete_refused.html",
+        {"page": page, "refusal": refusal, "back_url": back},
+        status=status,
+    )
