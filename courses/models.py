@@ -24,6 +24,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from lms.roles import ScopedQuerySet
+from lms.validators import limited
 
 from .blocks import MaterialStreamBlock
 
@@ -80,7 +81,7 @@ class SignInRequiredMixin:
 
 
 class TrainingPlanIndexPage(SignInRequiredMixin, Page):
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, **limited(20000, rich=True))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields
@@ -115,7 +116,7 @@ class TrainingPlanPage(SignInRequiredMixin, Page):
         related_name="training_plans",
         help_text=_("The plan covers this department and every department below it."),
     )
-    goals = RichTextField(_("goals"), blank=True)
+    goals = RichTextField(_("goals"), blank=True, **limited(20000, rich=True))
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("year"), FieldPanel("department")]),
@@ -196,7 +197,7 @@ class PlanItem(ClusterableModel, Orderable):
 
 
 class CourseIndexPage(SignInRequiredMixin, Page):
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, **limited(20000, rich=True))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields
@@ -293,7 +294,7 @@ class CoursePage(SignInRequiredMixin, Page):
     category = models.CharField(
         pgettext_lazy("courses", "category"), max_length=16, choices=CourseCategory.choices
     )
-    summary = models.TextField(_("summary"), max_length=500)
+    summary = models.TextField(_("summary"), **limited(500))
     hours = models.DecimalField(
         _("training hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
     )
@@ -881,6 +882,19 @@ class QuestionnaireField(AbstractFormField):
     page = ParentalKey(
         "courses.QuestionnairePage", on_delete=models.CASCADE, related_name="form_fields"
     )
+    # Wagtail's own fields, with our length limits (its words and help text kept).
+    choices = models.TextField(
+        AbstractFormField._meta.get_field("choices").verbose_name,
+        blank=True,
+        help_text=AbstractFormField._meta.get_field("choices").help_text,
+        **limited(4000),
+    )
+    default_value = models.TextField(
+        AbstractFormField._meta.get_field("default_value").verbose_name,
+        blank=True,
+        help_text=AbstractFormField._meta.get_field("default_value").help_text,
+        **limited(1000),
+    )
 
 
 class QuestionnairePage(AbstractForm):
@@ -892,8 +906,8 @@ class QuestionnairePage(AbstractForm):
         on_delete=models.PROTECT,
         related_name="questionnaires",
     )
-    intro = RichTextField(_("introduction"), blank=True)
-    thank_you_text = RichTextField(_("thank-you text"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, **limited(20000, rich=True))
+    thank_you_text = RichTextField(_("thank-you text"), blank=True, **limited(5000, rich=True))
 
     content_panels = AbstractForm.content_panels + [
         FieldPanel("course"),

@@ -8,12 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-
-def text_limits(max_length: int) -> list:
-    """A TextField's validators: at most ``max_length`` characters, no NUL."""
-    return [MaxLengthValidator(max_length), ProhibitNullCharactersValidator()]
-
-
 NO_NUL = [ProhibitNullCharactersValidator()]
 
 
@@ -39,3 +33,14 @@ def validate_phone(value: str):
             code="invalid_phone",
             params={"value": value[:40]},
         )
+
+
+def limited(max_length: int, *, rich: bool = False) -> dict:
+    """A TextField's (or a RichTextField's, ``rich``) length limit: ``max_length`` for its form
+    and textarea, and validators that hold in ``full_clean()`` too (rich text counts its text,
+    not its tags, as Wagtail's own form does), with no NUL. ``models.TextField(…,
+    **limited(2000))``; tests/lms/test_text_limits.py fails on a free-text field without one."""
+    from wagtail.rich_text import RichTextMaxLengthValidator
+
+    limit = RichTextMaxLengthValidator(max_length) if rich else MaxLengthValidator(max_length)
+    return {"max_length": max_length, "validators": [limit, ProhibitNullCharactersValidator()]}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lms.roles import Role, ScopedQuerySet
+from lms.validators import limited
 
 from .base import DrillError
 
@@ -29,7 +30,9 @@ class Finding(models.Model):
     kind = models.CharField(pgettext_lazy("drills", "kind"), max_length=16, choices=Kind.choices)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
     title = models.CharField(pgettext_lazy("drills", "title"), max_length=200)
-    description = models.TextField(pgettext_lazy("drills", "description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("drills", "description"), blank=True, **limited(4000)
+    )
     criteria = models.ManyToManyField(
         "drills.TemplateCriterion", verbose_name=_("criteria"), blank=True, related_name="findings"
     )
@@ -121,7 +124,7 @@ class CorrectiveAction(models.Model):
     finding = models.ForeignKey(
         Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="actions"
     )
-    description = models.TextField(pgettext_lazy("drills", "action"))
+    description = models.TextField(pgettext_lazy("drills", "action"), **limited(4000))
     element = models.CharField(_("element"), max_length=16, choices=Element.choices)
     course_code = models.CharField(
         pgettext_lazy("drills", "course code"),
@@ -149,7 +152,7 @@ class CorrectiveAction(models.Model):
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.OPEN
     )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True, **limited(2000))
     plan_revision = models.ForeignKey(
         "drills.PlanRevisionNote",
         verbose_name=_("plan revision"),
@@ -168,7 +171,7 @@ class CorrectiveAction(models.Model):
         related_name="+",
     )
     verification_method = models.CharField(_("verification method"), max_length=200, blank=True)
-    verification_result = models.TextField(_("verification result"), blank=True)
+    verification_result = models.TextField(_("verification result"), blank=True, **limited(4000))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
@@ -300,7 +303,7 @@ class ActionLogEntry(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, **limited(2000))
 
     class Meta:
         verbose_name = _("progress entry")
