@@ -67,8 +67,12 @@ def _feedback_for(item: AttemptItem, options: list) -> list[str]:
     return notes
 
 
-def review_row(item: AttemptItem) -> dict:
-    """An answered question as the review shows it: the response, the key and the score."""
+def review_row(item: AttemptItem, *, withheld: bool = False) -> dict:
+    """An answered question as the review shows it: the response, the key and the score.
+
+    ``withheld``: the question is in a confidential pool (``services.withheld_keys``); the
+    review shows the question and the response only: no key, no right or wrong, no feedback
+    or explanation that would give the key away."""
     snap = item.snapshot
     is_choice = bool(snap.get("options"))
     chosen = set(item.response or []) if is_choice and isinstance(item.response, list) else set()
@@ -88,6 +92,18 @@ def review_row(item: AttemptItem) -> dict:
     if options:  # choices are shown in the attempt's own order and lettering
         response = "".join(sorted(shown[k] for k in chosen if k in shown))
         answer = "".join(sorted(shown[k] for k in right if k in shown))
+    if withheld:
+        for option in options:
+            option["right"] = False
+        return {
+            "withheld": True,
+            "position": item.position,
+            "type_label": item.type_label,
+            "stem": mark_safe(snap["stem"]),  # rich text from the bank, stored by trainers
+            "options": options,
+            "response": response,
+            "points": item.points,
+        }
     return {
         "feedback": _feedback_for(item, options),
         "position": item.position,

@@ -358,14 +358,40 @@ def exam_pool(exam: Exam) -> set[int]:
     return pool
 
 
-def confidential_question_ids(now=None) -> set[int]:
+def withheld_keys(attempt: Attempt, now=None) -> set[int]:
+    """Questions of a finished ``attempt`` whose key its review must not show yet.
+
+    A practice attempt drawn before a pool became confidential (or before a formal exam using
+    the question was published) would otherwise show that key as feedback: every confidential
+    question is withheld from practice review. A formal exam's review follows its own policy
+    for its own questions, but withholds those another formal exam still keeps confidential.
+    """
+    if attempt.exam.is_practice:
+        confidential = confidential_question_ids(now)
+    else:
+        confidential = confidential_question_ids(now, categories=False, except_exam=attempt.exam)
+    if not confidential:
+        return set()
+    return set(
+        AttemptItem.objects.filter(attempt=attempt, question_id__in=confidential).values_list(
+            "question_id", flat=True
+        )
+    )
+
+
+def confidential_question_ids(now=None, *, categories=True, except_exam=None) -> set[int]:
     """Questions practice must not give away: those in a category flagged confidential (or
     below one) and, with ``ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS`` on, the pool of every
-    published formal exam whose review policy does not yet show its answers."""
+    published formal exam (but ``except_exam``) whose review policy does not yet show its
+    answers."""
     from django.db.models import Q
 
     now = now or timezone.now()
-    paths = list(QuestionCategory.objects.filter(confidential=True).values_list("path", flat=True))
+    paths = (
+        list(QuestionCategory.objects.filter(confidential=True).values_list("path", flat=True))
+        if categories
+        else []
+    )
     ids: set[int] = set()
     if paths:
         condition = Q()
@@ -373,7 +399,10 @@ def confidential_question_ids(now=None) -> set[int]:
             condition |= Q(category__path__startswith=path)
         ids.update(Question.objects.filter(condition).values_list("pk", flat=True))
     if settings.ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS:
-        for exam in Exam.objects.filter(kind=Exam.Kind.FORMAL, is_published=True):
+        formal = Exam.objects.filter(kind=Exam.Kind.FORMAL, is_published=True)
+        if except_exam is not None:
+            formal = formal.exclude(pk=except_exam.pk)
+        for exam in formal:
             if not exam.review_allows(score=False, now=now):
                 ids.update(exam_pool(exam))
     return ids

@@ -272,6 +272,7 @@ def attempt_result(request, pk):
         else []
     )
     certificate = Certificate.objects.filter(attempt=attempt).first()
+    withheld = services.withheld_keys(attempt) if show_answers else set()
     return render(
         request,
         "assessments/attempt_result.html",
@@ -280,7 +281,10 @@ def attempt_result(request, pk):
             "exam": attempt.exam,
             "show_score": show_score,
             "show_answers": show_answers,
-            "items": [certificates.review_row(item) for item in items],
+            "items": [
+                certificates.review_row(item, withheld=item.question_id in withheld)
+                for item in items
+            ],
             "comments": comments,
             "certificate": certificate,
         },

@@ -21,10 +21,13 @@ What it does, bounded in users and time and on loopback only:
    exam within ``--ramp`` seconds, read the exam page (and its static files once), answer every
    question through the autosave endpoint with a think time of 5–30 s (``--think-scale``
    shortens it for short runs), now and then change an earlier answer, and submit. Every answer
-   carries a client sequence number made as the exam page's JS makes it
-   (``max(Date.now(), last + 1)``); answers wait in a queue until the server acknowledges them,
-   are re-sent every 3 s while the network or the server is away, and submit waits for the
-   queue to empty, as the page does.
+   carries the sequence number the exam page's JS sends: the server owns the order, so it is
+   one more than the item's number as the page last read it back (``data-seq`` on the page,
+   then every save's ``seqs``), never the device clock. Answers wait in a queue until the server
+   acknowledges them, are re-sent every 3 s while the network or the server is away, and submit
+   waits for the queue to empty, as the page does. A save the server answers "stale" (the
+   answer was replaced since, by a save whose response was lost in a fault) shows the stored
+   answer, as the page does; the simulated examinee then answers that question again.
 4. Reports p50/p95/p99 per endpoint, errors, throughput, the CPU used by the load generator and
    the server, and the number of acknowledged answers missing from the database afterwards: for
    every item the last acknowledged (seq, answer) must be the stored one, or a later answer the
@@ -550,10 +553,12 @@ class Examinee:
         self.number = number
         self.rng = random.Random(run.seed * 100_003 + index)
         self.cookies: dict[str, str] = {}
-        self.queue: dict[int, tuple[object, int]] = {}
+        # item → (response, the item's sequence number the edit builds on, edit revision)
+        self.queue: dict[int, tuple[object, int, int]] = {}
+        self.known: dict[int, int] = {}  # item → sequence number as last read from the server
+        self.revision = 0
         self.acked: dict[int, tuple[int, object]] = {}
         self.sent: dict[int, dict[int, object]] = defaultdict(dict)
-        self.last_seq = 0
         self.sending = False
         self.offline_until = 0.0
         self.cut_at = None
@@ -665,15 +670,20 @@ class Examinee:
         self.items = _parse_items(html)
         if not self.items:
             raise Refused("the exam page shows no questions")
+        self.known = {item["id"]: item["seq"] for item in self.items}
         for asset in run.assets_of(html):
             try:
                 await self.request("static", "GET", asset)
             except NetworkDown:
                 pass  # the page still works from what loaded
 
-    def next_seq(self) -> int:
-        self.last_seq = max(int(time.time() * 1000), self.last_seq + 1)
-        return self.last_seq
+    def edit(self, item_id: int, response):
+        """Queue an answer as the page does: on top of the sequence number the page knows, or
+        of the one an earlier unsent edit of the same question was built on."""
+        earlier = self.queue.get(item_id)
+        base = earlier[1] if earlier else self.known[item_id]
+        self.revision += 1
+        self.queue[item_id] = (response, base, self.revision)
 
     def answer(self, item) -> object:
         rng = self.rng
@@ -696,12 +706,12 @@ class Examinee:
         if self.sending or not self.queue or self.offline() or self.submitted:
             return
         self.sending = True
-        batch = [(item, response, seq) for item, (response, seq) in self.queue.items()]
+        batch = [(item, r, base + 1, rev) for item, (r, base, rev) in self.queue.items()]
         body = json.dumps(
-            {"answers": [{"item": i, "response": r, "seq": s} for i, r, s in batch]},
+            {"answers": [{"item": i, "response": r, "seq": s} for i, r, s, _rev in batch]},
             ensure_ascii=False,
         ).encode()
-        for item, response, seq in batch:
+        for item, response, seq, _rev in batch:
             self.sent[item][seq] = response
         try:
             csrf = self.cookies.get("csrftoken", "")
@@ -730,13 +740,27 @@ class Examinee:
         if len(batch) > 1:  # answers that waited (offline, server away) went in one request
             self.run.queued_batches += 1
             self.run.queued_answers += len(batch)
-        saved = set(data.get("saved", []))
-        for item, response, seq in batch:
-            if item in saved and seq > self.acked.get(item, (-1, None))[0]:
+        seqs = data.get("seqs", {})
+        for item, response, _seq, rev in batch:
+            seq = seqs.get(str(item))
+            if not isinstance(seq, int):
+                continue
+            self.known[item] = seq
+            if seq > self.acked.get(item, (-1, None))[0]:
                 self.acked[item] = (seq, response)
             current = self.queue.get(item)
-            if item in saved and current and current[1] <= seq:
+            if current and current[2] == rev:
                 del self.queue[item]
+            elif current:  # edited while this save was in flight: build on what is stored
+                self.queue[item] = (current[0], seq, current[2])
+        for stale in data.get("stale", []):
+            # The page shows the stored answer; the examinee answers the question again.
+            self.run.stale_saves += 1
+            item = stale["item"]
+            self.known[item] = stale["seq"]
+            current = self.queue.pop(item, None)
+            if current:
+                self.edit(item, current[0])
         if self.queue:
             await self.flush()
 
@@ -757,12 +781,12 @@ class Examinee:
         try:
             for index, item in enumerate(self.items):
                 await self.think()
-                self.queue[item["id"]] = (self.answer(item), self.next_seq())
+                self.edit(item["id"], self.answer(item))
                 await self.flush()
                 if index and self.rng.random() < run.args.revise:
                     await self.think()
                     earlier = self.items[self.rng.randrange(index)]
-                    self.queue[earlier["id"]] = (self.answer(earlier), self.next_seq())
+                    self.edit(earlier["id"], self.answer(earlier))
                     await self.flush()
             # Submit waits until every queued answer is acknowledged (the client is back online
             # by then; the page would also submit while offline, leaving those answers unsent).
@@ -827,17 +851,20 @@ def _form_token(html: bytes) -> str:
     return match.group(1).decode() if match else ""
 
 
-FIELDSET = re.compile(r'<fieldset class="question panel" data-item="(\d+)" data-type="(\w+)"')
+FIELDSET = re.compile(
+    r'<fieldset class="question panel" data-item="(\d+)" data-type="(\w+)" data-seq="(-?\d+)"'
+)
 
 
 def _parse_items(html: str) -> list[dict]:
-    """The questions as the page shows them: id, type, option keys, number of blanks."""
+    """The questions as the page shows them: id, type, sequence number, option keys, number
+    of blanks."""
     items = []
     starts = [m for m in FIELDSET.finditer(html)]
     for n, match in enumerate(starts):
         end = starts[n + 1].start() if n + 1 < len(starts) else len(html)
         chunk = html[match.start() : end]
-        item = {"id": int(match.group(1)), "type": match.group(2)}
+        item = {"id": int(match.group(1)), "type": match.group(2), "seq": int(match.group(3))}
         item["options"] = re.findall(r'name="q\d+" value="([A-H])"', chunk)
         item["blanks"] = len(re.findall(r'<input type="text"', chunk)) or 1
         items.append(item)
@@ -859,6 +886,7 @@ class Run:
         self.signed_in = 0
         self.finished = 0
         self.refused_saves = 0
+        self.stale_saves = 0
         self.queued_batches = self.queued_answers = 0
         self.failures = Counter()
         self.faults: list[str] = []
@@ -1096,6 +1124,7 @@ def report(run: Run, verification: dict, resources: dict) -> dict:
         "unfinished": run.unfinished,
         "client_failures": dict(run.failures),
         "refused_saves": run.refused_saves,
+        "stale_saves": run.stale_saves,
         "queued_batches": run.queued_batches,
         "queued_answers": run.queued_answers,
         "responses_lost_in_cut": stats.responses_lost_in_cut,
@@ -1151,7 +1180,8 @@ def print_report(figures: dict, out=print):
     out(
         f"examinees finished {figures['finished']}/{figures['users']}, unfinished "
         f"{figures['unfinished']}, failures {figures['client_failures'] or 0}, refused saves "
-        f"{figures['refused_saves']}, responses lost in the cut {figures['responses_lost_in_cut']}"
+        f"{figures['refused_saves']}, stale saves answered again {figures['stale_saves']}, "
+        f"responses lost in the cut {figures['responses_lost_in_cut']}"
     )
     out(
         f"answers that waited in a client's queue and went together: {figures['queued_answers']} "

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from lms.exceptions import DomainError
 from lms.roles import Role, ScopedQuerySet
-from lms.validators import NO_NUL, text_limits
+from lms.validators import NO_NUL, limited
 
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -66,7 +66,9 @@ class IndicatorSystem(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
-    description = models.TextField(pgettext_lazy("careers", "description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("careers", "description"), blank=True, **limited(2000)
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -180,7 +182,9 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("For values computed by an app: the key of its indicator source."),
     )
-    description = models.TextField(pgettext_lazy("careers", "description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("careers", "description"), blank=True, **limited(2000)
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("careers", "indicator")
@@ -598,7 +602,7 @@ class AppraisalAudit(models.Model):
     )
     before = models.CharField(_("before"), max_length=200, blank=True)
     after = models.CharField(_("after"), max_length=200, blank=True)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), **limited(2000))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),
@@ -723,10 +727,16 @@ class PositionTemplate(models.Model):
         related_name="development_template",
     )
     required_skills = models.TextField(
-        _("required skills"), blank=True, help_text=_("One skill per line.")
+        _("required skills"),
+        blank=True,
+        help_text=_("One skill per line."),
+        **limited(4000),
     )
     required_courses = models.TextField(
-        _("required courses"), blank=True, help_text=_("One course title per line.")
+        _("required courses"),
+        blank=True,
+        help_text=_("One course title per line."),
+        **limited(4000),
     )
 
     class Meta:
@@ -798,7 +808,7 @@ class DevelopmentPlan(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    review = models.TextField(_("yearly review"), blank=True, validators=text_limits(4000))
+    review = models.TextField(_("yearly review"), blank=True, **limited(4000))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -921,7 +931,7 @@ class CheckIn(models.Model):
     author = models.ForeignKey(
         "lms.Employee", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("note"), validators=text_limits(2000))
+    note = models.TextField(_("note"), **limited(2000))
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -939,7 +949,9 @@ class CheckIn(models.Model):
 
 class RotationProgramme(models.Model):
     name = models.CharField(pgettext_lazy("careers", "name"), max_length=100)
-    description = models.TextField(pgettext_lazy("careers", "description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("careers", "description"), blank=True, **limited(4000)
+    )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -1018,7 +1030,7 @@ class RotationAssignment(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
-    evaluation_comment = models.TextField(_("evaluation"), blank=True)
+    evaluation_comment = models.TextField(_("evaluation"), blank=True, **limited(4000))
     evaluated_by = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("evaluated by"),
@@ -1095,7 +1107,7 @@ class RotationObjective(models.Model):
     score = models.DecimalField(
         pgettext_lazy("careers", "score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    comment = models.TextField(pgettext_lazy("careers", "comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("careers", "comment"), blank=True, **limited(2000))
 
     class Meta:
         verbose_name = _("rotation objective")
@@ -1152,12 +1164,12 @@ class Recognition(models.Model):
         related_name="recognitions",
     )
     title = models.CharField(pgettext_lazy("careers", "title"), max_length=200)
-    description = models.TextField(_("details"), blank=True)
+    description = models.TextField(_("details"), blank=True, **limited(4000))
     deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
     follow_up = models.CharField(
         _("follow-up"), max_length=16, choices=FollowUp.choices, blank=True
     )
-    follow_up_note = models.TextField(_("follow-up notes"), blank=True)
+    follow_up_note = models.TextField(_("follow-up notes"), blank=True, **limited(2000))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("issued by"),

@@ -25,6 +25,7 @@ from wagtail.search import index
 from lms.exceptions import DomainError
 from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet
+from lms.validators import limited
 
 from .blocks import MaterialStreamBlock
 
@@ -74,7 +75,7 @@ class SignInRequiredMixin:
 
 
 class TrainingPlanIndexPage(SignInRequiredMixin, Page):
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, **limited(20000, rich=True))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields
@@ -109,7 +110,7 @@ class TrainingPlanPage(SignInRequiredMixin, Page):
         related_name="training_plans",
         help_text=_("The plan covers this department and every department below it."),
     )
-    goals = RichTextField(_("goals"), blank=True)
+    goals = RichTextField(_("goals"), blank=True, **limited(20000, rich=True))
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("year"), FieldPanel("department")]),
@@ -190,7 +191,7 @@ class PlanItem(ClusterableModel, Orderable):
 
 
 class CourseIndexPage(SignInRequiredMixin, Page):
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, **limited(20000, rich=True))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields
@@ -225,6 +226,32 @@ class CourseIndexPage(SignInRequiredMixin, Page):
 
 
 class CoursePageQuerySet(PageQuerySet):
+    def using_document(self, document):
+        """Courses whose materials or lessons hold ``document`` (a document block, a video file
+        or a link in rich text), as Wagtail's reference index records them."""
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import ReferenceIndex
+
+        ids = (
+            ReferenceIndex.get_references_to(document)
+            .filter(content_type=ContentType.objects.get_for_model(CoursePage))
+            .values_list("object_id", flat=True)
+        )
+        return self.filter(pk__in=[int(pk) for pk in ids])
+
+    def open_to(self, request):
+        """Of these courses, those ``request``'s user may open: live ones whose page privacy
+        lets them in, and any they may edit (a trainer's draft)."""
+        return [
+            course
+            for course in self
+            if course.permissions_for_user(request.user).can_edit()
+            or (
+                course.live
+                and all(r.accept_request(request) for r in course.get_view_restrictions())
+            )
+        ]
+
     def with_lesson_counts(self):
         return self.annotate(lesson_count=Count("lessons", distinct=True))
 
@@ -245,17 +272,23 @@ class CoursePageQuerySet(PageQuerySet):
 CoursePageManager = PageManager.from_queryset(CoursePageQuerySet)
 
 
+def new_course_code() -> str:
+    """A course code no course has yet (a copied course gets one; the trainer may change it)."""
+    return f"K-{secrets.token_hex(4).upper()}"
+
+
 class CoursePage(SignInRequiredMixin, Page):
     code = models.CharField(
         pgettext_lazy("courses", "course code"),
         max_length=32,
         unique=True,
+        default=new_course_code,
         help_text=_("Used in spreadsheets (imports of external training records)."),
     )
     category = models.CharField(
         pgettext_lazy("courses", "category"), max_length=16, choices=CourseCategory.choices
     )
-    summary = models.TextField(_("summary"), max_length=500)
+    summary = models.TextField(_("summary"), **limited(500))
     hours = models.DecimalField(
         _("training hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
     )
@@ -302,6 +335,8 @@ class CoursePage(SignInRequiredMixin, Page):
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = []
     template = "courses/course_page.html"
+    # Codes are unique: a copy gets a new one (new_course_code) instead of a database error.
+    exclude_fields_in_copy = ["code"]
 
     class Meta:
         verbose_name = _("course")
@@ -841,6 +876,19 @@ class QuestionnaireField(AbstractFormField):
     page = ParentalKey(
         "courses.QuestionnairePage", on_delete=models.CASCADE, related_name="form_fields"
     )
+    # Wagtail's own fields, with our length limits (its words and help text kept).
+    choices = models.TextField(
+        AbstractFormField._meta.get_field("choices").verbose_name,
+        blank=True,
+        help_text=AbstractFormField._meta.get_field("choices").help_text,
+        **limited(4000),
+    )
+    default_value = models.TextField(
+        AbstractFormField._meta.get_field("default_value").verbose_name,
+        blank=True,
+        help_text=AbstractFormField._meta.get_field("default_value").help_text,
+        **limited(1000),
+    )
 
 
 class QuestionnairePage(AbstractForm):
@@ -852,8 +900,8 @@ class QuestionnairePage(AbstractForm):
         on_delete=models.PROTECT,
         related_name="questionnaires",
     )
-    intro = RichTextField(_("introduction"), blank=True)
-    thank_you_text = RichTextField(_("thank-you text"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, **limited(20000, rich=True))
+    thank_you_text = RichTextField(_("thank-you text"), blank=True, **limited(5000, rich=True))
 
     content_panels = AbstractForm.content_panels + [
         FieldPanel("course"),

@@ -180,3 +180,18 @@ def register_notification_kinds():
     from .notifications import kinds
 
     return kinds()
+
+
+@hooks.register("before_serve_document")
+def course_documents_follow_the_course(document, request):
+    """A document in a course's materials is served only to people who may open that course
+    (or another course that holds it): not to whoever guesses its id while the course is a
+    draft or kept to some groups by its page privacy."""
+    from django.http import Http404
+
+    from .models import CoursePage
+
+    courses = CoursePage.objects.using_document(document)
+    if courses.exists() and not courses.open_to(request):
+        raise Http404
+    return None

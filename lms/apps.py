@@ -11,17 +11,10 @@ class LmsConfig(AppConfig):
 
         admin_csp.install()
 
-        from .compat import (
-            django_choice_overflow,
-            modelsearch_sqlite,
-            wagtail_chooser,
-            wagtail_js_catalog,
-        )
+        from .compat import PATCHES
 
-        django_choice_overflow.install()
-        modelsearch_sqlite.install()
-        wagtail_chooser.install()
-        wagtail_js_catalog.install()
+        for patch in PATCHES:
+            patch.install()
 
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 

@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
+from . import ratelimit
+
 USER_CACHE_KEY = "lms:auth:user:{}"
 
 
@@ -86,6 +88,24 @@ def client_ip(request) -> str | None:
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     hops = [hop for hop in hops if hop]
     return hops[-count] if len(hops) >= count else remote
+
+
+def _address_key(request) -> str:
+    return f"sign-in:{client_ip(request)}"
+
+
+def address_paused(request) -> bool:
+    """Whether sign-in from the client's address is paused: ``LOGIN_ADDRESS_FAILURE_LIMIT``
+    failures from it, whatever employee numbers they named (password spraying), each within
+    the cool-off of the one before. Counted next to django-axes' per-number lockout."""
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    return limit > 0 and ratelimit.failures(_address_key(request)) >= limit
+
+
+def address_failed(request):
+    """Count one failed sign-in from the client's address."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    ratelimit.note_failure(_address_key(request), forget_after=seconds)
 
 
 def lockout_username(request, credentials):

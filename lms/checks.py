@@ -43,15 +43,10 @@ def secret_key_configured(app_configs, **kwargs):
 @register(Tags.compatibility)
 def compat_versions(app_configs, **kwargs):
     """Each patch in lms/compat runs only on the versions it was written for."""
-    from .compat import (
-        django_choice_overflow,
-        modelsearch_sqlite,
-        wagtail_chooser,
-        wagtail_js_catalog,
-    )
+    from .compat import PATCHES
 
     errors = []
-    for patch in (django_choice_overflow, modelsearch_sqlite, wagtail_chooser, wagtail_js_catalog):
+    for patch in PATCHES:
         found = patch.installed_version()
         if found not in patch.VERSIONS:
             errors.append(

@@ -142,6 +142,16 @@ class NamedFileErrorsMixin:
             )
         return cleaned_data
 
+    def _update_errors(self, errors):
+        # The model's own extension check (Wagtail's ``AbstractDocument.clean``) runs on the
+        # file the instance holds; once the form has refused the upload that is no file at all,
+        # and the check would add a second message, 'File extension "" is not allowed'.
+        if self._errors and "file" in self._errors and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("file", None)
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
+
 
 class SafeDocumentForm(NamedFileErrorsMixin, BaseDocumentForm):
     """Documents: allowed type and size, and content that matches the extension."""

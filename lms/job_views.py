@@ -2,7 +2,7 @@
 a page per job with a progress bar, and the download of its result."""
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet
 
 from .jobs import job_kinds
+from .media import private_file_response
 from .models import BackgroundJob
 
 # Seconds between refreshes of a job page while the job runs (a meta refresh: no script).
@@ -79,16 +80,18 @@ class JobDetailView(generic.base.WagtailAdminTemplateMixin, TemplateView):
 
 
 def job_download(request, pk):
-    """The job's result, read through the storage API (so it may live on S3)."""
+    """The job's result, for its owner and HR only, checked again on every download (a job
+    started by someone who has since left, or left HR, is no longer theirs to fetch); served as
+    every private file is (``lms.media``), never from a public /media/ path."""
     job = get_object_or_404(
         BackgroundJob.objects.visible_to(request.user), pk=pk, status=BackgroundJob.Status.DONE
     )
     if not job.result:
         raise Http404
-    return FileResponse(
-        job.result.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        job.result,
         filename=job.result_name or job.result.name.rsplit("/", 1)[-1],
+        as_attachment=True,
     )
 
 

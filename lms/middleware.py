@@ -7,7 +7,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+
+from .deletion import refusal_message
 
 
 def preferred_language(request):
@@ -42,18 +43,6 @@ class UserLanguageMiddleware:
         return response
 
 
-def dependents_text(objects) -> str:
-    """“考试记录：3；证书：1”: what a refused delete would have taken with it, by kind."""
-    counts = {}
-    for obj in objects:
-        meta = obj._meta
-        counts[meta.label] = (meta, counts.get(meta.label, (meta, 0))[1] + 1)
-    return _("; ").join(
-        _("%(kind)s: %(count)s") % {"kind": meta.verbose_name_plural, "count": count}
-        for meta, count in counts.values()
-    )
-
-
 class ProtectedDeleteMiddleware:
     """A delete that records depend on (``on_delete=PROTECT``) is refused with a message that
     names them, on whichever page asked for it, instead of a server error.
@@ -75,10 +64,7 @@ class ProtectedDeleteMiddleware:
         objects = getattr(exception, "protected_objects", None) or getattr(
             exception, "restricted_objects", ()
         )
-        message = _(
-            "This cannot be deleted: records depend on it (%(dependents)s). Records that hold "
-            "results are kept; deactivate or archive it instead."
-        ) % {"dependents": dependents_text(objects)}
+        message = refusal_message(objects)
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"ok": False, "error": message}, status=HTTPStatus.CONFLICT)
         messages.error(request, message)

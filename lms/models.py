@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .roles import ScopedQuerySet
+from .validators import limited, validate_phone
 
 
 class ChangeStamped(models.Model):
@@ -96,7 +97,7 @@ class Position(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(pgettext_lazy("lms", "name"), max_length=100)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
-    description = models.TextField(pgettext_lazy("lms", "description"), blank=True)
+    description = models.TextField(pgettext_lazy("lms", "description"), blank=True, **limited(2000))
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     panels = [
@@ -158,7 +159,7 @@ class Employee(index.Indexed, models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -261,9 +262,12 @@ class Absence(models.Model):
 class HomePage(Page):
     """The site root: the portal for signed-in employees, a welcome for everyone else."""
 
-    intro = RichTextField(_("welcome text"), blank=True)
+    intro = RichTextField(_("welcome text"), blank=True, **limited(20000, rich=True))
     notice = RichTextField(
-        _("notice"), blank=True, help_text=_("Shown at the top of every employee's portal.")
+        _("notice"),
+        blank=True,
+        help_text=_("Shown at the top of every employee's portal."),
+        **limited(5000, rich=True),
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("notice")]
@@ -393,8 +397,8 @@ class BackgroundJob(models.Model):
     )
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
-    message = models.TextField(_("outcome"), blank=True)
-    error = models.TextField(_("error"), blank=True)
+    message = models.TextField(_("outcome"), blank=True, **limited(2000))
+    error = models.TextField(_("error"), blank=True, **limited(20000))
     result = models.FileField(_("result"), upload_to="jobs/%Y/%m/", max_length=255, blank=True)
     result_name = models.CharField(_("result file name"), max_length=255, blank=True)
     task_id = models.CharField(_("task id"), max_length=100, blank=True)

@@ -200,6 +200,11 @@ AXES_LOCKOUT_CALLABLE = "lms.views.locked_out"
 # wrote into X-Forwarded-For itself.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "lms.auth.client_ip"
+# Password spraying (a few tries at many employee numbers from one place) never reaches five
+# per number: an address is paused for the cool-off once this many sign-ins from it have failed
+# within a cool-off of one another, whatever numbers they named. An office behind one address
+# makes a few typing mistakes a morning, far fewer than this (tests/lms/test_login_protection).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_VERBOSE = False
 CSRF_FAILURE_VIEW = "lms.errors.csrf_failure"
 LOGIN_URL = "login"

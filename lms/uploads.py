@@ -126,6 +126,12 @@ def check_document(file, *, name: str):
     """A Wagtail document: allowed extension, size limit, and content matching the extension."""
     extension = extension_of(name)
     allowed = [e.lower() for e in settings.WAGTAILDOCS_EXTENSIONS]
+    if not extension:
+        raise UploadRefused(
+            name,
+            _("it has no file extension, so its type is unknown; allowed: %(allowed)s.")
+            % {"allowed": ", ".join(allowed)},
+        )
     if extension not in allowed:
         raise UploadRefused(
             name,

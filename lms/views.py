@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -13,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from . import auth
 from .auth import sso_enabled
 from .forms import ArchiveYearForm, EmployeeLoginForm, LanguageForm
 from .portal import SECTIONS_BY_SLUG, section_context
@@ -62,6 +64,17 @@ class SignInView(LoginView):
             return render(request, "lms/admin_refused.html", status=HTTPStatus.FORBIDDEN)
         return super().dispatch(request, *args, **kwargs)
 
+    def post(self, request, *args, **kwargs):
+        # An address that has failed too often is refused before any password is checked.
+        if auth.address_paused(request):
+            return locked_out(request, None, address=True)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            auth.address_failed(self.request)
+        return super().form_invalid(form)
+
 
 class LocalPasswordChangeView(PasswordChangeView):
     """Change one's own password here, unless the directory or the OpenID provider owns it
@@ -76,13 +89,14 @@ class LocalPasswordChangeView(PasswordChangeView):
         return super().dispatch(request, *args, **kwargs)
 
 
-def locked_out(request, credentials, *args, **kwargs):
-    """What django-axes answers while an employee number is paused at this address."""
+def locked_out(request, credentials, *args, address=False, **kwargs):
+    """What django-axes answers while an employee number is paused at this address, and the
+    sign-in page while the address itself is paused (``address``)."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     return render(
         request,
         "registration/locked_out.html",
-        {"cooloff_minutes": minutes},
+        {"cooloff_minutes": minutes, "address_paused": address},
         status=HTTPStatus.TOO_MANY_REQUESTS,
     )
 

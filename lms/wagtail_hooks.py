@@ -155,3 +155,47 @@ def documents_need_sign_in(document, request):
 
         return redirect_to_login(request.get_full_path())
     return None
+
+
+@hooks.register("before_copy_page")
+def page_copy_names_an_existing_parent(request, page):
+    """Wagtail's copy view reads the posted parent page (``Page.objects.get(id=…)``) before
+    its form validates it, so a parent that is not a page id was a server error. Such a post
+    is sent back to the copy form with a message; a real id goes on to Wagtail's own checks."""
+    if request.method != "POST":
+        return None
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext
+    from wagtail.models import Page
+
+    value = request.POST.get("new_parent_page", "")
+    if value.isascii() and value.isdigit() and Page.objects.filter(pk=int(value)).exists():
+        return None
+    messages.error(request, gettext("Choose the page the copy goes under."))
+    return redirect(request.get_full_path())
+
+
+@hooks.register("before_delete_page")
+def page_delete_names_what_depends_on_it(request, page):
+    """A page that records depend on (a course's completions, a plan's drills), itself or below
+    it, is not deleted: its delete page says what depends on it, with no delete button."""
+    from http import HTTPStatus
+
+    from django.shortcuts import render
+    from django.urls import reverse
+
+    from .deletion import delete_refusal
+
+    pages = [p.specific for p in page.get_descendants(inclusive=True)]
+    refusal = delete_refusal(*pages)
+    if not refusal:
+        return None
+    back = reverse("wagtailadmin_explore", args=[page.get_parent().pk])
+    status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
+    return render(
+        request,
+        "lms/admin/page_delete_refused.html",
+        {"page": page, "refusal": refusal, "back_url": back},
+        status=status,
+    )

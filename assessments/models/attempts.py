@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from lms.exceptions import DomainError
 from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet
+from lms.validators import limited
 
 from ..answers import needs_manual_grading, score_response
 from .exams import Exam
@@ -287,7 +288,7 @@ class AttemptItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    comment = models.TextField(gettext_lazy("grader's comment"), blank=True)
+    comment = models.TextField(gettext_lazy("grader's comment"), blank=True, **limited(4000))
     graded_at = models.DateTimeField(gettext_lazy("graded at"), null=True, blank=True)
 
     wagtail_reference_index_ignore = True  # as Attempt: results, not content references

@@ -15,6 +15,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from lms.validators import limited
+
 from .questions import Question, QuestionCategory, QuestionType
 
 
@@ -91,7 +93,7 @@ class Exam(ClusterableModel):
         choices=Kind.choices,
         default=Kind.FORMAL,
     )
-    description = models.TextField(_("instructions"), blank=True)
+    description = models.TextField(_("instructions"), blank=True, **limited(5000))
     is_published = models.BooleanField(
         pgettext_lazy("assessments", "published"),
         default=False,

@@ -11,6 +11,8 @@ from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from wagtail.fields import RichTextField
 
+from lms.validators import limited
+
 LETTERS = "ABCDEFGH"
 
 
@@ -115,7 +117,11 @@ class Question(models.Model):
         blank=True,
         help_text=_("A short name, such as the one another system gave the question."),
     )
-    stem = RichTextField(_("stem"), help_text=_("The question text; it may hold images."))
+    stem = RichTextField(
+        _("stem"),
+        help_text=_("The question text; it may hold images."),
+        **limited(20000, rich=True),
+    )
     options = models.JSONField(
         _("options"), default=list, blank=True, help_text=_("Option texts A, B, C … in order.")
     )
@@ -137,7 +143,9 @@ class Question(models.Model):
             "empty when the right options earn everything and the others nothing."
         ),
     )
-    explanation = models.TextField(pgettext_lazy("assessments", "explanation"), blank=True)
+    explanation = models.TextField(
+        pgettext_lazy("assessments", "explanation"), blank=True, **limited(5000)
+    )
     feedback = models.JSONField(
         _("feedback"),
         default=dict,

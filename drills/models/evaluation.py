@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
 from lms.roles import Role, ScopedQuerySet
+from lms.validators import limited
 
 from .base import DrillError
 from .exercises import ExerciseRole
@@ -49,7 +50,9 @@ class RatingScale(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(pgettext_lazy("drills", "name"), max_length=100)
     kind = models.CharField(pgettext_lazy("drills", "kind"), max_length=8, choices=Kind.choices)
-    description = models.TextField(pgettext_lazy("drills", "description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("drills", "description"), blank=True, **limited(2000)
+    )
 
     class Meta:
         verbose_name = _("rating scale")
@@ -76,7 +79,7 @@ class RatingLevel(models.Model):
     )
     code = models.CharField(_("code"), max_length=32)
     label = models.CharField(_("label"), max_length=100)
-    definition = models.TextField(_("definition"), blank=True)
+    definition = models.TextField(_("definition"), blank=True, **limited(2000))
     value = models.DecimalField(
         _("score value"),
         max_digits=5,
@@ -114,7 +117,9 @@ class EvaluationTemplate(ClusterableModel):
     organised_by = models.CharField(
         _("sections by"), max_length=16, choices=OrganisedBy.choices, default=OrganisedBy.PHASE
     )
-    description = models.TextField(pgettext_lazy("drills", "description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("drills", "description"), blank=True, **limited(2000)
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     panels = [
@@ -149,7 +154,7 @@ class TemplateCriterion(Orderable):
         related_name="criteria",
     )
     text = models.CharField(_("criterion"), max_length=300)
-    guidance = models.TextField(_("guidance for evaluators"), blank=True)
+    guidance = models.TextField(_("guidance for evaluators"), blank=True, **limited(2000))
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
     capability = models.CharField(_("capability"), max_length=20, choices=Capability.choices)
     exercise_role = models.CharField(
@@ -326,8 +331,8 @@ class CriterionResult(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    reason = models.TextField(_("reason"), blank=True)
-    observation = models.TextField(_("observation"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, **limited(4000))
+    observation = models.TextField(_("observation"), blank=True, **limited(4000))
     observed_at = models.TimeField(_("time observed"), null=True, blank=True)
     photo = models.FileField(_("photo evidence"), upload_to=evidence_upload_to, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -8,6 +8,7 @@ from modelcluster.models import ClusterableModel
 
 from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet, get_employee, managed_department_paths, user_roles
+from lms.validators import limited
 
 from .base import DrillError
 from .plans import PlanSection
@@ -109,8 +110,8 @@ class Drill(ChangeStamped, ClusterableModel):
     )
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
-    scenario = models.TextField(_("scenario"))
-    objectives = models.TextField(_("objectives"))
+    scenario = models.TextField(_("scenario"), **limited(10000))
+    objectives = models.TextField(_("objectives"), **limited(5000))
     announced = models.BooleanField(_("announced in advance"), default=True)
     planned_start = models.DateTimeField(_("planned start"))
     planned_end = models.DateTimeField(_("planned end"))
@@ -135,7 +136,7 @@ class Drill(ChangeStamped, ClusterableModel):
         on_delete=models.PROTECT,
         related_name="drills",
     )
-    summary = models.TextField(_("coordinator's summary"), blank=True)
+    summary = models.TextField(_("coordinator's summary"), blank=True, **limited(10000))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
@@ -276,7 +277,7 @@ class DrillParticipant(models.Model):
         choices=Attendance.choices,
         default=Attendance.EXPECTED,
     )
-    self_assessment = models.TextField(_("self-assessment"), blank=True)
+    self_assessment = models.TextField(_("self-assessment"), blank=True, **limited(4000))
     self_assessed_at = models.DateTimeField(_("self-assessed at"), null=True, blank=True)
 
     objects = ParticipantQuerySet.as_manager()

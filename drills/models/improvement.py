@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from lms.models import ChangeStamped
 from lms.roles import Role, ScopedQuerySet
+from lms.validators import limited
 
 from .base import DrillError
 
@@ -30,7 +31,9 @@ class Finding(models.Model):
     kind = models.CharField(pgettext_lazy("drills", "kind"), max_length=16, choices=Kind.choices)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
     title = models.CharField(pgettext_lazy("drills", "title"), max_length=200)
-    description = models.TextField(pgettext_lazy("drills", "description"), blank=True)
+    description = models.TextField(
+        pgettext_lazy("drills", "description"), blank=True, **limited(4000)
+    )
     criteria = models.ManyToManyField(
         "drills.TemplateCriterion", verbose_name=_("criteria"), blank=True, related_name="findings"
     )
@@ -122,7 +125,7 @@ class CorrectiveAction(ChangeStamped):
     finding = models.ForeignKey(
         Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="actions"
     )
-    description = models.TextField(pgettext_lazy("drills", "action"))
+    description = models.TextField(pgettext_lazy("drills", "action"), **limited(4000))
     element = models.CharField(_("element"), max_length=16, choices=Element.choices)
     course_code = models.CharField(
         pgettext_lazy("drills", "course code"),
@@ -150,7 +153,7 @@ class CorrectiveAction(ChangeStamped):
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.OPEN
     )
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True, **limited(2000))
     plan_revision = models.ForeignKey(
         "drills.PlanRevisionNote",
         verbose_name=_("plan revision"),
@@ -169,7 +172,7 @@ class CorrectiveAction(ChangeStamped):
         related_name="+",
     )
     verification_method = models.CharField(_("verification method"), max_length=200, blank=True)
-    verification_result = models.TextField(_("verification result"), blank=True)
+    verification_result = models.TextField(_("verification result"), blank=True, **limited(4000))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
@@ -301,7 +304,7 @@ class ActionLogEntry(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, **limited(2000))
 
     class Meta:
         verbose_name = _("progress entry")

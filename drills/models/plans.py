@@ -9,6 +9,8 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.models.pages import PageQuerySet
 from wagtail.search import index
 
+from lms.validators import limited
+
 from ..page_forms import EmergencyPlanPageForm
 
 
@@ -24,7 +26,7 @@ class PlanSection(models.TextChoices):
 class EmergencyPlanIndexPage(Page):
     """The folder of emergency plans (应急预案库)."""
 
-    intro = RichTextField(_("introduction"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, **limited(20000, rich=True))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields
@@ -69,11 +71,13 @@ class EmergencyPlanPage(Page):
         on_delete=models.PROTECT,
         related_name="emergency_plans",
     )
-    summary = models.TextField(_("scope and purpose"), blank=True)
-    organisation = RichTextField(_("organisation and duties"), blank=True)
-    response = RichTextField(_("response procedure"), blank=True)
-    disposal = RichTextField(_("disposal measures"), blank=True)
-    resources = RichTextField(_("resource guarantees"), blank=True)
+    summary = models.TextField(_("scope and purpose"), blank=True, **limited(2000))
+    organisation = RichTextField(
+        _("organisation and duties"), blank=True, **limited(50000, rich=True)
+    )
+    response = RichTextField(_("response procedure"), blank=True, **limited(50000, rich=True))
+    disposal = RichTextField(_("disposal measures"), blank=True, **limited(50000, rich=True))
+    resources = RichTextField(_("resource guarantees"), blank=True, **limited(50000, rich=True))
 
     objects = PageManager.from_queryset(PlanQuerySet)()
     # The form carries the revision's reason, explanation and the corrective actions it closes.
@@ -170,7 +174,9 @@ class PlanRevisionNote(models.Model):
         related_name="revision_notes",
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    explanation = models.TextField(pgettext_lazy("drills", "explanation"), blank=True)
+    explanation = models.TextField(
+        pgettext_lazy("drills", "explanation"), blank=True, **limited(4000)
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("revised by"),

@@ -86,3 +86,61 @@ def test_the_trainer_sees_which_practice_quizzes_share_questions(client, people,
     login(client, people["trainer"])
     page = client.get(reverse("assessments:exam_report", args=[formal.pk])).content.decode()
     assert "每日一练" in page and 'data-testid="shared-with-practice"' in page
+
+
+# --- feedback and review (issue #14, 5): no key of a confidential question before its time ----
+
+
+def practised(employee, category, questions):
+    """A practice quiz of ``questions`` taken and submitted (feedback and review at once)."""
+    practice = af.exam(kind="practice", questions=questions, audience=[employee])
+    attempt = services.attempt_start(exam=practice, employee=employee)
+    services.attempt_save_answers(
+        attempt=attempt,
+        answers=[{"item": i.pk, "response": ["B"], "seq": 1} for i in attempt.items.all()],
+    )
+    return services.attempt_submit(attempt=attempt)
+
+
+def review(client, attempt):
+    response = client.get(reverse("assessments:attempt_result", args=[attempt.pk]))
+    return response.content.decode()
+
+
+def test_practice_review_withholds_the_key_once_the_pool_is_confidential(client, people):
+    category = af.category("安全规程/保密题库")
+    question = af.question(category=category, answer=["A"], explanation="A：先验电后接地")
+    attempt = practised(people["employee"], category, [question])
+    login(client, people["employee"])
+    page = review(client, attempt)
+    assert "先验电后接地" in page and 'data-testid="key-withheld"' not in page
+    # The pool is flagged after the practice was taken: its review no longer gives the key.
+    services.category_update(category=category, name=category.name, confidential=True)
+    page = review(client, attempt)
+    assert 'data-testid="key-withheld"' in page
+    assert "先验电后接地" not in page and 'class="right"' not in page
+
+
+def test_practice_review_withholds_a_formal_exams_pool_until_its_review(client, people, settings):
+    settings.ASSESSMENTS_CONFIDENTIAL_FORMAL_POOLS = True
+    category = af.category("安全规程/线路")
+    shared, other = (af.question(category=category, answer=["A"]) for _ in range(2))
+    employee = people["employee"]
+    attempt = practised(employee, category, [shared, other])
+    formal = af.exam(kind="formal", questions=[shared], audience=[employee],
+                     review_policy="after_close",
+                     closes_at=timezone.now() + timedelta(days=3))  # fmt: skip
+    login(client, employee)
+    page = review(client, attempt)
+    assert page.count('data-testid="key-withheld"') == 1  # the shared question only
+    # A formal exam sharing the question reviews its own copy as its policy says, but not
+    # while another formal exam still keeps the question confidential.
+    other_formal = af.exam(kind="formal", questions=[shared, other], audience=[employee],
+                           review_policy="after_submit")  # fmt: skip
+    sat = services.attempt_start(exam=other_formal, employee=employee)
+    sat = services.attempt_submit(attempt=sat)
+    assert review(client, sat).count('data-testid="key-withheld"') == 1
+    formal.closes_at = timezone.now() - timedelta(minutes=1)
+    formal.save(update_fields=["closes_at"])
+    assert 'data-testid="key-withheld"' not in review(client, attempt)
+    assert 'data-testid="key-withheld"' not in review(client, sat)

@@ -371,3 +371,31 @@ def test_progress_shows_while_an_all_or_nothing_transaction_is_still_open():
             assert job.done == 4
     finally:
         observer.close()
+
+
+def test_every_download_checks_again_who_asks(client, people, finished_job):
+    """HR fetches a manager's archive zip; once out of HR, the same link answers not found."""
+    from lms import services as lms_services
+    from lms.roles import Role
+
+    url = reverse("lms_jobs:download", args=[finished_job.pk])
+    login(client, people["hr"])
+    assert client.get(url).status_code == HTTPStatus.OK
+    lms_services.roles_set(user=people["hr"].user, roles={Role.EMPLOYEE, Role.TRAINER})
+    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    login(client, people["manager"])  # the owner keeps it
+    assert client.get(url).status_code == HTTPStatus.OK
+
+
+def test_behind_nginx_the_download_is_an_internal_redirect(client, people, finished_job, settings):
+    """Production sends the bytes from nginx's internal location, never a public /media/ path."""
+    settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    login(client, people["manager"])
+    response = client.get(reverse("lms_jobs:download", args=[finished_job.pk]))
+    assert response.status_code == HTTPStatus.OK and response.content == b""
+    assert response["X-Accel-Redirect"] == "/protected-media/" + finished_job.result.name
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert not finished_job.result.url.startswith("/media/") or (
+        client.get(finished_job.result.url).status_code == HTTPStatus.NOT_FOUND
+    )

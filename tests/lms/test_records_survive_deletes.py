@@ -162,3 +162,36 @@ def test_erasure_keeps_the_results_anonymised_and_is_audited(client, people, cer
     assert check.status_code == HTTPStatus.OK and name not in check.content.decode()
     assert get_user_model().objects.filter(pk=erased.user.pk).exists()
     assert Page.objects.exists()
+
+
+def test_the_delete_page_says_what_depends_on_the_employee(client, people, certified):
+    """It said "referenced 0 times" and offered the button; now it names the records and
+    offers none."""
+    employee = people["employee"]
+    login(client, people["hr"])
+    response = client.get(reverse("employees:delete", args=[employee.pk]))
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert 'data-testid="delete-refused"' in page
+    assert ("certificates: 1" in page or "证书：1" in page) and "referenced 0 times" not in page
+    assert "Yes, delete" not in page and "是的，删除" not in page
+    # Something nothing depends on still gets Wagtail's own confirmation.
+    from tests import factories as f
+
+    bare = f.employee(number="QC7301", name="新员工")
+    response = client.get(reverse("employees:delete", args=[bare.pk]))
+    assert 'data-testid="delete-refused"' not in response.content.decode()
+
+
+def test_the_page_delete_page_says_what_depends_on_a_course(client, people, superuser):
+    from tests.factories import courses as cf
+
+    course = cf.course()
+    cf.past_session(course=course, trainer=people["trainer"])
+    login(client, superuser)
+    url = reverse("wagtailadmin_pages:delete", args=[course.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="delete-refused"' in page
+    response = client.post(url)
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert type(course).objects.filter(pk=course.pk).exists()

@@ -318,6 +318,7 @@ OOXML_DOCX = zip_with({"[Content_Types].xml": b"<Types/>", "word/document.xml": 
     [
         ("virus.exe", b"MZ\x90\x00", "file type .exe is not allowed"),
         ("page.html", b"<script>alert(1)</script>", "file type .html is not allowed"),
+        ("README", b"plain words", "it has no file extension"),
         ("report.pdf", png(), "its content is not a .pdf file"),
         ("report.docx", b"%PDF-1.4", "its content is not a .docx file"),
         ("report.docx", zip_with({"a.txt": b"x"}), "its content is not a .docx file"),
@@ -334,6 +335,10 @@ def test_document_uploads_are_refused(client, superuser, name, content, reason):
     assert response.status_code == HTTPStatus.OK
     page = response.content.decode()
     assert reason in page and name in page
+    # One message, the one that names the file: not a second 'File extension "" is not allowed'
+    # from the model's own check of the file it no longer holds.
+    assert response.context["form"].errors["file"] == [response.context["form"].errors["file"][0]]
+    assert "File extension" not in page and "文件扩展" not in page
     assert not get_document_model().objects.exists()
 
 

@@ -54,3 +54,51 @@ def test_with_debug_only_images_are_public_under_media(client, settings):
             settings.DEBUG = False
             importlib.reload(lms.urls)
             clear_url_caches()
+
+
+def course_with_document(document, *, publish=True):
+    """A course whose materials hold ``document`` (saved as a trainer saves it in the admin)."""
+    from tests.factories import courses as cf
+
+    course = cf.course(publish=publish)
+    course.materials = [
+        {"type": "document", "value": {"document": document.pk, "description": "规程全文"}}
+    ]
+    revision = course.save_revision()
+    if publish:
+        revision.publish()
+    else:
+        course.save()
+    return course
+
+
+def pdf(title):
+    return get_document_model().objects.create(
+        title=title, file=ContentFile(b"%PDF-1.4 x", name="rules.pdf")
+    )
+
+
+def test_course_documents_follow_the_courses_audience(client, people):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    from lms.roles import Role
+
+    loose, kept, drafted = pdf("安规"), pdf("内部教材"), pdf("草稿教材")
+    course_with_document(loose)
+    restricted = course_with_document(kept)
+    restriction = PageViewRestriction.objects.create(
+        page=restricted, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.set([Group.objects.get(name=Role.TRAINER)])
+    course_with_document(drafted, publish=False)
+    unused = pdf("公告")
+
+    login(client, people["employee"])
+    assert client.get(loose.url).status_code == HTTPStatus.OK
+    assert client.get(unused.url).status_code == HTTPStatus.OK  # in no course: any colleague
+    assert client.get(kept.url).status_code == HTTPStatus.NOT_FOUND  # the course is not theirs
+    assert client.get(drafted.url).status_code == HTTPStatus.NOT_FOUND  # not published yet
+    login(client, people["trainer"])
+    for document in (loose, kept, drafted):
+        assert client.get(document.url).status_code == HTTPStatus.OK, document.title

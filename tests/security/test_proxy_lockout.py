@@ -6,7 +6,11 @@ the address it saw to X-Forwarded-For). Clients connect from different loopback 
 With TRUSTED_PROXY_COUNT=1 a stranger's five wrong passwords (with a forged X-Forwarded-For)
 lock only the stranger's address for that employee number; the employee signs in from their
 own. With TRUSTED_PROXY_COUNT=0 (the proxy's address for everyone) the same five lock the
-employee out everywhere: the failure the finding reported."""
+employee out everywhere: the failure the finding reported.
+
+Password spraying (a wrong password at many employee numbers, never five at one) is counted per
+address as well: ``LOGIN_ADDRESS_FAILURE_LIMIT`` failures from one address pause that address,
+whatever numbers and forged headers it sends, and nobody else."""
 
 import http.client
 import re
@@ -107,6 +111,10 @@ class Browser:
         return response.status, content.decode(errors="replace")
 
     def sign_in(self, number, password, forged=None):
+        return self.sign_in_page(number, password, forged)[0]
+
+    def sign_in_page(self, number, password, forged=None):
+        """``(status, page)`` of a sign-in with ``number`` and ``password``."""
         _status, page = self.request("GET", "/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         headers = {
@@ -116,7 +124,7 @@ class Browser:
         if forged:
             headers["X-Forwarded-For"] = forged
         body = urlencode({"username": number, "password": password, "csrfmiddlewaretoken": token})
-        return self.request("POST", "/accounts/login/", body, headers)[0]
+        return self.request("POST", "/accounts/login/", body, headers)
 
 
 @pytest.fixture
@@ -159,3 +167,38 @@ def test_the_client_address_reads_the_nearest_proxys_entry(rf, settings):
     assert client_ip(request) == "6.6.6.6"
     settings.TRUSTED_PROXY_COUNT = 3
     assert client_ip(request) == "10.0.0.1"  # not through three proxies: the connection's
+
+
+def test_behind_the_proxy_password_spraying_pauses_the_sprayers_address(proxy, victim, settings):
+    """Four tries at each of many numbers never reached the per-number lockout; failures from
+    one address, whatever numbers they name, now pause that address (and only that one)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    sprayer = Browser(proxy, "127.0.0.2")
+    numbers = [f"QC{7100 + n}" for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT // 2)]
+    for attempt in range(2):
+        for n, number in enumerate(numbers):
+            # Under the per-number limit, and a new forged address every time: still counted.
+            status = sprayer.sign_in(number, "123456", forged=f"10.0.{attempt}.{n}")
+            assert status == HTTPStatus.OK  # the form again: wrong number or password
+    assert settings.AXES_FAILURE_LIMIT > 2  # no number was tried often enough to pause it
+    status, page = sprayer.sign_in_page("QC7001", f.PASSWORD)
+    assert status == HTTPStatus.TOO_MANY_REQUESTS
+    assert "无论哪个工号" in page or "for whatever employee number" in page
+    # The employee at their own desk is not affected.
+    colleague = Browser(proxy, "127.0.0.3")
+    assert colleague.sign_in("QC7001", f.PASSWORD) == HTTPStatus.FOUND
+
+
+def test_without_the_proxy_count_one_sprayer_pauses_everyone(proxy, victim, settings):
+    """Left at 0 behind the proxy, every client shares nginx's address: the per-address limit
+    then pauses the whole company (why deployment sets TRUSTED_PROXY_COUNT)."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    sprayer = Browser(proxy, "127.0.0.2")
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        sprayer.sign_in(f"QC{7100 + n}", "123456")
+    colleague = Browser(proxy, "127.0.0.3")
+    assert colleague.sign_in("QC7001", f.PASSWORD) == HTTPStatus.TOO_MANY_REQUESTS

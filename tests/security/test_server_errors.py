@@ -87,3 +87,80 @@ def test_a_malformed_gif_is_refused_as_an_image(client, superuser):
     assert response.status_code in (HTTPStatus.OK, HTTPStatus.FOUND)
     if response.status_code == HTTPStatus.OK:
         assert "broken.gif" in response.content.decode()
+
+
+# --- inside Wagtail's and modelcluster's own form handling (lms/compat, lms.wagtail_hooks) -----
+
+
+@pytest.mark.parametrize("parent", ["abc", "a\x00b", "9999999999", ""])
+def test_a_page_copy_under_a_parent_that_is_not_a_page(client, superuser, parent):
+    from django.contrib.messages import get_messages
+
+    from tests.factories import courses as cf
+
+    page = cf.course()
+    login(client, superuser)
+    url = reverse("wagtailadmin_pages:copy", args=[page.pk])
+    data = {"new_title": "副本", "new_slug": "copy", "new_parent_page": parent}
+    response = client.post(url, data)
+    assert response.status_code == HTTPStatus.FOUND and response["Location"] == url
+    assert [str(m) for m in get_messages(response.wsgi_request)]
+    assert type(page).objects.count() == 1
+    # A real parent goes on to Wagtail's copy as before.
+    response = client.post(url, {"new_title": "副本", "new_slug": "copy",
+                                 "new_parent_page": page.get_parent().pk})  # fmt: skip
+    assert response.status_code == HTTPStatus.FOUND
+    assert len({course.code for course in type(page).objects.all()}) == 2  # a code of its own
+
+
+@pytest.mark.parametrize("count", [None, "abc", "9999999999"])
+def test_a_page_edit_post_without_its_streamfield_data(client, superuser, count):
+    from tests.factories import courses as cf
+
+    page = cf.course()
+    login(client, superuser)
+    data = {"title": "改了", "slug": page.slug, "code": page.code, "category": page.category,
+            "hours": "4", "credits": "1", "summary": "x", "lessons-TOTAL_FORMS": "0",
+            "lessons-INITIAL_FORMS": "0"}  # fmt: skip
+    if count is not None:
+        data["materials-count"] = count
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+    assert response.status_code == HTTPStatus.OK
+    message = str(response.context["form"].errors["materials"])
+    assert "reload the page" in message or "重新加载" in message
+    page.refresh_from_db()
+    assert page.title != "改了" and len(page.materials) == 2
+
+
+def test_an_inline_formset_that_claims_rows_it_does_not_carry(client, superuser):
+    login(client, superuser)
+    for claimed in ("2", "9999999999"):
+        response = client.post(
+            reverse("drill_admin:add"),
+            {"participants-TOTAL_FORMS": "2", "participants-INITIAL_FORMS": claimed,
+             "participants-0-id": "abc"},
+        )  # fmt: skip
+        assert response.status_code == HTTPStatus.OK  # the form again, with its messages
+        assert response.context["form"].errors
+
+
+@pytest.mark.parametrize("kind", ["images", "documents"])
+def test_a_media_search_with_a_usage_count_bound(client, superuser, kind):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    if kind == "images":
+        get_image_model().objects.create(
+            title="安全帽", file=ContentFile(png(), name="helmet.png"), width=1, height=1
+        )
+    else:
+        get_document_model().objects.create(
+            title="安全帽", file=ContentFile(b"%PDF-1.4 x", name="helmet.pdf")
+        )
+    login(client, superuser)
+    url = reverse({"images": "wagtailimages", "documents": "wagtaildocs"}[kind] + ":index_results")
+    found = client.get(url, {"q": "安全帽", "usage_count_min": "0", "usage_count_max": "5"})
+    assert found.status_code == HTTPStatus.OK and len(found.context["object_list"]) == 1
+    none = client.get(url, {"q": "安全帽", "usage_count_min": "9999999999"})
+    assert none.status_code == HTTPStatus.OK and len(none.context["object_list"]) == 0
