@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lms.roles import ScopedQuerySet
+from lms.validators import limited
 
 from ..models import TRAINING_STAFF, Lesson
 
@@ -222,7 +223,9 @@ class ScormValue(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    value = models.TextField(pgettext_lazy("courses", "value"), blank=True)
+    # The runtime's own limits (SCORM_VALUE_MAX, SCORM_SUSPEND_DATA_MAX) are settings checked on
+    # commit; this is the ceiling no setting can pass (SCORM 2004's largest element, 64,000).
+    value = models.TextField(pgettext_lazy("courses", "value"), blank=True, **limited(65_536))
     updated_at = models.DateTimeField(pgettext_lazy("courses", "updated"))
 
     class Meta:
