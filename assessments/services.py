@@ -655,7 +655,9 @@ def _answer_ids(answers: list[dict]) -> list[int]:
     ids = []
     for answer in answers:
         item = answer.get("item") if isinstance(answer, dict) else None
-        if not isinstance(item, int) or isinstance(item, bool):
+        # An id is a positive 64-bit integer: anything else names no item (and a larger int
+        # would overflow the database driver instead of being refused).
+        if not isinstance(item, int) or isinstance(item, bool) or not 0 < item < 2**63:
             raise AttemptError(_("That question is not part of this attempt."))
         ids.append(item)
     if len(set(ids)) != len(ids):

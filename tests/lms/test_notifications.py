@@ -474,6 +474,7 @@ def test_publishing_appraisal_tells_employees_and_webhooks(
     )  # fmt: skip
     period = cf.period(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
     cf.value(period=period, code="KPI-TRAIN", value=Decimal(85), employee=people["employee"])
+    cf.complete(period)  # an incomplete period is never frozen nor published
     careers_services.appraisal_period_calculate(period=period)
     careers_services.appraisal_period_freeze(period=period)
     with django_capture_on_commit_callbacks(execute=True):
