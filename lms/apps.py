@@ -16,12 +16,14 @@ class LmsConfig(AppConfig):
             modelsearch_sqlite,
             wagtail_chooser,
             wagtail_js_catalog,
+            wagtail_link_chooser,
         )
 
         django_choice_overflow.install()
         modelsearch_sqlite.install()
         wagtail_chooser.install()
         wagtail_js_catalog.install()
+        wagtail_link_chooser.install()
 
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 

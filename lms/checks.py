@@ -48,10 +48,17 @@ def compat_versions(app_configs, **kwargs):
         modelsearch_sqlite,
         wagtail_chooser,
         wagtail_js_catalog,
+        wagtail_link_chooser,
     )
 
     errors = []
-    for patch in (django_choice_overflow, modelsearch_sqlite, wagtail_chooser, wagtail_js_catalog):
+    for patch in (
+        django_choice_overflow,
+        modelsearch_sqlite,
+        wagtail_chooser,
+        wagtail_js_catalog,
+        wagtail_link_chooser,
+    ):
         found = patch.installed_version()
         if found not in patch.VERSIONS:
             errors.append(

@@ -42,6 +42,7 @@ WAGTAIL_STRINGS = [
     # Found by the untranslated-string crawl (tests/lms/test_untranslated_crawl.py): admin
     # screens, the page editor's checks, the keyboard-shortcut dialog, account settings.
     gettext_noop("New: %(model_name)s"),
+    gettext_noop("Status %(status)s"),
     gettext_noop("Sort by '%(label)s' in ascending order."),
     gettext_noop("Sort by '%(label)s' in descending order."),
     gettext_noop("(Private %(object)s)"),
