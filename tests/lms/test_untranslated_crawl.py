@@ -207,10 +207,9 @@ REMAINING = {
     "permission names are rows Django and Wagtail create in English (group editor)": re.compile(
         r"^Can (add|change|delete|view|access)\b|^Wagtail 核心组件 \| "
     ),
-    "Wagtail markup that never goes through gettext (inspect views' True/False in screen-reader "
-    "text, the sites listing's columns) or shows Python's None (a form's empty choice)": re.compile(
-        r"^(Page|True|False|None|Site name|Root page)$"
-    ),
+    "Wagtail markup that never goes through gettext (inspect views print a boolean as "
+    "True/False, the sites listing's columns, the group editor's \"Page\" heading) or shows "
+    "Python's None": re.compile(r"^(Page|True|False|None|Site name|Root page)$"),
     "page search's count: Wagtail passes model_name None to the count string": re.compile(
         r"项None$"
     ),
