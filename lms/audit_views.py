@@ -8,7 +8,7 @@ neutralised against formula injection, and each export is itself logged.
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.admin.filters import ContentTypeFilter, DateRangePickerWidget, WagtailFilterSet
@@ -72,13 +72,34 @@ def _text(value):
     return str(value)
 
 
-def change_lines(data) -> list[tuple[str, str, str]]:
-    """``(field, before, after)`` for each field the entry changed."""
+def _choice_labels(model, key) -> dict:
+    """The translated labels of a field's stored values ("frozen" → 已冻结), if it has choices."""
+    try:
+        field = model._meta.get_field(key) if model else None
+    except FieldDoesNotExist:
+        return {}
+    return {str(value): label for value, label in field.flatchoices} if field else {}
+
+
+def change_lines(data, model=None) -> list[tuple[str, str, str]]:
+    """``(field, before, after)`` for each field the entry changed; values of a field of
+    ``model`` with choices read as their labels."""
     before, after = data.get("before") or {}, data.get("after") or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [("", _text(before), _text(after))]
     keys = data.get("fields") or sorted({*before, *after})
-    return [(field_label(k), _text(before.get(k)), _text(after.get(k))) for k in keys]
+    lines = []
+    for key in keys:
+        labels = _choice_labels(model, key)
+        old, new = before.get(key), after.get(key)
+        lines.append(
+            (
+                field_label(key),
+                str(labels.get(str(old), _text(old))),
+                str(labels.get(str(new), _text(new))),
+            )
+        )
+    return lines
 
 
 def can_read_audit_trail(user) -> bool:
@@ -185,7 +206,8 @@ class AuditTrailView(NeutralisingExportMixin, ReportView):
                 get_content_type_label(entry.content_type) if entry.content_type else ""
             )
             entry.department_name = departments.get(data.get("department"), "")
-            entry.changes = change_lines(data)
+            model = entry.content_type.model_class() if entry.content_type else None
+            entry.changes = change_lines(data, model)
             entry.before_text = "; ".join(f"{f}: {b}" if f else b for f, b, _a in entry.changes)
             entry.after_text = "; ".join(f"{f}: {a}" if f else a for f, _b, a in entry.changes)
             entry.reason = data.get("reason", "")

@@ -11,6 +11,7 @@ PATCHES = tuple(
         "modelsearch_sqlite",
         "wagtail_chooser",
         "wagtail_js_catalog",
+        "wagtail_link_chooser",
         "wagtail_media_search",
         "wagtail_streamfield",
     )

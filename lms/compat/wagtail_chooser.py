@@ -2,6 +2,9 @@
 that is not an id at all ("abc") makes ``get_instance`` raise ValueError, a server error
 instead of the form's own "select a valid choice" message. Here such a value shows as empty.
 
+A page chooser for one page type says "Choose a page (Course)" in the language of the request
+that first built its form, for good: here that label stays translatable.
+
 Written for Wagtail 8.0.x; ``lms.checks.compat_versions`` fails on others.
 """
 
@@ -26,3 +29,20 @@ def install():
             return None
 
     BaseChooser.get_instance = get_instance
+
+    from django.utils.text import capfirst, format_lazy
+    from wagtail.admin.widgets.chooser import AdminPageChooser
+
+    original_init = AdminPageChooser.__init__
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        models = self.target_models
+        if len(models) == 1 and self.choose_one_text != AdminPageChooser.choose_one_text:
+            # Wagtail joins "Choose a page (Course)" into a plain string in the language of
+            # the request that first built the form, for every later request; kept lazy here.
+            self.choose_one_text = format_lazy(
+                "{} ({})", AdminPageChooser.choose_one_text, capfirst(models[0]._meta.verbose_name)
+            )
+
+    AdminPageChooser.__init__ = __init__

@@ -174,3 +174,22 @@ def test_export_query_count_is_fixed(client, people, company, period, count):
 # entry in one query and logs itself.
 LISTING_QUERIES = 13
 EXPORT_QUERIES = 8
+
+
+def test_stored_state_codes_read_as_their_labels():
+    """The trail shows a period's state change as 已计算 → 已冻结, not calculated → frozen."""
+    from django.utils import translation
+
+    from careers.models import AppraisalPeriod
+    from lms.audit_views import change_lines
+
+    data = {"before": {"status": "calculated"}, "after": {"status": "frozen", "note": "x"}}
+    with translation.override("zh-hans"):
+        lines = change_lines(data, AppraisalPeriod)
+        labels = (
+            str(AppraisalPeriod.Status.CALCULATED.label),
+            str(AppraisalPeriod.Status.FROZEN.label),
+        )
+    assert lines[1][1:] == labels and "calculated" not in labels[0]
+    assert lines[0][1:] == ("—", "x")
+    assert change_lines(data)[1][1:] == ("calculated", "frozen")
