@@ -38,6 +38,7 @@ from .services import (
     normalise_employee_number,
     roles_set,
 )
+from .validators import validate_phone
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -148,6 +149,18 @@ def _validation_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _phone(value: str, kept: str) -> str:
+    """The directory's phone number when it is one (``lms.validators.validate_phone``); a value
+    that is not (an extension alone, a typo) never keeps the person from signing in: the number
+    already on record is kept instead."""
+    value = (value or "").strip()[:32]
+    try:
+        validate_phone(value)
+    except ValidationError:
+        return kept
+    return value
+
+
 @transaction.atomic
 def directory_account_apply(*, person: DirectoryPerson, source: str) -> tuple[User, str]:
     """Create or update the account of a person the directory (or OpenID provider) vouches for.
@@ -189,7 +202,7 @@ def directory_account_apply(*, person: DirectoryPerson, source: str) -> tuple[Us
                 name=(person.name or number)[:50],
                 department=department,
                 position=position,
-                phone=person.phone[:32],
+                phone=_phone(person.phone, ""),
                 email=person.email,
                 roles=wanted_roles,
             )
@@ -200,7 +213,7 @@ def directory_account_apply(*, person: DirectoryPerson, source: str) -> tuple[Us
             fields = {
                 "name": (person.name or employee.name)[:50],
                 "email": person.email,
-                "phone": person.phone[:32],
+                "phone": _phone(person.phone, employee.phone),
             }
             if department is not None:
                 fields["department"] = department

@@ -80,7 +80,8 @@ def sync_directory(job_id: int | None = None):
         except DirectoryUnreachable as error:
             raise JobError(str(error)) from error
         job.finish(report.describe())
-        return report
+        # Nothing is returned: a task's result must be JSON for the queue's backends, and the
+        # report is on the job's row.
 
 
 @task()

@@ -163,7 +163,7 @@ def test_the_sync_creates_updates_and_deactivates_and_reports_it(
     other_device = client.__class__()
     for device in (client, other_device):
         assert sign_in(device, "D1001", "zhang-pass-1").status_code == HTTPStatus.FOUND
-    directory.set_attribute("D1002", "telephoneNumber", "021-5555")
+    directory.set_attribute("D1002", "telephoneNumber", "021-55556666")
     directory.set_groups("D1004", add=["ga-managers"])
     directory.remove("D1001")
     directory.lock("D1004")  # switched off: deactivated like a removed entry
@@ -171,7 +171,7 @@ def test_the_sync_creates_updates_and_deactivates_and_reports_it(
     assert job.status == BackgroundJob.Status.DONE, job.error
     assert "0 created, 1 updated, 2 deactivated, 0 unchanged." in job.message
     assert "Deactivated: D1001, D1004" in job.message
-    assert Employee.objects.get(number="D1002").phone == "021-5555"
+    assert Employee.objects.get(number="D1002").phone == "021-55556666"
     gone = Employee.objects.select_related("user").get(number="D1001")
     assert gone.status == Employee.Status.LEFT and not gone.user.is_active
     # Signed out everywhere at once.

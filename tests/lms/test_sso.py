@@ -92,6 +92,8 @@ def test_claims_make_the_employee_and_groups_make_the_roles(sso_on):
     assert user.employee.department.code == "C-A-2"
     assert set(user_roles(user)) == {Role.EMPLOYEE, Role.HR, Role.MANAGER}
     assert DirectoryAccount.objects.get(user=user).subject == "abc-123"
+    # "139" is no phone number: it is left out, and never keeps the person from signing in.
+    assert user.employee.phone == ""
     claims["groups"] = "ga-trainers"  # a provider that sends one group as a string
     user, outcome = directory_account_apply(person=person_from_claims(claims), source="oidc")
     assert outcome == "updated"
