@@ -7,6 +7,7 @@ PATCHES = tuple(
     import_module(f"{__name__}.{name}")
     for name in (
         "django_choice_overflow",
+        "django_formset_cap",
         "modelcluster_formsets",
         "modelsearch_sqlite",
         "wagtail_chooser",
