@@ -11,6 +11,7 @@
 
 import csv
 import datetime
+import math
 import re
 from decimal import Decimal
 from io import BytesIO, StringIO
@@ -65,6 +66,8 @@ def display_text(value, number_format: str = "General") -> str:
         return f"{text} {value:%H:%M}" if shows_time else text
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""  # a spreadsheet's #DIV/0!-like infinity or NaN reads as an empty cell
     if isinstance(value, int | float):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         percent = "%" in (number_format or "")

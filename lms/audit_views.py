@@ -78,7 +78,9 @@ def _choice_labels(model, key) -> dict:
         field = model._meta.get_field(key) if model else None
     except FieldDoesNotExist:
         return {}
-    return {str(value): label for value, label in field.flatchoices} if field else {}
+    # A reverse relation (an entry's key may name one) has no choices.
+    choices = getattr(field, "flatchoices", None) or ()
+    return {str(value): label for value, label in choices}
 
 
 def change_lines(data, model=None) -> list[tuple[str, str, str]]:

@@ -264,10 +264,15 @@ def login(client, employee_or_user):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (Redis in CI outlives a test and a run)."""
+    """Each test starts with an empty cache (Redis in CI outlives a test and a run), and with
+    no ids remembered in the process: a transactional test's flush deletes the rows that
+    production never deletes (SCORM's element names)."""
     from django.core.cache import cache
 
+    from courses.scorm import services as scorm_services
+
     cache.clear()
+    scorm_services._ELEMENT_IDS.clear()
 
 
 def api_client(employee_or_user):

@@ -197,3 +197,12 @@ def test_the_admin_preview_names_columns_and_sheets_not_imported(client, people)
     assert "出题人" in body and "填写说明" in body and 'id="import-notes"' in body
     assert "试题!9" in body  # preview rows named as the workbook shows them
     assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_an_infinite_or_undefined_number_reads_as_an_empty_cell(value):
+    """The importer fuzzer's cell of 1e309 was a server error (Infinity to integer)."""
+    from assessments.workbooks import display_text
+
+    assert display_text(value) == ""
+    assert display_text(value, "0.00%") == ""

@@ -55,6 +55,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # English words amid Chinese; not parts of codes such as "drills.participation".
 ENGLISH_RUN = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z][A-Za-z ]*[A-Za-z](?![A-Za-z0-9_.])")
 WORD = re.compile(r"^[A-Za-z]+(?:'[a-z]+)?$")
+# Addresses shown as they are typed (a robot's webhook URL): not words to translate.
+URL = re.compile(r"https?://\S+")
 EDGE_PUNCTUATION = ".,:;!?…\"'“”‘’()（）[]<>«»*#&+=-"
 
 # English that is right on a Chinese page. Keep this short: each entry says why.
@@ -163,7 +165,7 @@ def untranslated(text, msgids):
         return "English msgid shown where a catalogue translates it"
     if english_words(text):
         return "English words no catalogue translates"
-    if CJK.search(text) and any(run in msgids for run in ENGLISH_RUN.findall(text)):
+    if CJK.search(text) and any(run in msgids for run in ENGLISH_RUN.findall(URL.sub(" ", text))):
         return "English msgid amid Chinese text"
     return None
 
