@@ -448,6 +448,10 @@ class RequiredTrainingMatrixView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Required-training matrix")
     header_icon = "table"
 
+    def get_breadcrumbs_items(self):
+        # The header names the page (without this it read only 首页, "Home").
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
     def dispatch(self, request, *args, **kwargs):
         self.employees = requirements.employees_in_scope(request.user)
         if self.employees is None:

@@ -66,6 +66,8 @@ def test_hr_sees_the_company_and_a_manager_their_subtree(client, people, rules):
     # done); the service rule the branch (E1, E2 and M1), all overdue.
     assert cells["配电线路工", "安规培训"] == "1 / 9"
     assert cells["配电线路工", "服务礼仪"] == "0 / 3 3 人逾期"
+    # The header names the page, not only 首页 ("Home").
+    assert response.context["breadcrumbs_items"][-1]["label"] == "必修培训矩阵"
 
     login(client, people["manager"])
     cells = _cells(client.get(URL).content.decode())

@@ -72,20 +72,20 @@ def world(transactional_db):
     courses_services.training_manager_set(user=manager.user)
     review = coursef.course(title="新员工安全培训")
     review.get_workflow().start(review, people["trainer"].user)
-    # Everyone has one reminder waiting in the inbox.
-    everyone = [*(people[role] for role in NUMBERS if role in people), manager]
-    emit(
-        ASSIGNMENT_DUE,
-        AssignmentDue(
-            assignment_id=1,
-            course=course.title,
-            course_url=course.url,
-            employee_number="",
-            name="",
-            due_on=datetime.date.today(),
-        ),
-        recipients=everyone,
-    )
+    # Everyone has one reminder waiting in the inbox, addressed to them.
+    for person in [*(people[role] for role in NUMBERS if role in people), manager]:
+        emit(
+            ASSIGNMENT_DUE,
+            AssignmentDue(
+                assignment_id=1,
+                course=course.title,
+                course_url=course.url,
+                employee_number=person.number,
+                name=person.name,
+                due_on=datetime.date.today(),
+            ),
+            recipients=[person],
+        )
     return people
 
 
