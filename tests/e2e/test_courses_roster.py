@@ -1,6 +1,7 @@
 """A trainer takes attendance for 200 people on a phone: Select all, untick the absent, Save."""
 
 import pytest
+from playwright.sync_api import expect
 
 from courses import services
 from courses.models import Attendance, Completion
@@ -35,7 +36,8 @@ def test_trainer_records_attendance_for_200_people_in_a_few_taps(phone, live_ser
     sign_in(phone, "QC9001", f.PASSWORD)
     phone.goto("/my/learning/")
     phone.locator("[data-testid=teaching]").get_by_role("link", name="Attendance roster").click()
-    assert phone.locator("#roster input[name=present]").count() == PEOPLE
+    # The click's navigation may still be parsing 200 rows: wait for them all, never count early.
+    expect(phone.locator("#roster input[name=present]")).to_have_count(PEOPLE)
 
     phone.get_by_label("Select all").check()  # tap 1
     phone.get_by_label("学员007").uncheck()  # one tap per absent person
