@@ -19,6 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
 
 from lms.admin_views import (
+    InspectView,
     ScopedIndexView,
     ScopedInspectView,
     ScopedModelViewSet,
@@ -151,6 +152,7 @@ class TrainingSessionViewSet(SpreadsheetViewSetMixin, ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     form_class = TrainingSessionForm
+    inspect_view_class = InspectView
     index_view_class = SessionIndexView
     add_view_class = SessionCreateView
     edit_view_class = SessionEditView

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
@@ -95,7 +96,15 @@ class ServiceFormErrorsMixin:
             form.add_error(None, str(error))
 
 
-class ScopedInspectView(generic.InspectView):
+class InspectView(generic.InspectView):
+    """Wagtail's, where an empty value reads "—" (Wagtail prints Python's None)."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None else value
+
+
+class ScopedInspectView(InspectView):
     """Inspect only rows the user may see; others are a 404."""
 
     def get_object(self, queryset=None):
@@ -368,3 +377,18 @@ def yes_no(model, field_name):
     """The listing column for a boolean field, labelled with the field's verbose name."""
     field = model._meta.get_field(field_name)
     return YesNoColumn(field_name, label=capfirst(field.verbose_name), sort_key=field_name)
+
+
+class BooleanDisplay(Component):
+    """How an inspect view shows a yes/no field: 是/否 in the reader's language, not True/False
+    (registered for every BooleanField with ``register_display_class`` in ``LmsConfig``)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def render_html(self, parent_context=None):
+        from django.utils.translation import gettext
+
+        if self.value is None:
+            return "—"
+        return gettext("Yes") if self.value else gettext("No")

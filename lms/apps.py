@@ -16,6 +16,13 @@ class LmsConfig(AppConfig):
         for patch in PATCHES:
             patch.install()
 
+        from django.db.models import BooleanField
+        from wagtail.admin.ui.fields import register_display_class
+
+        from .admin_views import BooleanDisplay
+
+        register_display_class(BooleanField, display_class=BooleanDisplay)
+
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from .sessions import session_ended, session_started

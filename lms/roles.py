@@ -26,6 +26,16 @@ class Role(models.TextChoices):
     EVALUATOR = "Evaluator", _("Evaluator")
 
 
+def group_label(name: str) -> str:
+    """A group's name in the active language: a role's label, another app's role group (the
+    training manager's) through its own msgid, and a group HR created as HR named it."""
+    from django.utils.translation import gettext
+
+    if name in Role.values:
+        return str(Role(name).label)
+    return gettext(name) if name else name
+
+
 # Roles whose members work in the Wagtail admin.
 ADMIN_ROLES = frozenset({Role.TRAINER, Role.HR, Role.MANAGER, Role.COORDINATOR})
 

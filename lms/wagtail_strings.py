@@ -10,6 +10,9 @@ from django.utils.translation import gettext_noop, ngettext_lazy
 
 WAGTAIL_STRINGS = [
     gettext_noop("Search all pages…"),
+    # The group editor: the view permission's column and the admin-access permission.
+    gettext_noop("Can view"),
+    gettext_noop("Can access Wagtail admin"),
     gettext_noop("Privacy and access"),
     gettext_noop("Exploring"),
     gettext_noop("Your pages and snippets in a workflow"),

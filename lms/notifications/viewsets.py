@@ -11,7 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from lms.admin_views import yes_no
+from lms.admin_views import InspectView, yes_no
 
 from .kinds import event_kinds, webhook_kind_choices
 from .models import Delivery, Robot, WebhookSubscription
@@ -196,6 +196,7 @@ class DeliveryViewSet(ModelViewSet):
     menu_order = 300
     form_fields = ["status"]  # no add or edit screen is routed (get_urlpatterns)
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     list_display = [
         "created_at",
         Column("kind", label=_("kind"), accessor=kind_label),

@@ -199,23 +199,6 @@ def _client(user):
     return client
 
 
-# Found by this crawl and not fixed yet; each pattern must still match something (remove it
-# when its strings read in Chinese). Not an allow-list: these are bugs still open.
-REMAINING = {
-    "role groups are Group rows named in English (lms.roles)": re.compile(
-        r"Department manager|Drill coordinator|^Employee$|^Evaluator$|^HR$|^Trainer$|"
-        r"^Training manager$"
-    ),
-    "permission names are rows Django and Wagtail create in English (group editor)": re.compile(
-        r"^Can (add|change|delete|view|access)\b|^Wagtail 核心组件 \| "
-    ),
-    "Wagtail markup that never goes through gettext (inspect views print a boolean as "
-    "True/False, the sites listing's columns, the group editor's \"Page\" heading) or shows "
-    "Python's None": re.compile(r"^(Page|True|False|None|Site name|Root page)$"),
-    "page search's count: Wagtail passes model_name None to the count string": re.compile(
-        r"项None$"
-    ),
-}
 ROLE_ADMIN_PAGES = 150  # a role's admin crawl after the superuser's: its own screens, capped
 
 
@@ -264,17 +247,7 @@ def test_every_page_reads_in_chinese_for_every_role(demo):
         fetched += len(visited)
     assert fetched > 1000
 
-    still_open = {
-        reason: [text for _why, text in found if pattern.search(text)]
-        for reason, pattern in REMAINING.items()
-    }
-    fixed = [reason for reason, texts in still_open.items() if not texts]
-    assert not fixed, f"No longer found, remove from REMAINING: {fixed}"
-    new = {
-        key: where
-        for key, where in found.items()
-        if not any(pattern.search(key[1]) for pattern in REMAINING.values())
-    }
+    new = found
     report = "\n".join(
         f"{reason}: {text!r}\n    " + "\n    ".join(sorted(where)[:3])
         for (reason, text), where in sorted(new.items())
