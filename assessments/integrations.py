@@ -40,7 +40,10 @@ def _outcome(attempt):
 
 
 def archive_entries(employee, *, year=None):
-    attempts = Attempt.objects.filter(employee=employee, status=Attempt.Status.GRADED)
+    # Mock exams are rehearsals: they never enter the archive (docs/practice.md).
+    attempts = Attempt.objects.filter(employee=employee, status=Attempt.Status.GRADED).exclude(
+        exam__kind=Exam.Kind.MOCK
+    )
     certificates = Certificate.objects.filter(employee=employee)
     if year is not None:
         attempts = attempts.filter(finished_at__year=year)
