@@ -266,7 +266,8 @@ def read_response(question: Question, data) -> object:
             raise ValidationError(_("That answer is not one of the options."))
         return sorted(set(values))
     if kind == QuestionType.TRUE_FALSE:
-        value = data.get("answer")
+        values = data.getlist("answer")
+        value = values[0] if len(values) == 1 else None
         if value not in ("true", "false"):
             raise ValidationError(_("Answer true or false."))
         return value == "true"
@@ -277,7 +278,8 @@ def read_response(question: Question, data) -> object:
             raise ValidationError(_("Fill in the blank."))
         return values
     if kind == QuestionType.NUMERICAL:
-        value = str(data.get("answer", "")).strip()[:100]
+        values = data.getlist("answer")
+        value = str(values[0]).strip()[:100] if len(values) == 1 else ""
         if not value:
             raise ValidationError(_("Enter a number."))
         return value
