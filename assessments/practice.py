@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .answers import score_response
@@ -508,7 +508,6 @@ def practice_sync(*, employee, now=None) -> int:
 # -- mock exams ---------------------------------------------------------------------------------
 
 MOCK_MIRRORED_FIELDS = (
-    "title",
     "description",
     "time_limit_minutes",
     "pass_mark",
@@ -528,6 +527,11 @@ def mock_exam_for(*, exam: Exam) -> Exam:
     formal = Exam.objects.select_for_update().get(pk=exam.pk)
     mock = Exam.objects.filter(kind=Exam.Kind.MOCK, mock_of=formal).first()
     wanted = {name: getattr(formal, name) for name in MOCK_MIRRORED_FIELDS}
+    # A title of its own (in the site's language), so that nothing looking an exam up by its
+    # title ever finds the mock instead of the formal exam.
+    with translation.override(settings.LANGUAGE_CODE):
+        wanted["title"] = _("%(title)s (mock exam)") % {"title": formal.title}
+    wanted["title"] = wanted["title"][: Exam._meta.get_field("title").max_length]
     if mock is None:
         return exam_create(
             kind=Exam.Kind.MOCK,
