@@ -28,7 +28,7 @@ from .models import (
     Question,
     QuestionType,
 )
-from .models.questions import CHOICE_TYPES, LETTERS
+from .models.questions import CHOICE_TYPES
 
 TEAM_ROLES = (Role.MANAGER, Role.TRAINER, Role.HR)
 
@@ -183,7 +183,10 @@ def practice_feedback(request, pk):
             "retire_streak": settings.PRACTICE_RETIRE_STREAK,
             "next_card": next_card,
             "edited": question.version != answer.question_version,
-            "letters": LETTERS,
+            "key_letters": question.answer if question.type in CHOICE_TYPES else [],
+            "given_letters": answer.response
+            if question.type in CHOICE_TYPES and isinstance(answer.response, list)
+            else [],
             "body_class": "narrow",
         },
     )
