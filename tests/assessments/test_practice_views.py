@@ -53,7 +53,7 @@ def test_a_day_of_practice_through_the_pages(client, people, settings):
         assert response.status_code == HTTPStatus.FOUND
         feedback = client.get(response["Location"])
         text = feedback.content.decode()
-        assert ("Right!" in text) is right and "解析" in text
+        assert ('class="verdict right"' in text) is right and "解析" in text
     done = client.get(reverse("assessments:practice_daily"))
     assert done.context["question"] is None and done.context["right"] == 1
     book = client.get(reverse("assessments:wrong_book"))
