@@ -229,4 +229,17 @@ def workbench_items(request):
                 attention=True,
             )
         )
+    # Trainers, HR and managers: where practice shows each department's weak knowledge points
+    # (a place to go, no count: it costs the workbench no query).
+    held = user_roles(user)
+    for role in (Role.TRAINER, Role.HR, Role.MANAGER):
+        if role in held:
+            items.append(
+                WorkItem(
+                    role,
+                    gettext_lazy("practice mastery by department"),
+                    reverse("assessments:team_mastery"),
+                )
+            )
+            break
     return items

@@ -333,6 +333,17 @@ def test_mock_exam_uses_the_formal_rules_and_clock_and_never_counts(people):
 
     today = timezone.localdate()
     assert compute_average_score(today, today, [employee.pk]) == {}  # no appraisal value
+    from tests.conftest import api_client
+
+    api = api_client(people["hr"])
+    assert api.get("/api/v1/exam-results/").json()["results"] == []  # no result in the API
+    from assessments import qualifications
+    from tests.assessments.test_api import qualification_rule
+
+    # Even a rule that names the mock by mistake is not met by passing it.
+    rule = qualification_rule(exams=[formal, mock], name="年度安规", valid_months=12)
+    (standing,) = qualifications.standings([employee], rules=[rule])[employee.pk]
+    assert standing.status == qualifications.LAPSED
     # More mocks, and the formal exam's one attempt is still there to take.
     again = services.mock_attempt_start(exam=formal, employee=employee)
     assert again.exam_id == mock.pk and again.number == 2
