@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assessments.models import Exam, PracticeCard, QuestionType
+from lms.roles import Role
 from tests import factories as f
 from tests.e2e.conftest import sign_in
 from tests.factories import assessments as af
@@ -116,5 +117,20 @@ def test_a_day_of_practice_fills_and_empties_the_wrong_book(
         assert page.locator("#wrong-book-count strong").inner_text() == "0"
         _fits(page, width)
         shot("6-practice-home")
+    finally:
+        context.close()
+
+    # The trainer sees the department's mastery by knowledge point.
+    f.employee(number="QC9001", name="培训师", roles=[Role.TRAINER])
+    context = _context(browser, live_server, width)
+    page = context.new_page()
+    try:
+        sign_in(page, "QC9001", f.PASSWORD)
+        page.goto("/exams/practice/mastery/")
+        section = page.locator(".department-mastery")
+        assert section.count() == 1
+        assert section.locator(".mastery-row").count() == 3
+        _fits(page, width)
+        shot("7-department-mastery")
     finally:
         context.close()
