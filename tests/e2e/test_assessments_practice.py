@@ -134,3 +134,54 @@ def test_a_day_of_practice_fills_and_empties_the_wrong_book(
         shot("7-department-mastery")
     finally:
         context.close()
+
+
+def test_a_mock_exam_on_a_phone_is_never_counted(phone, settings):
+    """A mock of the formal exam: drawn by its rules, on its clock, marked at once, and the
+    formal exam keeps its one attempt and issues no certificate."""
+    import re
+
+    from assessments.models import Attempt, Certificate
+
+    employee = f.employee(number="QC1001", name="王小明")
+    category = af.category("安规/线路安全")
+    for i in range(5):
+        af.question(category=category, answer=["B"], stem=f"<p>线路第{i + 1}题</p>",
+                    options=["甲", "乙", "丙"], knowledge_points=["线路"])  # fmt: skip
+    formal = af.exam(
+        title="2026年度安规考试",
+        audience=[employee],
+        rules=[{"count": 3, "type": QuestionType.SINGLE, "category": category}],
+        time_limit_minutes=30,
+        max_attempts=1,
+        certificate_title="安规合格证",
+        certificate_valid_months=12,
+        pass_mark=0,
+    )
+    page = phone
+    sign_in(page, "QC1001", f.PASSWORD)
+    page.goto("/exams/practice/")
+    page.locator(f"form[action='/exams/practice/mock/{formal.pk}/'] button").click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+    assert page.locator("fieldset.question").count() == 3
+    assert page.locator("#timer").is_visible()  # the formal exam's clock
+    page.locator("fieldset.question").first.locator("input[value=B]").check()
+    page.locator("#save-state[data-state=saved]").wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#submit-button").click()
+    page.wait_for_url(re.compile(r"/result/$"))
+    page.locator("#mock-note").wait_for()
+    _fits(page, 390)
+    page.screenshot(path=str(SHOTS / "practice-phone-8-mock-result.png"), full_page=True)
+    mock_attempt = Attempt.objects.get(employee=employee)
+    assert mock_attempt.exam.mock_of_id == formal.pk and mock_attempt.passed
+    assert not Certificate.objects.exists()
+    page.locator("main a[href='/exams/practice/wrong/']").click()  # the mock's wrong answers
+    assert page.locator("#in-book-count").inner_text() == "2"
+    assert page.locator(".wrong-list .tag").first.inner_text() in ("Mock exam", "模拟考试")
+    page.goto("/exams/results/")
+    assert "模拟" not in page.locator("main").inner_text()  # not among my results
+    page.goto(f"/exams/{formal.pk}/")  # the formal exam's one attempt is still there
+    page.get_by_role("button", name=re.compile("开始考试|Start")).click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+    assert Attempt.objects.get(employee=employee, exam=formal).number == 1
