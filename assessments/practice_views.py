@@ -56,6 +56,7 @@ def practice_home(request):
     cards = (
         PracticeCard.objects.for_employee(employee)
         .practisable()
+        .exclude(question_id__in=services.confidential_question_ids())  # as the book lists them
         .aggregate(
             in_book=Count("pk", filter=Q(retired_at__isnull=True)),
             retired=Count("pk", filter=Q(retired_at__isnull=False)),

@@ -72,10 +72,10 @@ def test_a_day_of_practice_through_the_pages(client, people, settings):
 # Each page after the signed-in user is cached (a first request warms it): the employee profile,
 # and the user's groups for the portal menu, then what the page reads, whatever the number of rows.
 # Practice home: the sync's one read of the attempts not yet read, today's set, today's answers
-# (one aggregate), the cards (one aggregate), the recent mock attempts, mastery (answers by
-# question, then the questions' knowledge points), the formal exams to rehearse (the exams of
-# assigned courses, then the exams).
-HOME_QUERIES = with_session(11)
+# (one aggregate), the confidential categories, the cards (one aggregate), the recent mock
+# attempts, mastery (answers by question, then the questions' knowledge points), the formal exams
+# to rehearse (the exams of assigned courses, then the exams).
+HOME_QUERIES = with_session(12)
 # Daily page: the set (drawn on the first visit of the day), today's answers, the next question.
 DAILY_QUERIES = with_session(5)
 # Wrong-answer book: the sync, the confidential categories, the cards with their questions, the
@@ -259,3 +259,20 @@ def test_signed_in_without_an_employee_profile_gets_404(client, superuser):
 def test_employees_cannot_see_department_mastery(client, people):
     login(client, people["employee"])
     assert client.get(reverse("assessments:team_mastery")).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_question_that_becomes_confidential_leaves_the_book_but_keeps_its_card(client, people):
+    employee = people["employee"]
+    category = af.category("安全规程/年度考试题库")
+    question = af.question(answer=["B"], category=category, knowledge_points=["x"])
+    answer_wrong(employee, [question])
+    card = PracticeCard.objects.get(employee=employee)
+    services.category_update(category=category, name=category.name, confidential=True)
+    login(client, employee)
+    assert client.get(reverse("assessments:wrong_book")).context["cards"] == []
+    assert client.get(reverse("assessments:practice_home")).context["cards"]["in_book"] == 0
+    response = client.post(reverse("assessments:wrong_book_item", args=[card.pk]), {"answer": "B"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("assessments:wrong_book")
+    card.refresh_from_db()
+    assert card.in_book and card.streak == 0  # kept, untouched, shown again once released
