@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from wagtail.rich_text import expand_db_html
 
 from .answers import score_response
 from .models import (
@@ -243,7 +244,7 @@ def practice_question(question: Question) -> dict:
         "id": question.pk,
         "type": question.type,
         "type_label": QuestionType(question.type).label,
-        "stem": question.stem,
+        "stem": expand_db_html(question.stem),  # images and links as the exam page shows them
         "options": [
             {"key": LETTERS[i], "text": text} for i, text in enumerate(question.options or [])
         ],
