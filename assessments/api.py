@@ -17,7 +17,7 @@ from lms.models import Employee
 from lms.roles import Role, get_employee, has_role
 
 from . import qualifications
-from .models import Attempt, Certificate
+from .models import Attempt, Certificate, Exam
 
 router = Router(tags=["exams"])
 
@@ -112,9 +112,13 @@ def _for_employee(queryset, filters):
 @router.get("/exam-results/", response=list[ResultOut], url_name="exam_result_list")
 @paginate(SyncCursor)
 def exam_result_list(request, filters: Query[EmployeeFilter]):
-    """Submitted and graded attempts (attempts in progress are not results yet)."""
+    """Submitted and graded attempts (attempts in progress are not results yet; mock exams
+    are rehearsals, never results)."""
     queryset = (
-        Attempt.objects.visible_to(request.user).finished().select_related("employee", "exam")
+        Attempt.objects.visible_to(request.user)
+        .finished()
+        .exclude(exam__kind=Exam.Kind.MOCK)
+        .select_related("employee", "exam")
     )
     return updated_since_filter(_for_employee(queryset, filters), filters.updated_since)
 

@@ -7,13 +7,27 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from lms.demo import DemoSeeder
 from lms.models import Department, Employee
 
 from . import services
-from .models import Attempt, Certificate, Exam, QualificationRule, Question, QuestionCategory
+from .models import (
+    Attempt,
+    AttemptError,
+    Certificate,
+    DailyPractice,
+    Exam,
+    PracticeAnswer,
+    PracticeCard,
+    PracticeHarvest,
+    QualificationRule,
+    Question,
+    QuestionCategory,
+)
 from .models.questions import LETTERS
 
 ROOT = "安规"
@@ -30,6 +44,9 @@ ANNUAL_EXAM = "2026年度《电力安全工作规程》考试"
 PRACTICE_SUBSTATION = "安规每日一练（变电）"
 PRACTICE_FIRST_AID = "触电急救自测"
 QUALIFICATION = "年度安规考试合格（12个月内）"
+# Who has a practice history in the demo (王小明 first: the demo employee), and how many days.
+PRACTICE_PEOPLE = ["QC1001", "QC2001", "QC2002", "QC2003", "QC2005", "QC2017"]
+PRACTICE_DAYS = 14
 
 # (category, what is asked, right value, wrong values, difficulty)
 FACTS = [
@@ -152,6 +169,33 @@ ESSAYS = [
 ]
 
 
+# Knowledge points (知识点) by what a question asks, first match wins; else the category's name.
+KNOWLEDGE_POINTS = [
+    ("安全距离", "安全距离"),
+    ("接地", "接地与短路"),
+    ("操作", "倒闸操作"),
+    ("工作票", "工作票"),
+    ("许可", "工作许可"),
+    ("监护", "工作监护"),
+    ("高处", "高处作业"),
+    ("梯", "高处作业"),
+    ("急救", "触电急救"),
+    ("触电", "触电急救"),
+    ("心肺", "触电急救"),
+    ("验电", "停电验电"),
+    ("停电", "停电验电"),
+    ("绝缘", "安全工器具"),
+    ("电压", "电压等级"),
+]
+
+
+def knowledge_points_of(category: str, text: str) -> list[str]:
+    for word, point in KNOWLEDGE_POINTS:
+        if word in text:
+            return [point]
+    return [category.rsplit("/", 1)[-1]]
+
+
 def bank_rows():
     """Every demo question as keyword arguments for ``services.question_create``."""
     rng = random.Random(2026)
@@ -183,6 +227,8 @@ def bank_rows():
     for category, stem, difficulty in ESSAYS:
         rows.append(dict(category=category, type="essay", stem=stem, answer=[],
                          difficulty=difficulty, points=Decimal(10)))  # fmt: skip
+    for row in rows:
+        row["knowledge_points"] = knowledge_points_of(row["category"], row["stem"])
     return rows
 
 
@@ -194,18 +240,32 @@ class AssessmentsDemoSeeder(DemoSeeder):
             created = self._seed_bank()
             exams = self._seed_exams()
             attempts = self._seed_attempts(exams)
+            answers = self._seed_practice(exams)
         if stdout is not None:
             stdout.write(
                 f"Assessments: {created} questions created, {len(exams)} exams, "
-                f"{attempts} attempts."
+                f"{attempts} attempts, {answers} practice answers."
             )
 
     def reset(self):
         exams = Exam.objects.filter(
             title__in=[ANNUAL_EXAM, PRACTICE_SUBSTATION, PRACTICE_FIRST_AID]
         )
+        exams = Exam.objects.filter(Q(pk__in=exams) | Q(mock_of__in=exams))
+        demo_attempts = Attempt.objects.filter(exam__in=exams)
+        PracticeHarvest.objects.filter(attempt__in=demo_attempts).delete()
+        PracticeAnswer.objects.filter(
+            Q(attempt__in=demo_attempts) | Q(employee__number__in=PRACTICE_PEOPLE)
+        ).delete()
+        PracticeCard.objects.filter(employee__number__in=PRACTICE_PEOPLE).delete()
+        DailyPractice.objects.filter(employee__number__in=PRACTICE_PEOPLE).delete()
+        root = QuestionCategory.get_root_nodes().filter(name=ROOT).first()
+        if root is not None:  # whoever else practised the demo bank
+            PracticeAnswer.objects.filter(question__category__path__startswith=root.path).delete()
+            PracticeCard.objects.filter(question__category__path__startswith=root.path).delete()
         Certificate.objects.filter(exam__in=exams).delete()
-        Attempt.objects.filter(exam__in=exams).delete()
+        demo_attempts.delete()
+        Exam.objects.filter(mock_of__isnull=False, pk__in=exams).delete()
         QualificationRule.objects.filter(name=QUALIFICATION).delete()
         exams.delete()
         root = QuestionCategory.get_root_nodes().filter(name=ROOT).first()
@@ -362,6 +422,102 @@ class AssessmentsDemoSeeder(DemoSeeder):
             services.attempt_submit(attempt=attempt, now=started + timedelta(minutes=8))
             count += 1
         return count
+
+    def _seed_practice(self, exams):
+        """Two weeks of 每日一练 for the demo employees (each with a skill, weaker on some
+        knowledge points), the 错题本 re-practised now and then, their exam answers read into
+        practice, and a mock of the annual exam — all through the practice services."""
+        people = list(
+            Employee.objects.active()
+            .filter(number__in=PRACTICE_PEOPLE)
+            .select_related("department", "position", "user")
+            .order_by("number")
+        )
+        if not people or PracticeAnswer.objects.filter(employee__in=people).exists():
+            return 0
+        rng = random.Random(19)
+        now = timezone.now()
+        weak_points = ["安全距离", "接地与短路", "触电急救", "倒闸操作"]
+        count = 0
+        for index, employee in enumerate(people):
+            skill = 0.55 + 0.08 * (index % 5)
+            weak = weak_points[index % len(weak_points)]
+            for days_ago in range(PRACTICE_DAYS, 0, -1):
+                if rng.random() < 0.2:
+                    continue  # not every day
+                moment = now - timedelta(days=days_ago, hours=rng.randint(0, 3))
+                daily = services.daily_practice_for(employee=employee, now=moment)
+                questions = Question.objects.in_bulk(daily.question_ids)
+                for position, pk in enumerate(daily.question_ids):
+                    question = questions.get(pk)
+                    if question is None:
+                        continue
+                    chance = skill - (0.35 if weak in (question.knowledge_points or []) else 0)
+                    services.daily_answer(
+                        employee=employee,
+                        daily=daily,
+                        question_id=pk,
+                        data=_practice_form(question, rng.random() < chance, rng),
+                        now=moment + timedelta(minutes=position),
+                    )
+                    count += 1
+                if days_ago % 3 == 0:  # now and then, the wrong-answer book
+                    cards = list(
+                        PracticeCard.objects.for_employee(employee)
+                        .in_book()
+                        .practisable()
+                        .select_related("question")[:4]
+                    )
+                    for position, card in enumerate(cards):
+                        services.wrong_book_answer(
+                            employee=employee,
+                            card=card,
+                            data=_practice_form(card.question, rng.random() < 0.75, rng),
+                            now=moment + timedelta(minutes=30 + position),
+                        )
+                        count += 1
+            services.practice_sync(employee=employee, now=now)
+        annual = exams.get(ANNUAL_EXAM)
+        if annual is not None and annual.is_for(people[0]):
+            started = now - timedelta(days=1)
+            try:
+                attempt = services.mock_attempt_start(
+                    exam=annual, employee=people[0], now=started, rng=rng
+                )
+            except AttemptError:
+                attempt = None
+            if attempt is not None and attempt.is_open:
+                answers = [{"item": item.pk, "seq": 1,
+                            "response": _demo_response(item.snapshot, 0.7, rng)}
+                           for item in attempt.items.all()]  # fmt: skip
+                services.attempt_save_answers(attempt=attempt, answers=answers, now=started)
+                services.attempt_submit(attempt=attempt, now=started + timedelta(minutes=40))
+                for item in attempt.items.filter(needs_manual=True, score__isnull=True):
+                    services.item_grade(item=item, score=Decimal(0), now=started)
+                services.practice_sync(employee=people[0], now=now)
+        return count
+
+
+def _practice_form(question, right: bool, rng) -> QueryDict:
+    """What the practice page would post for ``question``: the key, or a plausible slip."""
+    data = QueryDict(mutable=True)
+    answer = question.answer
+    if question.type in ("single", "multiple"):
+        keys = list(LETTERS[: len(question.options)])
+        if right:
+            values = list(answer)
+        elif question.type == "single":
+            values = [rng.choice([k for k in keys if k not in answer])]
+        else:
+            values = list(answer[:-1]) or [keys[0]]
+    elif question.type == "truefalse":
+        values = ["true" if (answer if right else not answer) else "false"]
+    elif question.type == "fill":
+        values = [blank[0] if right else "不清楚" for blank in answer]
+    else:
+        values = ["0"]
+    data.setlist("answer", values)
+    return data
 
 
 def _demo_response(snapshot, skill, rng):

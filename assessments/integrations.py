@@ -40,7 +40,10 @@ def _outcome(attempt):
 
 
 def archive_entries(employee, *, year=None):
-    attempts = Attempt.objects.filter(employee=employee, status=Attempt.Status.GRADED)
+    # Mock exams are rehearsals: they never enter the archive (docs/practice.md).
+    attempts = Attempt.objects.filter(employee=employee, status=Attempt.Status.GRADED).exclude(
+        exam__kind=Exam.Kind.MOCK
+    )
     certificates = Certificate.objects.filter(employee=employee)
     if year is not None:
         attempts = attempts.filter(finished_at__year=year)
@@ -226,4 +229,17 @@ def workbench_items(request):
                 attention=True,
             )
         )
+    # Trainers, HR and managers: where practice shows each department's weak knowledge points
+    # (a place to go, no count: it costs the workbench no query).
+    held = user_roles(user)
+    for role in (Role.TRAINER, Role.HR, Role.MANAGER):
+        if role in held:
+            items.append(
+                WorkItem(
+                    role,
+                    gettext_lazy("practice mastery by department"),
+                    reverse("assessments:team_mastery"),
+                )
+            )
+            break
     return items

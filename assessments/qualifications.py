@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.models import Absence
 
-from .models import Attempt, QualificationRule
+from .models import Attempt, Exam, QualificationRule
 from .services import add_months
 
 VALID, EXPIRING, LAPSED = "valid", "expiring", "lapsed"
@@ -87,6 +87,7 @@ def standings(employees, *, rules=None, today=None) -> dict[int, list[Standing]]
         for row in Attempt.objects.filter(
             employee__in=[e.pk for e in employees], exam_id__in=exam_ids, passed=True
         )
+        .exclude(exam__kind=Exam.Kind.MOCK)  # a rehearsal never qualifies anyone
         .values("employee_id", "exam_id")
         .annotate(last=Max("finished_at"))
     }

@@ -326,8 +326,9 @@ def draw_plan(exam: Exam):
         if generation is None:
             cache.add(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
             generation = cache.get(DRAW_GENERATION_KEY)
-    fixed = [(fixed.question_id, fixed.points) for fixed in exam.fixed_questions.all()]
-    rules = list(exam.rules.select_related("category"))
+    source = exam.rules_source  # a mock exam draws by its formal exam's plan
+    fixed = [(fixed.question_id, fixed.points) for fixed in source.fixed_questions.all()]
+    rules = list(source.rules.select_related("category"))
     pools = _candidate_pools(rules)
     if exam.is_practice:
         # A practice quiz gives its answers at once: nothing from a confidential pool.
@@ -1233,3 +1234,26 @@ def qualifications_announce(*, today: date | None = None, batch_size: int = 500)
                 )
                 announced += event is not None
     return announced
+
+
+# -- practice (assessments/practice.py; docs/practice.md) ----------------------------------------
+
+from .practice import (  # noqa: E402  (practice reads helpers defined above)
+    daily_answer,
+    daily_practice_for,
+    mock_attempt_start,
+    mock_exam_for,
+    practice_answer_record,
+    practice_sync,
+    wrong_book_answer,
+)
+
+__all_practice__ = (
+    daily_answer,
+    daily_practice_for,
+    mock_attempt_start,
+    mock_exam_for,
+    practice_answer_record,
+    practice_sync,
+    wrong_book_answer,
+)

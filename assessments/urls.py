@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import practice_views, views
 
 app_name = "assessments"
 
@@ -27,4 +27,11 @@ urlpatterns = [
     path("grading/<int:pk>/", views.grade_item, name="grade_item"),
     path("certificates/<str:code>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("check/<str:code>/", views.certificate_check, name="certificate_check"),
+    path("practice/", practice_views.practice_home, name="practice_home"),
+    path("practice/daily/", practice_views.practice_daily, name="practice_daily"),
+    path("practice/answers/<int:pk>/", practice_views.practice_feedback, name="practice_feedback"),
+    path("practice/wrong/", practice_views.wrong_book, name="wrong_book"),
+    path("practice/wrong/<int:pk>/", practice_views.wrong_book_item, name="wrong_book_item"),
+    path("practice/mock/<int:pk>/", practice_views.mock_start, name="mock_start"),
+    path("practice/mastery/", practice_views.team_mastery, name="team_mastery"),
 ]

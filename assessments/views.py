@@ -298,6 +298,7 @@ def result_list(request):
     attempts = list(
         Attempt.objects.finished()
         .filter(employee=employee)
+        .exclude(exam__kind=Exam.Kind.MOCK)  # rehearsals are listed on the practice page
         .select_related("exam")
         .order_by("-finished_at")
     )

@@ -12,6 +12,7 @@ from lms.hooks import (
     DEMO_SEED_HOOK,
     JOB_KIND_HOOK,
     NOTIFICATION_KIND_HOOK,
+    PORTAL_MENU_HOOK,
     PORTAL_PANEL_HOOK,
     SCHEDULED_JOB_HOOK,
     SESSION_KEEPALIVE_HOOK,
@@ -69,6 +70,13 @@ def assessments_portal_panels():
     from .integrations import MyExamsPanel
 
     return MyExamsPanel()
+
+
+@hooks.register(PORTAL_MENU_HOOK)
+def assessments_menu_links():
+    from lms.hooks import MenuLink
+
+    return [MenuLink(_("Practice"), "assessments:practice_home", "✍", order=30)]
 
 
 @hooks.register(DEMO_SEED_HOOK)

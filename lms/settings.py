@@ -381,6 +381,17 @@ ASSESSMENTS_DISCRIMINATION_THRESHOLD = env_int("ASSESSMENTS_DISCRIMINATION_THRES
 ASSESSMENTS_MIN_ATTEMPTS_FOR_FLAG = env_int("ASSESSMENTS_MIN_ATTEMPTS_FOR_FLAG", 10)
 # Days before a certificate expires when its holder is reminded.
 ASSESSMENTS_CERTIFICATE_REMINDER_DAYS = env_int("ASSESSMENTS_CERTIFICATE_REMINDER_DAYS", 30)
+# Practice (docs/practice.md): questions in each day's 每日一练; the share (%) of them that may
+# be spaced-repetition cards due for review; the Leitner boxes' intervals in days (one box per
+# number); how many right answers in a row retire a question from the 错题本.
+PRACTICE_DAILY_QUESTIONS = env_int("PRACTICE_DAILY_QUESTIONS", 10)
+PRACTICE_DAILY_REVIEW_SHARE = env_int("PRACTICE_DAILY_REVIEW_SHARE", 50)
+PRACTICE_LEITNER_DAYS = [
+    int(days) for days in env_list("PRACTICE_LEITNER_DAYS", "1,2,4,8,16") if days.isdigit()
+] or [1, 2, 4, 8, 16]
+PRACTICE_RETIRE_STREAK = env_int("PRACTICE_RETIRE_STREAK", 2)
+# Below this mastery (%) a knowledge point counts as weak (and is drawn more often).
+PRACTICE_WEAK_MASTERY = env_int("PRACTICE_WEAK_MASTERY", 60)
 # --- courses ---
 # Check-in with the session code is open from this many minutes before a session starts until
 # this many minutes after it ends.

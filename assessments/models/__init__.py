@@ -3,6 +3,14 @@
 from .attempts import Attempt, AttemptError, AttemptItem, AttemptQuerySet
 from .certificates import Certificate, QualificationRule
 from .exams import AssemblyRule, Exam, ExamOverride, ExamQuestion
+from .practice import (
+    PRACTICE_TYPES,
+    DailyPractice,
+    PracticeAnswer,
+    PracticeCard,
+    PracticeHarvest,
+    PracticeSource,
+)
 from .questions import Question, QuestionCategory, QuestionType, QuestionVersion
 
 __all__ = [
@@ -12,9 +20,15 @@ __all__ = [
     "AttemptItem",
     "AttemptQuerySet",
     "Certificate",
+    "DailyPractice",
     "Exam",
     "ExamOverride",
     "ExamQuestion",
+    "PRACTICE_TYPES",
+    "PracticeAnswer",
+    "PracticeCard",
+    "PracticeHarvest",
+    "PracticeSource",
     "QualificationRule",
     "Question",
     "QuestionCategory",

@@ -69,6 +69,9 @@ class Exam(ClusterableModel):
     class Kind(models.TextChoices):
         PRACTICE = "practice", _("Practice quiz")
         FORMAL = "formal", _("Formal exam")
+        # A rehearsal of a formal exam (docs/practice.md): its draw plan and time limit, but
+        # unlimited, with feedback at once, and never a result.
+        MOCK = "mock", _("Mock exam")
 
     class GradingMethod(models.TextChoices):
         HIGHEST = "highest", _("Highest attempt")
@@ -164,6 +167,15 @@ class Exam(ClusterableModel):
             "(needs a course and a certificate title)."
         ),
     )
+    mock_of = models.ForeignKey(
+        "self",
+        verbose_name=_("mock of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mocks",
+        help_text=_("For a mock exam: the formal exam it rehearses (its rules and time limit)."),
+    )
     audience_departments = ParentalManyToManyField(
         "lms.Department",
         verbose_name=_("departments"),
@@ -257,7 +269,19 @@ class Exam(ClusterableModel):
 
     @property
     def is_practice(self):
-        return self.kind == self.Kind.PRACTICE
+        """Practice quizzes and mock exams: unlimited, feedback at once, no confidential
+        question, never a result."""
+        return self.kind in (self.Kind.PRACTICE, self.Kind.MOCK)
+
+    @property
+    def is_mock(self):
+        return self.kind == self.Kind.MOCK
+
+    @property
+    def rules_source(self) -> "Exam":
+        """The exam whose fixed questions and assembly rules an attempt is drawn from: a mock
+        exam's formal exam, otherwise the exam itself."""
+        return self.mock_of if self.is_mock and self.mock_of_id else self
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -271,6 +295,9 @@ class Exam(ClusterableModel):
         """Whether the exam is published and its audience includes the employee."""
         if self._audience_includes == employee.pk:
             return True
+        if self.is_mock:
+            # A mock is for whoever the formal exam it rehearses is for.
+            return self.mock_of_id is not None and self.mock_of.is_for(employee)
         return Exam.objects.for_employee(employee).filter(pk=self.pk).exists()
 
     def has_closed(self, now=None) -> bool:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Attempt, Certificate, QuestionType
+from assessments.models import Attempt, Certificate, PracticeCard, QuestionType
 from tests.factories import assessments as af
 
 OK, DENY, ANY, LOGIN = "ok", "deny", "any", "login"
@@ -63,8 +63,14 @@ def assessment_world(world):
     pending = services.attempt_submit(
         attempt=services.attempt_start(exam=pending_exam, employee=employee)
     )
+    missed = af.question(type=QuestionType.SINGLE, answer=["B"], knowledge_points=["验电"])
+    practice_answer = services.practice_answer_record(
+        employee=employee, question=missed, source="daily", response=["A"]
+    )
     made = {
         "exam": exam,
+        "practice_answer": practice_answer,
+        "practice_card": PracticeCard.objects.get(employee=employee, question=missed),
         "open_attempt": open_attempt,
         "done_attempt": done,
         "certificate": certificate,
@@ -135,6 +141,14 @@ def cases():
             _url("certificate_bundle_start", "exam"), TRAINER_HR, method="POST"
         ),
         "assessments:grading_queue": _case(_url("grading_queue"), TRAINERS),
+        # Practice: every employee has their own pages; records are the owner's alone.
+        "assessments:practice_home": _case(_url("practice_home"), SIGNED_IN_EMPLOYEES),
+        "assessments:practice_daily": _case(_url("practice_daily"), SIGNED_IN_EMPLOYEES),
+        "assessments:wrong_book": _case(_url("wrong_book"), SIGNED_IN_EMPLOYEES),
+        "assessments:practice_feedback": _case(_url("practice_feedback", "practice_answer"), OWN),
+        "assessments:wrong_book_item": _case(_url("wrong_book_item", "practice_card"), OWN),
+        "assessments:mock_start": _case(_url("mock_start", "exam"), OWN, method="POST"),
+        "assessments:team_mastery": _case(_url("team_mastery"), TEAM),
         "assessments:grade_item": _case(
             _url("grade_item", "pending_item"),
             TRAINERS,
