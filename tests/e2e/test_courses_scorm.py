@@ -85,8 +85,8 @@ def _play_half_way_then_finish(page, lesson, title):
     frame.locator("#next").click()
     expect(frame.locator("#screen-label")).to_have_text("2 / 3")
     seq = _saved_seq(page, seq)
-    # The commit the SCO made on screen 2 is stored (on a busy machine the player may report it
-    # before the server answered); then leave mid-way and come back: the SCO resumes there.
+    # The commit the SCO made on screen 2 is stored (the player reports only what the server
+    # acknowledged); then leave mid-way and come back: the SCO resumes there.
     _stored(lesson, seq)
     page.goto(lesson.course.url)
     page.goto(f"/learning/lessons/{lesson.pk}/")
@@ -193,3 +193,29 @@ def test_trainer_uploads_and_learner_plays_both_versions_to_completion(browser, 
     expect(rows.first).to_contain_text("0.3")
     expect(desk.locator("[data-testid=ledger-total]")).to_contain_text("2.6")
     desk_context.close()
+
+
+def test_a_refused_commit_is_never_reported_as_saved(page, live_server, cast):
+    """The status line speaks for the server: a commit it refused (here a stale one, as when
+    the same learner plays in two tabs) reads as not saved, and the saved number stays."""
+    _english(page, live_server)
+    sign_in(page, "QC1001", f.PASSWORD)
+    page.goto(f"/learning/lessons/{cast['lessons'][1].pk}/")
+    page.get_by_role("link", name="Start").click()
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("#screen-label")).to_have_text("1 / 3")
+    seq = _saved_seq(page, 0)
+    expect(page.locator("#scorm-status")).to_have_text("Progress saved.")
+
+    page.route(
+        re.compile(r"/learning/scorm/attempts/\d+/commit/$"),
+        lambda route: route.fulfill(
+            status=409,
+            content_type="application/json",
+            body='{"result": false, "errorCode": 391, "error": "A newer commit was stored."}',
+        ),
+    )
+    frame.locator("#next").click()
+    expect(frame.locator("#screen-label")).to_have_text("2 / 3")
+    expect(page.locator("#scorm-status")).to_have_text("A newer commit was stored.")
+    assert int(page.locator("#scorm-status").get_attribute("data-seq")) == seq

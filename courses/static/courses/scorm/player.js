@@ -10,6 +10,8 @@
   var token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
   var status = document.getElementById("scorm-status");
   var seq = config.seq;
+  var terminateSeq = null;
+  var lastOk = null;
   var settings = {
     autocommit: true,
     autocommitSeconds: config.autocommitSeconds,
@@ -18,27 +20,68 @@
     sendFullCommit: true,
     xhrHeaders: { "X-CSRFToken": token },
     logLevel: 4,
-    requestHandler: function (commit) {
+    requestHandler: function (commit, meta) {
       seq += 1;
+      if (meta && meta.isTerminateCommit) terminateSeq = seq;
       return { seq: seq, cmi: commit };
     },
   };
-  var api =
-    config.version === "1.2" ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
-  api.loadFromFlattenedJSON(config.cmi, "");
-  new window.CrossFrameLMS(api, "*", { rateLimit: 1000 });
+  var api = null;
 
   function show(text) {
     if (status) status.textContent = text;
   }
-  var commitEvent = config.version === "1.2" ? "LMSCommit" : "Commit";
   var finishEvent = config.version === "1.2" ? "LMSFinish" : "Terminate";
-  api.on(commitEvent, function () {
-    show(status.dataset.saved);
-    status.dataset.seq = String(seq);
-  });
+  var finishing = false;
+
+  // The status line says "saved" only for what the server acknowledged: the answer to each
+  // commit names the sequence number it stored, and a refusal (stale, too large, signed out)
+  // says so instead of a saved that never happened.
+  function acknowledged(answer, ok) {
+    if (ok) {
+      var closed = finishing || (terminateSeq !== null && answer.seq >= terminateSeq);
+      show(closed ? status.dataset.finished : status.dataset.saved);
+      status.dataset.seq = String(answer.seq);
+      lastOk = true;
+    } else {
+      lastOk = false;
+      show(answer.error || status.dataset.failed);
+    }
+  }
+  function answered(httpOk, answer) {
+    var ok = httpOk && answer.result === true;
+    acknowledged(answer, ok);
+    return { result: ok, errorCode: ok ? 0 : answer.errorCode || 101 };
+  }
+  // Synchronous commits (scorm-again's default, so that a SCO's Commit returns the server's
+  // verdict) come back as the XMLHttpRequest; asynchronous ones as a fetch Response.
+  settings.xhrResponseHandler = function (xhr) {
+    var answer = {};
+    try {
+      answer = JSON.parse(xhr.responseText);
+    } catch (error) {
+      answer = {};
+    }
+    return answered(xhr.status >= 200 && xhr.status < 300, answer);
+  };
+  settings.responseHandler = function (response) {
+    return response
+      .json()
+      .catch(function () {
+        return {};
+      })
+      .then(function (answer) {
+        return answered(response.ok, answer);
+      });
+  };
+
+  api =
+    config.version === "1.2" ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
+  api.loadFromFlattenedJSON(config.cmi, "");
+  new window.CrossFrameLMS(api, "*", { rateLimit: 1000 });
   api.on(finishEvent, function () {
-    show(status.dataset.finished);
-    status.dataset.seq = String(seq);
+    // Unless the server refused the last commit, closing keeps what it acknowledged.
+    finishing = true;
+    if (lastOk !== false) show(status.dataset.finished);
   });
 })();
