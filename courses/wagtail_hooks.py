@@ -23,6 +23,7 @@ from . import buttons, portal, records, services
 from .demo import CoursesDemoSeeder
 from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
 from .scorm import records as scorm_records
+from .video import records as video_records
 from .viewsets import TrainingViewSetGroup
 
 
@@ -48,6 +49,11 @@ def register_training_archive(employee, *, year=None):
 @hooks.register(ARCHIVE_SOURCE_HOOK)
 def register_scorm_archive(employee, *, year=None):
     return scorm_records.archive_entries(employee, year=year)
+
+
+@hooks.register(ARCHIVE_SOURCE_HOOK)
+def register_video_archive(employee, *, year=None):
+    return video_records.archive_entries(employee, year=year)
 
 
 @hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK)
