@@ -14,6 +14,11 @@ urlpatterns = [
         video_views.report,
         name="video_report",
     ),
+    path(
+        "lessons/<int:pk>/videos/<str:block_id>/file/",
+        video_views.video_file,
+        name="video_file",
+    ),
     path("sessions/<int:pk>/enrol/", views.session_enrol, name="enrol"),
     path("sessions/<int:pk>/roster/", views.roster, name="roster"),
     path("check-in/", views.check_in, name="check_in"),

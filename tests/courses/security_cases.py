@@ -89,6 +89,15 @@ def cases():
             method="POST",
             data=lambda w: {"duration": "240"},
         ),
+        # The tracked video's file (with byte ranges, for seeking): every employee studying
+        # the published course; accounts without an employee profile have no lesson to study.
+        "courses:video_file": Case(
+            lambda w: reverse(
+                "courses:video_file",
+                args=[video_world(w)["lesson"].pk, video_world(w)["block_id"]],
+            ),
+            expect(OK, superuser=DENY),
+        ),
         # The report per package: trainers and HR see everyone, managers their subtree.
         "courses:scorm_report": Case(
             _url("courses:scorm_report", "package"),

@@ -44,7 +44,8 @@
     var notice = figure.querySelector("[data-role=notice]");
 
     var known = merge(config.segments || []);  // what the server has, plus what was sent
-    var pending = [];                            // closed stretches not yet stored
+    var pending = [];                            // closed stretches not yet sent
+    var inflight = [];                           // stretches sent, not yet answered
     var open = null;                             // the stretch being played: [start, last]
     var sending = false;
     var timer = null;
@@ -61,7 +62,7 @@
     }
 
     function furthest() {
-      var all = merge(known.concat(pending, open ? [open] : []));
+      var all = merge(known.concat(inflight, pending, open ? [open] : []));
       return all.length && all[0][0] <= JOIN ? all[0][1] : 0;
     }
 
@@ -81,6 +82,7 @@
       if (sending || !pending.length || !isFinite(video.duration) || !video.duration) return;
       var batch = merge(pending);
       pending = [];
+      inflight = batch;
       sending = true;
       fetch(config.reportUrl, {
         method: "POST",
@@ -95,6 +97,7 @@
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           sending = false;
+          inflight = [];
           if (response.ok) {
             known = merge(known.concat(batch));
             showPercent(body.percent, body.done);
@@ -104,7 +107,7 @@
               if (pendingNote) pendingNote.hidden = true;
               if (finished) finished.hidden = false;
             }
-            if (notice.dataset.kind === "failed") say("");
+            if (notice.dataset.kind === "failed" || body.done) say("");
             if (pending.length) send(false);
           } else if (response.status >= 500 || response.status === 429) {
             pending = batch.concat(pending);
@@ -118,6 +121,7 @@
         });
       }).catch(function () {
         sending = false;
+        inflight = [];
         pending = batch.concat(pending);
         notice.dataset.kind = "failed";
         say(texts.failed);
