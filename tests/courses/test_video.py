@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import services as course_services
 from courses.models import Completion, LessonProgress
 from courses.scorm import services as scorm_services
 from courses.scorm.demo import scorm12_package
@@ -293,7 +294,9 @@ def test_archive_rows_add_up_to_the_ledger_with_video_hours(client, people, sett
     employee = people["employee"]
     today = timezone.localdate()
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(0, 5)))
-    course = coursef.course(lessons=3, minutes=60, extra_blocks=[video_block(video_document())])
+    course = coursef.course(
+        lessons=3, minutes=60, hours=Decimal("2.0"), extra_blocks=[video_block(video_document())]
+    )
     # Only the first lesson has the video; give the others one too.
     lessons = list(course.lessons.order_by("sort_order"))
     for extra in lessons[1:]:
@@ -311,6 +314,34 @@ def test_archive_rows_add_up_to_the_ledger_with_video_hours(client, people, sett
                 now=began + datetime.timedelta(seconds=at),
             )
     login(client, people["hr"])
+    rows, total, html = _ledger(client, employee)
+    # 13, 20 and 31 minutes: 0.2 + 0.3 + 0.5 hours.
+    assert sorted(rows) == [Decimal("0.2"), Decimal("0.3"), Decimal("0.5")]
+    assert sum(rows) == total == Decimal("1.0")
+    assert "Video watched 31 min" in html or "观看视频 31 分钟" in html
+
+    # Once the course is completed, its 2 hours cover that study: the video rows stay in the
+    # archive but earn nothing (HR's default rule), so nothing is counted twice.
+    course_services.completion_record(
+        employee=employee, course=course, completed_on=today, source=Completion.Source.ONLINE
+    )
+    rows, total, _html = _ledger(client, employee)
+    assert sorted(rows) == [0, 0, 0, Decimal("2.0")]
+    assert sum(rows) == total == Decimal("2.0")
+
+    # HR may decide otherwise: without that outcome in the rule, both count.
+    from careers.models import TrainingHoursRule
+
+    rule = TrainingHoursRule.objects.get(category="online_study")
+    assert rule.no_hours_for == ["study_in_completed_course"]
+    rule.no_hours_for = []
+    rule.save()
+    rows, total, _html = _ledger(client, employee)
+    assert sum(rows) == total == Decimal("3.0")
+
+
+def _ledger(client, employee):
+    """The archive page's credited hours of this year's rows, the ledger's total, the page."""
     page = client.get(reverse("careers:archive", args=[employee.pk]))
     html = page.content.decode()
     year = str(page.context["ledger_year"])
@@ -319,10 +350,7 @@ def test_archive_rows_add_up_to_the_ledger_with_video_hours(client, people, sett
         for hours, row_year in re.findall(r'data-hours="([^"]+)" data-year="(\d{4})"', html)
         if row_year == year
     ]
-    total = page.context["ledger"][0].hours
-    # 13, 20 and 31 minutes: 0.2 + 0.3 + 0.5 hours.
-    assert sorted(rows) == [Decimal("0.2"), Decimal("0.3"), Decimal("0.5")]
-    assert sum(rows) == total == Decimal("1.0")
+    return rows, page.context["ledger"][0].hours, html
 
 
 # --- endpoint ----------------------------------------------------------------------------------
