@@ -420,3 +420,73 @@ def test_unknown_video_unpublished_course_and_non_employees(client, people, less
     login(client, superuser)
     assert _post(client, lesson, block_id, body).status_code == HTTPStatus.FORBIDDEN
     assert not VideoWatch.objects.exists()
+
+
+# --- the file, with byte ranges ----------------------------------------------------------------
+
+
+def _file_url(lesson, block_id):
+    return reverse("courses:video_file", args=[lesson.pk, block_id])
+
+
+@pytest.mark.django_db
+def test_the_video_file_answers_byte_ranges_so_the_player_can_seek(client, people, lesson,
+                                                                   block_id):  # fmt: skip
+    from courses.video.demo import video_bytes
+
+    data = video_bytes()
+    login(client, people["employee"])
+    whole = client.get(_file_url(lesson, block_id))
+    assert whole.status_code == HTTPStatus.OK and whole["Accept-Ranges"] == "bytes"
+    assert whole["Content-Type"] == "video/webm"
+    assert b"".join(whole.streaming_content) == data
+    part = client.get(_file_url(lesson, block_id), headers={"Range": "bytes=100-199"})
+    assert part.status_code == HTTPStatus.PARTIAL_CONTENT
+    assert part["Content-Range"] == f"bytes 100-199/{len(data)}"
+    assert b"".join(part.streaming_content) == data[100:200]
+    tail = client.get(_file_url(lesson, block_id), headers={"Range": "bytes=-10"})
+    assert b"".join(tail.streaming_content) == data[-10:]
+    open_end = client.get(_file_url(lesson, block_id), headers={"Range": f"bytes={len(data) - 5}-"})
+    assert b"".join(open_end.streaming_content) == data[-5:]
+    beyond = client.get(_file_url(lesson, block_id), headers={"Range": f"bytes={len(data)}-"})
+    assert beyond.status_code == HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE
+    # Several ranges, or nonsense: the whole file (a server may ignore Range).
+    for header in ("bytes=0-1,5-6", "bytes=x-y", "items=0-5"):
+        response = client.get(_file_url(lesson, block_id), headers={"Range": header})
+        assert response.status_code == HTTPStatus.OK
+
+
+@pytest.mark.django_db
+def test_the_video_file_is_for_employees_studying_a_published_course(client, people, lesson,
+                                                                     block_id, superuser):  # fmt: skip
+    assert client.get(_file_url(lesson, block_id)).status_code == HTTPStatus.FOUND  # sign in
+    login(client, superuser)  # no employee profile, no lesson to study
+    assert client.get(_file_url(lesson, block_id)).status_code == HTTPStatus.NOT_FOUND
+    login(client, people["employee"])
+    assert client.get(_file_url(lesson, "nope")).status_code == HTTPStatus.NOT_FOUND
+    lesson.course.unpublish()
+    assert client.get(_file_url(lesson, block_id)).status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("videos", [1, 10])
+def test_a_lesson_page_runs_the_same_queries_whatever_its_videos(client, people, videos,
+                                                                 django_assert_num_queries):  # fmt: skip
+    """Each video's watch comes from one query for all of them, and the documents from one."""
+    document = video_document()
+    course = coursef.course(lessons=1, extra_blocks=[video_block(document)] * videos)
+    lesson = course.lessons.get()
+    employee = people["employee"]
+    for video in services.tracked_videos(lesson):
+        _report(employee, lesson, video.block_id, [[0, 5]], at=5)
+    login(client, employee)
+    client.get(reverse("courses:lesson", args=[lesson.pk]))  # warm the caches
+    with django_assert_num_queries(LESSON_PAGE_QUERIES):
+        page = client.get(reverse("courses:lesson", args=[lesson.pk]))
+    assert page.content.decode().count("<video ") == videos
+
+
+# session, employee (the user row is cached), lesson, opened-lesson savepoint + select +
+# release, sibling lessons, the documents of all the video blocks (one query), the watches of
+# all of them (one query), SCOs, the user's groups (menu), the site (page URLs).
+LESSON_PAGE_QUERIES = 12
