@@ -205,8 +205,9 @@ def test_without_the_option_every_stretch_counts(people, db):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("threshold", "watched", "done"), [(95, 227, False), (95, 228, True),
                                                             (50, 120, True)])  # fmt: skip
-def test_a_video_is_done_at_the_threshold(people, lesson, block_id, settings, threshold, watched,
-                                          done):  # fmt: skip
+def test_a_video_is_done_at_the_threshold(
+    people, lesson, block_id, settings, threshold, watched, done
+):
     settings.COURSES_VIDEO_COMPLETION_PERCENT = threshold
     employee = people["employee"]
     watch = _watch(employee, lesson, block_id, watched, at=watched)
@@ -408,8 +409,9 @@ def test_hostile_bodies_get_a_message_never_a_500(client, people, lesson, block_
 
 
 @pytest.mark.django_db
-def test_unknown_video_unpublished_course_and_non_employees(client, people, lesson, block_id,
-                                                            superuser):  # fmt: skip
+def test_unknown_video_unpublished_course_and_non_employees(
+    client, people, lesson, block_id, superuser
+):
     login(client, people["employee"])
     body = {"duration": 240, "segments": [[0, 5]]}
     assert _post(client, lesson, "nope", body).status_code == HTTPStatus.NOT_FOUND
@@ -430,8 +432,9 @@ def _file_url(lesson, block_id):
 
 
 @pytest.mark.django_db
-def test_the_video_file_answers_byte_ranges_so_the_player_can_seek(client, people, lesson,
-                                                                   block_id):  # fmt: skip
+def test_the_video_file_answers_byte_ranges_so_the_player_can_seek(
+    client, people, lesson, block_id
+):
     from courses.video.demo import video_bytes
 
     data = video_bytes()
@@ -457,8 +460,9 @@ def test_the_video_file_answers_byte_ranges_so_the_player_can_seek(client, peopl
 
 
 @pytest.mark.django_db
-def test_the_video_file_is_for_employees_studying_a_published_course(client, people, lesson,
-                                                                     block_id, superuser):  # fmt: skip
+def test_the_video_file_is_for_employees_studying_a_published_course(
+    client, people, lesson, block_id, superuser
+):
     assert client.get(_file_url(lesson, block_id)).status_code == HTTPStatus.FOUND  # sign in
     login(client, superuser)  # no employee profile, no lesson to study
     assert client.get(_file_url(lesson, block_id)).status_code == HTTPStatus.NOT_FOUND
@@ -470,8 +474,9 @@ def test_the_video_file_is_for_employees_studying_a_published_course(client, peo
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("videos", [1, 10])
-def test_a_lesson_page_runs_the_same_queries_whatever_its_videos(client, people, videos,
-                                                                 django_assert_num_queries):  # fmt: skip
+def test_a_lesson_page_runs_the_same_queries_whatever_its_videos(
+    client, people, videos, django_assert_num_queries
+):
     """Each video's watch comes from one query for all of them, and the documents from one."""
     document = video_document()
     course = coursef.course(lessons=1, extra_blocks=[video_block(document)] * videos)
