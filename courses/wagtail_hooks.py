@@ -80,6 +80,9 @@ def register_courses_log_actions(actions):
         "courses.rule_applied", _("Apply training rule"), _("Training assignments created")
     )
     actions.register_action(
+        "courses.video_watched", _("Watch a lesson video"), _("Lesson video watched")
+    )
+    actions.register_action(
         "courses.drill_action_assigned",
         _("Assign training from a drill"),
         _("Training assigned for a drill's corrective action"),

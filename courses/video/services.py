@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from lms.models import Employee
 
@@ -266,6 +267,14 @@ def video_watch_report(
     watch.save()
     if watch.is_done and not was_done:
         from .. import services as course_services
+
+        # Reports themselves are the hot path and are not logged; finishing a video is a result.
+        log(
+            watch,
+            "courses.video_watched",
+            user=employee.user,
+            data={"lesson": lesson.pk, "percent": str(watch.percent)},
+        )
 
         course_services.lesson_complete_when_tracked_done(employee=employee, lesson=lesson)
     return watch

@@ -212,6 +212,10 @@ def test_a_video_is_done_at_the_threshold(
     employee = people["employee"]
     watch = _watch(employee, lesson, block_id, watched, at=watched)
     assert watch.is_done is done
+    from wagtail.models import ModelLogEntry
+
+    logged = ModelLogEntry.objects.filter(action="courses.video_watched", object_id=str(watch.pk))
+    assert logged.count() == (1 if done else 0)
     # 227 / 240 = 94.6 %, 228 / 240 = 95 %.
     assert watch.percent == Decimal(str(round(100 * watched / 240, 1)))
 
