@@ -499,3 +499,14 @@ def test_a_lesson_page_runs_the_same_queries_whatever_its_videos(
 # release, sibling lessons, the documents of all the video blocks (one query), the watches of
 # all of them (one query), SCOs, the user's groups (menu), the site (page URLs).
 LESSON_PAGE_QUERIES = 12
+
+
+def test_webm_documents_are_accepted_when_their_content_is_webm():
+    from django.core.files.base import ContentFile
+
+    from courses.video.demo import video_bytes
+    from lms.uploads import UploadRefused, check_document
+
+    check_document(ContentFile(video_bytes(), name="lesson.webm"), name="lesson.webm")
+    with pytest.raises(UploadRefused, match=r"not a \.webm file"):
+        check_document(ContentFile(b"%PDF-1.4 pretending", name="x.webm"), name="x.webm")
