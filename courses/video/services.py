@@ -32,6 +32,8 @@ JOIN_GAP = 0.15
 # How far past the furthest point watched a stretch may start and still join it when skipping
 # ahead is not allowed (a seek the player made on its own, a report crossing a pause).
 SKIP_TOLERANCE = 1.0
+# The most separate stretches one watch keeps (an honest viewer has a handful).
+MAX_STORED_SEGMENTS = 1000
 # How far past the duration a reported second may lie (the browser's clock and its duration
 # disagree by a frame or so).
 END_TOLERANCE = 1.0
@@ -251,7 +253,15 @@ def video_watch_report(
     if video.prevent_skipping:
         reported = _no_skipping(reported, stored)
     new = _within_budget(subtract_segments(merge_segments(reported), stored), budget)
-    watch.segments = merge_segments(stored + new)
+    segments = merge_segments(stored + new)
+    if len(segments) > len(stored) and len(segments) > MAX_STORED_SEGMENTS:
+        # Thousands of scattered slivers are no way to watch a video, only a way to bloat
+        # the row: past the limit, a report that would add more is refused.
+        raise ReportRefused(
+            _("What was watched of this video is split into more than %(limit)s stretches.")
+            % {"limit": MAX_STORED_SEGMENTS}
+        )
+    watch.segments = segments
     watched = min(segments_length(watch.segments), duration)
     watch.watched_seconds = _decimal(watched)
     watch.percent = min(_decimal(100 * watched / duration), Decimal(100))

@@ -510,3 +510,20 @@ def test_webm_documents_are_accepted_when_their_content_is_webm():
     check_document(ContentFile(video_bytes(), name="lesson.webm"), name="lesson.webm")
     with pytest.raises(UploadRefused, match=r"not a \.webm file"):
         check_document(ContentFile(b"%PDF-1.4 pretending", name="x.webm"), name="x.webm")
+
+
+@pytest.mark.django_db
+def test_a_watch_cannot_be_bloated_with_slivers(people, db, monkeypatch):
+    monkeypatch.setattr(services, "MAX_STORED_SEGMENTS", 5)
+    course = coursef.course(
+        lessons=1, extra_blocks=[video_block(video_document(), prevent_skipping=False)]
+    )
+    lesson = course.lessons.get()
+    (video,) = services.tracked_videos(lesson)
+    slivers = [[i * 10, i * 10 + 0.5] for i in range(5)]
+    _report(people["employee"], lesson, video.block_id, slivers, at=10)
+    with pytest.raises(ReportRefused, match="more than 5 stretches"):
+        _report(people["employee"], lesson, video.block_id, [[100, 100.5]], at=20)
+    # Joining what is stored is still taken.
+    watch = _report(people["employee"], lesson, video.block_id, [[0, 10]], at=30)
+    assert len(watch.segments) == 4
