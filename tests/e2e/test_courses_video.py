@@ -145,4 +145,11 @@ def test_skipping_is_blocked_only_watched_seconds_count_and_hours_are_credited(
     expect(row).to_contain_text("0.1 h")
     expect(page.locator("[data-testid=ledger-total] td").nth(1)).to_have_text("0.1")
     _shot(page, f"{device}-archive")
+
+    # In Chinese, as the staff read it.
+    context.add_cookies([{"name": "ga_language", "value": "zh-hans", "url": live_server.url}])
+    page.goto(f"/learning/lessons/{lesson.pk}/")
+    expect(page.get_by_text("已观看 100%")).to_be_visible()
+    expect(page.get_by_text("不能快进到尚未观看的部分。")).to_be_visible()
+    _shot(page, f"{device}-zh")
     context.close()
