@@ -511,9 +511,10 @@ class CoursesDemoSeeder(DemoSeeder):
     def _video(self, course, trainer):
         """The online course's first lesson plays the demo video (no skipping ahead): QC1001
         has watched all of it (the lesson is done and its minutes are in the archive), two
-        colleagues part of it, one of them in two sittings with a stretch watched twice."""
+        colleagues part of it, one of them in two sittings with a stretch watched twice (every
+        report as the player sends it)."""
         from .video import services as video_services
-        from .video.demo import VIDEO_SECONDS, video_block, video_document
+        from .video.demo import VIDEO_SECONDS, video_block, video_document, watch_stretch
 
         lesson = course.lessons.order_by("sort_order", "pk").first()
         if lesson is None:
@@ -534,28 +535,26 @@ class CoursesDemoSeeder(DemoSeeder):
             .order_by("number")[:2]
         )
         began = timezone.now() - datetime.timedelta(days=3)
-        sittings = [(learner, [(0, 10), (0, VIDEO_SECONDS)])] if learner else []
+        sittings = [(learner, [(0, VIDEO_SECONDS)])] if learner else []
         if len(colleagues) == 2:
             sittings += [
-                (colleagues[0], [(0, 10), (0, 95)]),
-                (colleagues[1], [(0, 10), (0, 60), (30, 60), (60, 150)]),
+                (colleagues[0], [(0, 95)]),
+                # Two sittings a day apart, the second going back over ten seconds.
+                (colleagues[1], [(0, 60), (50, 150)]),
             ]
         for employee, stretches in sittings:
             services.lesson_open(employee=employee, lesson=lesson)
             at = began
             for start, end in stretches:
-                at += datetime.timedelta(seconds=end - start)
-                video_services.video_watch_report(
+                at, _watch = watch_stretch(
                     employee=employee,
                     lesson=lesson,
                     block_id=video.block_id,
-                    payload={
-                        "duration": VIDEO_SECONDS,
-                        "position": end,
-                        "segments": [[start, end]],
-                    },
-                    now=at,
+                    start=start,
+                    end=end,
+                    began=at,
                 )
+                at += datetime.timedelta(days=1)
 
     def _training_manager(self):
         number, name, dept, pos = TRAINING_MANAGER

@@ -39,3 +39,30 @@ def video_block(document, *, prevent_skipping: bool = True, caption: str = "") -
             "prevent_skipping": prevent_skipping,
         },
     }
+
+
+def watch_stretch(*, employee, lesson, block_id, start, end, began, duration=VIDEO_SECONDS):
+    """Report watching ``start``–``end`` seconds as the player does: every report interval at
+    the fastest rate credited, from the moment ``began``. Returns the moment it ends and the
+    watch."""
+    import datetime
+
+    from django.conf import settings
+
+    from . import services
+
+    interval = settings.COURSES_VIDEO_REPORT_SECONDS
+    step = interval * settings.COURSES_VIDEO_MAX_PLAYBACK_RATE
+    at, position, watch = began, start, None
+    while position < end:
+        upto = min(position + step, end)
+        at += datetime.timedelta(seconds=interval)
+        watch = services.video_watch_report(
+            employee=employee,
+            lesson=lesson,
+            block_id=block_id,
+            payload={"duration": duration, "position": upto, "segments": [[position, upto]]},
+            now=at,
+        )
+        position = upto
+    return at, watch

@@ -56,6 +56,12 @@ class VideoWatch(models.Model):
     position = models.DecimalField(
         _("resume position (seconds)"), max_digits=9, decimal_places=1, default=Decimal(0)
     )
+    # Seconds of playing the clock still allows (a token bucket: it fills at the fastest
+    # playback rate credited as time passes, up to two report intervals' worth, and every
+    # newly watched second takes one out), so reports can never add seconds faster than time.
+    allowance = models.DecimalField(
+        _("clock allowance (seconds)"), max_digits=9, decimal_places=1, default=Decimal(0)
+    )
     started_at = models.DateTimeField(pgettext_lazy("courses", "started"))
     updated_at = models.DateTimeField(pgettext_lazy("courses", "last report"))
     completed_at = models.DateTimeField(

@@ -3,9 +3,10 @@
 The player reports the stretches of the video it actually played (``[[start, end], …]`` in
 seconds), every ``COURSES_VIDEO_REPORT_SECONDS`` while playing and on pause, seek, end and
 leaving the page. The server keeps the union of everything reported (seconds watched twice
-count once), credits no more new seconds than the wall-clock time since the last report allows
-at ``COURSES_VIDEO_MAX_PLAYBACK_RATE``, and, for a video with "no skipping ahead", ignores any
-stretch that starts past the furthest point watched from the start: the player snaps back, but
+count once), credits new seconds only as fast as wall-clock time allows at
+``COURSES_VIDEO_MAX_PLAYBACK_RATE`` (a token bucket, so many quick reports gain nothing), and,
+for a video with "no skipping ahead", ignores any stretch that starts past the furthest point
+watched from the start: the player snaps back, but
 completion does not rely on the player. A video is done at ``COURSES_VIDEO_COMPLETION_PERCENT``;
 the lesson is finished once all its tracked videos and SCORM modules are done.
 """
@@ -230,7 +231,9 @@ def video_watch_report(
         .first()
     )
     rate = settings.COURSES_VIDEO_MAX_PLAYBACK_RATE
-    slack = settings.COURSES_VIDEO_REPORT_SECONDS
+    # The bucket holds two report intervals at the fastest rate: one for the interval a report
+    # covers, one for a report that comes late (a slow network, a throttled tab).
+    capacity = 2 * settings.COURSES_VIDEO_REPORT_SECONDS * rate
     if watch is None:
         watch = VideoWatch(
             employee=employee,
@@ -241,10 +244,10 @@ def video_watch_report(
             started_at=now,
             updated_at=now,
         )
-        budget = slack * rate + slack
+        budget = capacity
     else:
         elapsed = max((now - watch.updated_at).total_seconds(), 0)
-        budget = elapsed * rate + slack
+        budget = min(float(watch.allowance) + elapsed * rate, capacity)
     # The duration the browser gave first stays: a video whose file changes length is a new
     # video only for new learners (docs/online-study.md).
     duration = float(watch.duration)
@@ -262,6 +265,7 @@ def video_watch_report(
             % {"limit": MAX_STORED_SEGMENTS}
         )
     watch.segments = segments
+    watch.allowance = _decimal(max(budget - segments_length(new), 0))
     watched = min(segments_length(watch.segments), duration)
     watch.watched_seconds = _decimal(watched)
     watch.percent = min(_decimal(100 * watched / duration), Decimal(100))

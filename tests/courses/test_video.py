@@ -9,6 +9,7 @@ from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from courses.models import Completion, LessonProgress
 from courses.scorm import services as scorm_services
 from courses.scorm.demo import scorm12_package
 from courses.video import services
-from courses.video.demo import video_block, video_document
+from courses.video.demo import video_block, video_document, watch_stretch
 from courses.video.models import VideoWatch
 from courses.video.services import (
     ReportRefused,
@@ -139,10 +140,14 @@ def _report(employee, lesson, block_id, segments, *, at, duration=240, position=
 
 
 def _watch(employee, lesson, block_id, end, *, at):
-    """Watch from the start to ``end`` as a player would, reporting as it goes (the first
-    report after ten seconds, the rest at ``at``)."""
-    _report(employee, lesson, block_id, [[0, 10]], at=at - end + 10)
-    return _report(employee, lesson, block_id, [[0, end]], at=at)
+    """Watch from the start to ``end`` as the player reports it, finishing at ``at``."""
+    interval = settings.COURSES_VIDEO_REPORT_SECONDS
+    reports = -(-end // (interval * settings.COURSES_VIDEO_MAX_PLAYBACK_RATE))
+    began = T0 + datetime.timedelta(seconds=at - reports * interval)
+    _at, watch = watch_stretch(
+        employee=employee, lesson=lesson, block_id=block_id, start=0, end=end, began=began
+    )
+    return watch
 
 
 @pytest.mark.django_db
@@ -171,13 +176,25 @@ def test_seconds_cannot_come_faster_than_the_clock_allows(people, lesson, block_
     settings.COURSES_VIDEO_REPORT_SECONDS = 10
     settings.COURSES_VIDEO_MAX_PLAYBACK_RATE = 2
     employee = people["employee"]
-    # A first report may carry one interval at double speed, plus one interval of slack: 30 s.
+    # A first report may carry two intervals at double speed: 40 s.
     watch = _report(employee, lesson, block_id, [[0, 240]], at=0)
-    assert watch.watched_seconds == Decimal("30.0")
-    # Five seconds later: 5 × 2 + 10 more.
+    assert watch.watched_seconds == Decimal("40.0")
+    # Five seconds later, five seconds at double speed more.
     watch = _report(employee, lesson, block_id, [[0, 240]], at=5)
     assert watch.watched_seconds == Decimal("50.0")
     assert watch.segments == [[0.0, 50.0]]
+    # Posting again and again at once gains nothing: the allowance is spent.
+    for _ in range(20):
+        watch = _report(employee, lesson, block_id, [[0, 240]], at=5)
+    assert watch.watched_seconds == Decimal("50.0")
+    # An honest viewer at double speed, reporting every ten seconds, loses nothing, and a
+    # report that comes late is covered too.
+    for at, end in ((15, 70), (25, 90), (45, 130)):
+        watch = _report(employee, lesson, block_id, [[50, end]], at=at)
+        assert watch.watched_seconds == end
+    # After a long pause the allowance is full again, but no fuller.
+    watch = _report(employee, lesson, block_id, [[130, 240]], at=86_400)
+    assert watch.watched_seconds == Decimal("170.0")
 
 
 @pytest.mark.django_db
@@ -229,7 +246,14 @@ def test_the_lesson_counts_only_once_its_video_is_watched(client, people, lesson
     assert "Watch the videos" in response.content.decode()
     _watch(employee, lesson, block_id, 120, at=120)
     assert LessonProgress.objects.get(employee=employee, lesson=lesson).completed_at is None
-    _report(employee, lesson, block_id, [[120, 240]], at=240)
+    watch_stretch(
+        employee=employee,
+        lesson=lesson,
+        block_id=block_id,
+        start=120,
+        end=240,
+        began=T0 + datetime.timedelta(seconds=120),
+    )
     assert LessonProgress.objects.get(employee=employee, lesson=lesson).completed_at is not None
     # The second lesson is ticked off by hand as before; then the course is complete.
     second = lesson.course.lessons.order_by("sort_order").last()
@@ -309,15 +333,15 @@ def test_archive_rows_add_up_to_the_ledger_with_video_hours(client, people, sett
         extra.save()
     for number, (extra, minutes) in enumerate(zip(lessons, (13, 20, 31), strict=True)):
         (video,) = services.tracked_videos(extra)
-        began = start + datetime.timedelta(minutes=number * 40)
-        for at, end in ((10, 10), (minutes * 60, minutes * 60)):
-            services.video_watch_report(
-                employee=employee,
-                lesson=extra,
-                block_id=video.block_id,
-                payload={"duration": 3600, "position": end, "segments": [[0, end]]},
-                now=began + datetime.timedelta(seconds=at),
-            )
+        watch_stretch(
+            employee=employee,
+            lesson=extra,
+            block_id=video.block_id,
+            start=0,
+            end=minutes * 60,
+            began=start + datetime.timedelta(minutes=number * 40),
+            duration=3600,
+        )
     login(client, people["hr"])
     rows, total, html = _ledger(client, employee)
     # 13, 20 and 31 minutes: 0.2 + 0.3 + 0.5 hours.

@@ -99,7 +99,20 @@
           sending = false;
           inflight = [];
           if (response.ok) {
-            known = merge(known.concat(batch));
+            var sentTo = batch.length ? batch[batch.length - 1][1] : 0;
+            var cut = config.preventSkipping && body.furthest + 1 < sentTo;
+            if (cut) {
+              // The server did not take all of it (faster than the clock allows, or past what
+              // was watched): carry on from where it counts.
+              known = [[0, body.furthest]];
+              pending = [];
+              open = null;
+              if (video.currentTime > body.furthest + 1) video.currentTime = body.furthest;
+              notice.dataset.kind = "snapped";
+              say(texts.snapped);
+            } else {
+              known = merge(known.concat(batch));
+            }
             showPercent(body.percent, body.done);
             if (body.lessonDone) {
               var pendingNote = document.getElementById("lesson-pending");
@@ -107,7 +120,7 @@
               if (pendingNote) pendingNote.hidden = true;
               if (finished) finished.hidden = false;
             }
-            if (notice.dataset.kind === "failed" || body.done) say("");
+            if (!cut && (notice.dataset.kind === "failed" || body.done)) say("");
             if (pending.length) send(false);
           } else if (response.status >= 500 || response.status === 429) {
             pending = batch.concat(pending);
