@@ -21,13 +21,39 @@ class DocumentBlock(blocks.StructBlock):
 
 
 class VideoBlock(blocks.StructBlock):
-    """A video uploaded to the document library (MP4) or embedded from a video site."""
+    """A video uploaded to the document library (MP4 or WebM) or embedded from a video site.
+
+    Only an uploaded file is tracked (courses/video): the player reports what was watched, the
+    lesson counts once the video is watched, and the watched time earns training hours. An
+    embedded player belongs to another site and reports nothing to us.
+    """
 
     file = DocumentChooserBlock(
-        label=_("video file"), required=False, help_text=_("An MP4 from the document library.")
+        label=_("video file"),
+        required=False,
+        help_text=_(
+            "An MP4 or WebM from the document library. Only an uploaded file is tracked: "
+            "the lesson counts once it is watched, and the watched time earns training hours."
+        ),
     )
-    embed = EmbedBlock(label=_("embedded video"), required=False)
+    embed = EmbedBlock(
+        label=_("embedded video"),
+        required=False,
+        help_text=_(
+            "A video from another site. It cannot be tracked: nobody's watching is recorded, "
+            "it does not hold the lesson back and it earns no hours by itself."
+        ),
+    )
     caption = blocks.CharBlock(label=_("caption"), required=False, max_length=200)
+    prevent_skipping = blocks.BooleanBlock(
+        label=_("no skipping ahead"),
+        required=False,
+        default=False,
+        help_text=_(
+            "Learners cannot seek past the furthest point they have watched, and nothing "
+            "watched beyond it counts (uploaded files only)."
+        ),
+    )
 
     def clean(self, value):
         from django.core.exceptions import ValidationError

@@ -35,6 +35,7 @@ from .models import (
     TrainingPlanPage,
     TrainingRule,
     TrainingSession,
+    VideoWatch,
 )
 
 TRAINING_MANAGER = ("QC9006", "吴振华", "QC-RL", "P02")
@@ -430,6 +431,7 @@ class CoursesDemoSeeder(DemoSeeder):
         Enrollment.objects.all().delete()
         TrainingSession.objects.all().delete()
         TrainingRule.objects.all().delete()
+        VideoWatch.objects.all().delete()
         ScormValue.objects.all().delete()
         ScormAttempt.objects.all().delete()
         ScormPackage.objects.all().delete()
@@ -456,6 +458,7 @@ class CoursesDemoSeeder(DemoSeeder):
             self._rules(courses, hr)
         self._scorm(courses["KC-ZX01"], trainer)
         self._learner(courses)
+        self._video(courses["KC-FG01"], trainer)
         if stdout is not None:
             stdout.write(
                 f"Training: {CoursePage.objects.count()} courses, "
@@ -504,6 +507,54 @@ class CoursesDemoSeeder(DemoSeeder):
                 "cmi.suspend_data": '{"screen": 2, "visited": [1, 2], "answers": {}}',
             },
         )
+
+    def _video(self, course, trainer):
+        """The online course's first lesson plays the demo video (no skipping ahead): QC1001
+        has watched all of it (the lesson is done and its minutes are in the archive), two
+        colleagues part of it, one of them in two sittings with a stretch watched twice (every
+        report as the player sends it)."""
+        from .video import services as video_services
+        from .video.demo import VIDEO_SECONDS, video_block, video_document, watch_stretch
+
+        lesson = course.lessons.order_by("sort_order", "pk").first()
+        if lesson is None:
+            return
+        if not video_services.tracked_videos(lesson):
+            document = video_document(user=trainer.user if trainer else None)
+            block = video_block(document, caption="《电力法》要点讲解")
+            lesson.body = [*lesson.body.raw_data, block]
+            lesson.save()
+            course.save_revision(user=trainer.user if trainer else None).publish()
+        if VideoWatch.objects.exists():
+            return
+        (video,) = video_services.tracked_videos(lesson)
+        learner = _employee("QC1001")
+        colleagues = list(
+            Employee.objects.filter(department__code="QC-CG")
+            .exclude(number="QC1001")
+            .order_by("number")[:2]
+        )
+        began = timezone.now() - datetime.timedelta(days=3)
+        sittings = [(learner, [(0, VIDEO_SECONDS)])] if learner else []
+        if len(colleagues) == 2:
+            sittings += [
+                (colleagues[0], [(0, 95)]),
+                # Two sittings a day apart, the second going back over ten seconds.
+                (colleagues[1], [(0, 60), (50, 150)]),
+            ]
+        for employee, stretches in sittings:
+            services.lesson_open(employee=employee, lesson=lesson)
+            at = began
+            for start, end in stretches:
+                at, _watch = watch_stretch(
+                    employee=employee,
+                    lesson=lesson,
+                    block_id=video.block_id,
+                    start=start,
+                    end=end,
+                    began=at,
+                )
+                at += datetime.timedelta(days=1)
 
     def _training_manager(self):
         number, name, dept, pos = TRAINING_MANAGER

@@ -1002,3 +1002,4 @@ class QuestionnaireSubmission(AbstractFormSubmission):
 
 
 from .scorm.models import *  # noqa: E402, F403  (SCORM packages live in courses/scorm)
+from .video.models import *  # noqa: E402, F403  (tracked video lives in courses/video)

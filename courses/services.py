@@ -41,6 +41,7 @@ from .models import (
     TrainingSession,
 )
 from .scorm.services import lesson_scos_done
+from .video.services import lesson_videos_done
 
 
 def _today():
@@ -81,6 +82,11 @@ def lesson_complete(*, employee: Employee, lesson: Lesson) -> LessonProgress:
             )
             % {"lesson": lesson.title}
         )
+    if progress.completed_at is None and not lesson_videos_done(employee=employee, lesson=lesson):
+        raise TrainingError(
+            _("Watch the videos of “%(lesson)s” first: the lesson counts once they are watched.")
+            % {"lesson": lesson.title}
+        )
     if progress.completed_at is None:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
@@ -99,6 +105,19 @@ def lesson_complete(*, employee: Employee, lesson: Lesson) -> LessonProgress:
                 source=Completion.Source.ONLINE,
             )
     return progress
+
+
+def lesson_complete_when_tracked_done(*, employee: Employee, lesson: Lesson) -> bool:
+    """Finish the lesson if every tracked item of it (SCORM modules, uploaded videos) is done
+    by the employee; called when one of them becomes done. Returns whether it is finished."""
+    if not (
+        lesson_scos_done(employee=employee, lesson=lesson)
+        and lesson_videos_done(employee=employee, lesson=lesson)
+    ):
+        return False
+    lesson_open(employee=employee, lesson=lesson)
+    lesson_complete(employee=employee, lesson=lesson)
+    return True
 
 
 # Sessions ------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from .models import (
 )
 from .resources import PlanItemResource
 from .scorm.views import lesson_scos as scorm_lesson_scos
+from .video.views import lesson_players as video_lesson_players
 
 CALENDAR_SALT = "courses.calendar"
 
@@ -79,10 +80,13 @@ def lesson_detail(request, pk):
     progress = services.lesson_open(employee=employee, lesson=lesson)
     siblings = list(lesson.course.lessons.order_by("sort_order", "pk").values_list("pk", "title"))
     position = [pk for pk, _title in siblings].index(lesson.pk)
+    players = video_lesson_players(employee=employee, lesson=lesson)
     context = {
         "lesson": lesson,
         "course": lesson.course,
         "progress": progress,
+        "body": [(block, players.get(block.id)) for block in lesson.body],
+        "video_players": players,
         "scorm_scos": scorm_lesson_scos(employee=employee, lesson=lesson),
         "number": position + 1,
         "total": len(siblings),

@@ -23,6 +23,7 @@ from . import buttons, portal, records, services
 from .demo import CoursesDemoSeeder
 from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
 from .scorm import records as scorm_records
+from .video import records as video_records
 from .viewsets import TrainingViewSetGroup
 
 
@@ -50,6 +51,11 @@ def register_scorm_archive(employee, *, year=None):
     return scorm_records.archive_entries(employee, year=year)
 
 
+@hooks.register(ARCHIVE_SOURCE_HOOK)
+def register_video_archive(employee, *, year=None):
+    return video_records.archive_entries(employee, year=year)
+
+
 @hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK)
 def register_training_indicators():
     return records.indicator_sources()
@@ -72,6 +78,9 @@ def register_courses_log_actions(actions):
     )
     actions.register_action(
         "courses.rule_applied", _("Apply training rule"), _("Training assignments created")
+    )
+    actions.register_action(
+        "courses.video_watched", _("Watch a lesson video"), _("Lesson video watched")
     )
     actions.register_action(
         "courses.drill_action_assigned",

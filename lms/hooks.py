@@ -151,6 +151,12 @@ class ArchiveOutcome(models.TextChoices):
         "practice_failed_auto",
         _("Practice failed, submitted when time ran out"),
     )
+    # Online study (SCORM time, watched video) of a course the employee has completed: the
+    # completion credits the course's hours, which cover that study.
+    STUDY_IN_COMPLETED_COURSE = (
+        "study_in_completed_course",
+        _("Online study of a course already completed"),
+    )
 
 
 @dataclass(frozen=True)

@@ -509,7 +509,7 @@ PERSONAL_DATA_MANAGER_FIELDS = tuple(
 # Every limit on uploaded files (documents, images, imports, photo evidence); lms/uploads.py
 # applies them and names the file and the reason in every refusal.
 WAGTAILDOCS_EXTENSIONS = env_list(
-    "DOCUMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,ppt,pptx,txt,zip,mp4"
+    "DOCUMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,ppt,pptx,txt,zip,mp4,webm"
 )
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_UPLOAD_SIZE", 100 * 1024 * 1024)
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "lms.forms.SafeDocumentForm"
@@ -546,6 +546,15 @@ SCORM_COMMIT_MAX_BYTES = env_int("SCORM_COMMIT_MAX_BYTES", 1024 * 1024)
 SCORM_AUTOCOMMIT_SECONDS = env_int("SCORM_AUTOCOMMIT_SECONDS", 30)
 # How long a player's signed link to the package files stays valid.
 SCORM_CONTENT_LINK_SECONDS = env_int("SCORM_CONTENT_LINK_SECONDS", 12 * 3600)
+# Tracked video (courses/video, docs/online-study.md): how often the player reports the segments
+# played, the share of a video that completes it, the fastest playback that earns seconds (the
+# player offers no faster rate; the server credits no more than wall-clock time × this), and
+# how many segments and how long a video one report may carry.
+COURSES_VIDEO_REPORT_SECONDS = env_int("COURSES_VIDEO_REPORT_SECONDS", 10)
+COURSES_VIDEO_COMPLETION_PERCENT = env_int("COURSES_VIDEO_COMPLETION_PERCENT", 95)
+COURSES_VIDEO_MAX_PLAYBACK_RATE = env_int("COURSES_VIDEO_MAX_PLAYBACK_RATE", 2)
+COURSES_VIDEO_REPORT_MAX_SEGMENTS = env_int("COURSES_VIDEO_REPORT_MAX_SEGMENTS", 200)
+COURSES_VIDEO_MAX_SECONDS = env_int("COURSES_VIDEO_MAX_SECONDS", 12 * 3600)
 # An XLSX import may unpack to at most this much (50,000 rows of ten columns is about 30 MB).
 IMPORT_XLSX_MAX_UNCOMPRESSED = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED", 100 * 1024 * 1024)
 # Photo evidence: pixels (bytes and types are in the drills block).

@@ -122,6 +122,10 @@ def _file_size(file) -> int:
     return file.size
 
 
+# Every WebM (Matroska) file opens with the EBML header element's id.
+EBML = b"\x1a\x45\xdf\xa3"
+
+
 def check_document(file, *, name: str):
     """A Wagtail document: allowed extension, size limit, and content matching the extension."""
     extension = extension_of(name)
@@ -161,6 +165,9 @@ def check_document(file, *, name: str):
                 raise mismatch
     elif extension == "mp4":
         if head[4:8] != b"ftyp":
+            raise mismatch
+    elif extension == "webm":
+        if not head.startswith(EBML):
             raise mismatch
     elif extension in ("txt", "csv"):
         if b"\x00" in head or not _decodes(head):

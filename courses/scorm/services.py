@@ -418,10 +418,8 @@ def _lesson_check(*, employee: Employee, attempt: ScormAttempt):
     from .. import services as course_services
 
     lesson = attempt.sco.package.lesson
-    if lesson is None or not lesson_scos_done(employee=employee, lesson=lesson):
-        return
-    course_services.lesson_open(employee=employee, lesson=lesson)
-    course_services.lesson_complete(employee=employee, lesson=lesson)
+    if lesson is not None:
+        course_services.lesson_complete_when_tracked_done(employee=employee, lesson=lesson)
 
 
 def study_hours(total_seconds: int, minutes: int) -> Decimal:

@@ -34,6 +34,21 @@ def scorm_world(world):
     return made
 
 
+def video_world(world):
+    """A published course whose first lesson plays the demo video (built on first use)."""
+    if "video" in world:
+        return world["video"]
+    from courses.video.demo import video_block, video_document
+    from courses.video.services import tracked_videos
+    from tests.factories import courses as cf
+
+    course = cf.course(lessons=1, extra_blocks=[video_block(video_document())])
+    lesson = course.lessons.get()
+    (video,) = tracked_videos(lesson)
+    world["video"] = {"lesson": lesson, "block_id": video.block_id}
+    return world["video"]
+
+
 def _url(name, key):
     return lambda world: reverse(name, args=[scorm_world(world)[key].pk])
 
@@ -58,6 +73,30 @@ def cases():
             expect(DENY, anonymous=DENY, employee=ANY, superuser=DENY),
             method="POST",
             data=lambda w: {"seq": "1"},
+        ),
+        # Watched stretches of a lesson's video: every employee studies every published
+        # course, each into their own record, so no role is refused the lesson; the body is
+        # JSON, which the matrix's form post is not (each employee role gets a 400 with its
+        # message). Accounts without an employee profile are refused; tests/courses/
+        # test_video.py asserts the 200, the 404 of an unpublished course or unknown video,
+        # and the 403s with real reports.
+        "courses:video_report": Case(
+            lambda w: reverse(
+                "courses:video_report",
+                args=[video_world(w)["lesson"].pk, video_world(w)["block_id"]],
+            ),
+            expect(ANY, anonymous=DENY, superuser=DENY),
+            method="POST",
+            data=lambda w: {"duration": "240"},
+        ),
+        # The tracked video's file (with byte ranges, for seeking): every employee studying
+        # the published course; accounts without an employee profile have no lesson to study.
+        "courses:video_file": Case(
+            lambda w: reverse(
+                "courses:video_file",
+                args=[video_world(w)["lesson"].pk, video_world(w)["block_id"]],
+            ),
+            expect(OK, superuser=DENY),
         ),
         # The report per package: trainers and HR see everyone, managers their subtree.
         "courses:scorm_report": Case(

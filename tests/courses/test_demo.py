@@ -1,3 +1,4 @@
+from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
@@ -9,6 +10,7 @@ from courses.models import (
     Attendance,
     Completion,
     CoursePage,
+    LessonProgress,
     PlanItem,
     QuestionnairePage,
     TrainingSession,
@@ -29,6 +31,30 @@ def _counts():
     )
 
 
+def _video_watches():
+    """The demo video lesson's watches: QC1001 watched it all (so the lesson is done), two
+    colleagues part of it; the stretch one of them watched twice counts once."""
+    from courses.models import Lesson
+    from courses.video.models import VideoWatch
+    from courses.video.services import tracked_videos
+
+    watches = {
+        w.employee.number: (w.watched_seconds, w.is_done)
+        for w in VideoWatch.objects.select_related("employee")
+    }
+    assert len(watches) == 3
+    assert watches["QC1001"] == (Decimal("240.0"), True)
+    assert sorted(watches.values())[:2] == [(Decimal("95.0"), False), (Decimal("150.0"), False)]
+    lesson = VideoWatch.objects.get(employee__number="QC1001").lesson
+    (video,) = tracked_videos(Lesson.objects.get(pk=lesson.pk))
+    assert set(VideoWatch.objects.values_list("block_id", flat=True)) == {video.block_id}
+    assert (
+        LessonProgress.objects.get(employee__number="QC1001", lesson=lesson).completed_at
+        is not None
+    )
+    return watches
+
+
 def test_demo_seed_is_idempotent_and_believable(db, client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     first = _counts()
@@ -36,8 +62,10 @@ def test_demo_seed_is_idempotent_and_believable(db, client):
     assert courses >= 10 and items >= 12 and sessions >= 4
     assert attendance and completions and assignments
     assert PlanItem.objects.filter(plan__year=2026).count() >= 12
+    watches = _video_watches()
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert _counts() == first
+    assert _video_watches() == watches
 
     learner = Employee.objects.get(number="QC1001")
     assert Completion.objects.filter(employee=learner).count() >= 2

@@ -36,7 +36,10 @@ def course(
     self_enrolment=True,
     publish=True,
     user=None,
+    extra_blocks=None,
+    minutes=15,
 ):
+    """A course page; ``extra_blocks`` (StreamField data) go at the end of the first lesson."""
     n = next(_counter)
     page = CoursePage(
         title=title or f"课程{n}",
@@ -56,7 +59,10 @@ def course(
         live=publish,
         lessons=[
             Lesson(
-                title=f"第{i + 1}课", minutes=15, sort_order=i, body=lesson_body(f"第{i + 1}课内容")
+                title=f"第{i + 1}课",
+                minutes=minutes,
+                sort_order=i,
+                body=lesson_body(f"第{i + 1}课内容") + (list(extra_blocks or []) if i == 0 else []),
             )
             for i in range(lessons)
         ],
