@@ -162,7 +162,7 @@ def practice_pool(employee, now=None) -> tuple[set[int], set[int]]:
     includes them (by position, department, name or an assigned course), of the types practice
     marks at once, active, and not confidential — and the confidential questions, which
     practice never shows."""
-    from .services import _candidate_pools, confidential_question_ids
+    from .services.draw import _candidate_pools, confidential_question_ids
 
     exam_ids = list(
         Exam.objects.for_employee(employee)
