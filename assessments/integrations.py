@@ -3,9 +3,10 @@ appraisal indicator sources and the portal's "My exams" panel."""
 
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from lms.models import Department
 from lms.portal import PanelSummary, PortalPanel
 from lms.roles import Role, has_role, user_roles
 
-from .models import Attempt, Certificate, Exam
+from .models import Attempt, Certificate, Exam, PracticeAnswer, PracticeSource
 
 
 def _outcome(attempt):
@@ -67,6 +68,7 @@ def archive_entries(employee, *, year=None):
                 outcome=_outcome(attempt),
             )
         )
+    entries += practice_entries(employee, year=year)
     for certificate in certificates:
         entries.append(
             ArchiveEntry(
@@ -79,6 +81,45 @@ def archive_entries(employee, *, year=None):
             )
         )
     return entries
+
+
+def practice_hours(answered: int) -> Decimal:
+    """A day's practice as study time: ``PRACTICE_MINUTES_PER_QUESTION`` a question answered,
+    at most ``PRACTICE_MAX_MINUTES_PER_DAY`` a day, in tenths of an hour."""
+    minutes = min(
+        answered * settings.PRACTICE_MINUTES_PER_QUESTION, settings.PRACTICE_MAX_MINUTES_PER_DAY
+    )
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def practice_entries(employee, *, year=None):
+    """One online-study entry per day of 每日一练 and 错题本 practice (answers given in an
+    attempt are the attempt's own entry; mock exams never count). HR's rule for online study
+    converts the hours (docs/practice.md)."""
+    answers = PracticeAnswer.objects.filter(
+        employee=employee, source__in=[PracticeSource.DAILY, PracticeSource.WRONG_BOOK]
+    )
+    if year is not None:
+        answers = answers.filter(day__year=year)
+    days = (
+        answers.values("day")
+        .annotate(answered=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+        .order_by("day")
+    )
+    url = reverse("assessments:practice_home")
+    return [
+        ArchiveEntry(
+            date=day["day"],
+            category=ArchiveCategory.ONLINE_STUDY,
+            title=_("Safety rules practice"),
+            detail=_("%(answered)s questions answered, %(right)s right")
+            % {"answered": day["answered"], "right": day["right"]},
+            hours=practice_hours(day["answered"]),
+            url=url,
+            source="assessments.practice",
+        )
+        for day in days
+    ]
 
 
 def _formal_attempts(start, end):

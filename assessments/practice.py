@@ -282,7 +282,7 @@ def read_response(question: Question, data) -> object:
         values = data.getlist("answer")
         value = str(values[0]).strip()[:100] if len(values) == 1 else ""
         if not value:
-            raise ValidationError(_("Enter a number."))
+            raise ValidationError(_("Enter a number as your answer."))
         return value
     raise ValidationError(_("This question cannot be practised here."))
 

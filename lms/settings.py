@@ -390,6 +390,10 @@ PRACTICE_LEITNER_DAYS = [
     int(days) for days in env_list("PRACTICE_LEITNER_DAYS", "1,2,4,8,16") if days.isdigit()
 ] or [1, 2, 4, 8, 16]
 PRACTICE_RETIRE_STREAK = env_int("PRACTICE_RETIRE_STREAK", 2)
+# Training hours for 每日一练 and 错题本 practice: minutes credited per question answered, and
+# at most this many minutes a day (the online-study hours rule then converts them).
+PRACTICE_MINUTES_PER_QUESTION = env_int("PRACTICE_MINUTES_PER_QUESTION", 1)
+PRACTICE_MAX_MINUTES_PER_DAY = env_int("PRACTICE_MAX_MINUTES_PER_DAY", 30)
 # Below this mastery (%) a knowledge point counts as weak (and is drawn more often).
 PRACTICE_WEAK_MASTERY = env_int("PRACTICE_WEAK_MASTERY", 60)
 # --- courses ---

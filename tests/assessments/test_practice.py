@@ -403,3 +403,59 @@ def test_points_and_decimal_weights_count_full_marks_only(people):
         employee=employee, question=question, source=PracticeSource.DAILY, response=["A"]
     )
     assert not answer.correct  # part of the options is not right
+
+
+# -- Hours from practice ----------------------------------------------------------------------
+
+
+@pytest.mark.today("2026-12-31")
+def test_a_day_of_practice_earns_online_study_hours_in_the_ledger(people, settings, clock):
+    """每日一练 and 错题本 answers become one online-study entry a day: minutes a question,
+    capped a day, both settings; HR's online-study rule converts them; the ledger adds up."""
+    from careers.archive import credit_entries, hours_ledger
+
+    settings.PRACTICE_DAILY_QUESTIONS = 12
+    settings.PRACTICE_MINUTES_PER_QUESTION = 2
+    settings.PRACTICE_MAX_MINUTES_PER_DAY = 20
+    employee = people["employee"]
+    practice_exam(employee, bank(12))
+    daily = services.daily_practice_for(employee=employee)
+    for n, question_id in enumerate(daily.question_ids[:6]):
+        answer_daily(employee, question_id, WRONG if n < 2 else RIGHT)
+    wrong = PracticeCard.objects.filter(employee=employee).first()
+    services.wrong_book_answer(employee=employee, card=wrong, data=RIGHT)
+
+    entries = [e for e in archive_entries(employee) if e.source == "assessments.practice"]
+    assert len(entries) == 1
+    (entry,) = entries
+    assert entry.date.isoformat() == "2026-12-31"
+    assert entry.detail == "答题 7 道，答对 5 道"
+    assert entry.hours == Decimal("0.2")  # 7 × 2 = 14 min, under the 20-minute cap
+
+    clock.shift(timedelta(days=1))  # 2027-01-01: a new year's day of practice
+    daily = services.daily_practice_for(employee=employee)
+    for question_id in daily.question_ids:
+        answer_daily(employee, question_id, RIGHT)
+    by_year = {
+        year: [e for e in archive_entries(employee, year=year) if e.source.endswith("practice")]
+        for year in (2026, 2027)
+    }
+    assert [e.hours for e in by_year[2026]] == [Decimal("0.2")]
+    assert [e.hours for e in by_year[2027]] == [Decimal("0.3")]  # 12 × 2 = 24 → capped at 20
+
+    year_2027 = archive_entries(employee, year=2027)
+    rows = credit_entries(year_2027)
+    practice_rows = [row for row in rows if row.source == "assessments.practice"]
+    assert [row.hours for row in practice_rows] == [Decimal("0.3")]  # the default rule: ×1
+    total = hours_ledger(year_2027)[0]
+    assert total.hours == sum(row.hours for row in rows)
+
+
+def test_mock_exams_and_attempt_answers_earn_no_practice_entry(people):
+    employee = people["employee"]
+    questions = bank(3)
+    exam = practice_exam(employee, questions)
+    attempt = services.attempt_start(exam=exam, employee=employee)
+    services.attempt_submit(attempt=attempt)
+    services.practice_sync(employee=employee)
+    assert not [e for e in archive_entries(employee) if e.source == "assessments.practice"]
