@@ -74,3 +74,12 @@ def sign_in(page, number, password):
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("form button[type=submit]")
+
+
+def admin_widgets_started(page):
+    """Wait until the admin page's widgets are started (lms/static/lms/admin/csp-init.js removes
+    each starter element once it has run): on a busy machine a click on an inline panel's "add"
+    can come before its panel is started, and then adds nothing."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-controller='grid-init']")).to_have_count(0)

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 from wagtail.documents import get_document_model
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import admin_widgets_started, sign_in
 from tests.factories import assessments as af
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -71,6 +71,7 @@ def _policy(response):
 def _inline_panel_adds_a_row(page, prefix):
     total = page.locator(f"#id_{prefix}-TOTAL_FORMS")
     before = int(total.input_value())
+    admin_widgets_started(page)
     page.locator(f"#id_{prefix}-ADD").click()
     expect(total).to_have_value(str(before + 1))
     page.locator(f"#inline_child_{prefix}-{before}").wait_for()
