@@ -214,10 +214,23 @@ def _flatten(results):
 
 
 def archive_entries(employee, *, year: int | None = None, categories=None) -> list[ArchiveEntry]:
-    """Every archive entry the registered sources give for the employee, newest first."""
-    entries = []
-    for source in hooks.get_hooks(ARCHIVE_SOURCE_HOOK):
-        entries.extend(source(employee, year=year))
+    """Every archive entry the registered sources give for the employee, newest first.
+
+    A page that shows the archive in several places (the portal home: the section cards and the
+    archive panel's hours) sets ``employee._archive_memo = {}`` first, and the sources are then
+    read once while that page renders (a year's entries are taken from all years' when those
+    were read)."""
+    memo = getattr(employee, "_archive_memo", None)
+    if memo is not None and year in memo:
+        entries = list(memo[year])
+    elif memo is not None and None in memo:  # every year's entries: this year's are among them
+        entries = list(memo[None])
+    else:
+        entries = []
+        for source in hooks.get_hooks(ARCHIVE_SOURCE_HOOK):
+            entries.extend(source(employee, year=year))
+        if memo is not None:
+            memo[year] = list(entries)
     if year is not None:
         entries = [entry for entry in entries if entry.date.year == year]
     if categories is not None:

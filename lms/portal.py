@@ -139,6 +139,7 @@ def portal_home_context(request) -> dict:
     employee = get_employee(request.user)
     if employee is None:
         return {"employee": None, "cards": [], "workbench": workbench(request)}
+    employee._archive_memo = {}  # the cards and the panels' summaries read the archive once
     entries = archive_entries(employee)
     panels = registered_panels()
     cards = []
