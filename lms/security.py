@@ -111,10 +111,35 @@ def refused_parameter(request) -> str | None:
     return None
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _usable_next(value: str) -> bool:
+    """A "next" address the product itself would give: a path on this site."""
+    return value.startswith("/") and not value.startswith(("//", "/\\"))
+
+
+def drop_unusable_next(request) -> None:
+    """Forget a ``next`` parameter that is not a path on this site. Wagtail's views accept any
+    value their host check lets through ("abc" is a relative address) and hand it to
+    ``redirect()``, which looks a bare word up as a URL name: a server error after the form was
+    saved. Without it the view goes where it goes by default."""
+    sources = ["GET"]
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        sources.append("POST")
+    for source in sources:
+        params = getattr(request, source)
+        values = params.getlist("next")
+        if values and not all(_usable_next(value) for value in values):
+            params = params.copy()
+            params.pop("next")
+            setattr(request, source, params)
+
+
 class HostileValueMiddleware:
     """Refuse, with 400 and a readable reason, query-string values that no search or filter of
     the product accepts, before any view (ours or the framework's) hands them to the
-    database."""
+    database; and forget a ``next`` address that is not a path on this site."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -123,4 +148,5 @@ class HostileValueMiddleware:
         reason = refused_parameter(request)
         if reason is not None:
             return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+        drop_unusable_next(request)
         return self.get_response(request)
