@@ -83,3 +83,22 @@ def admin_widgets_started(page):
     from playwright.sync_api import expect
 
     expect(page.locator("[data-controller='grid-init']")).to_have_count(0)
+
+
+def add_inline_row(page, prefix):
+    """Add a row to an admin inline panel and wait for it; on a busy machine the first click
+    can land before the panel listens, so it is given again once if no row came."""
+    from playwright.sync_api import expect
+
+    admin_widgets_started(page)
+    total = page.locator(f"#id_{prefix}-TOTAL_FORMS")
+    before = int(total.input_value())
+    page.click(f"#id_{prefix}-ADD")
+    try:
+        expect(total).to_have_value(str(before + 1), timeout=5_000)
+    except AssertionError:
+        if int(total.input_value()) == before:
+            page.click(f"#id_{prefix}-ADD")
+        expect(total).to_have_value(str(before + 1))
+    page.locator(f"#id_{prefix}-{before}-DELETE").wait_for(state="attached")
+    return before

@@ -12,7 +12,7 @@ from drills.models import CorrectiveAction, Drill, EvaluationSheet, Finding, Rat
 from lms import services as lms_services
 from lms.roles import Role
 from tests import factories as f
-from tests.e2e.conftest import admin_widgets_started, sign_in
+from tests.e2e.conftest import add_inline_row, sign_in
 from tests.factories import drills as df
 
 DRILL_PERMISSIONS = {
@@ -82,11 +82,10 @@ def test_drill_loop(page, phone, world, live_server):
     page.select_option("#id_organising_department", str(world["ops"].pk))
     page.select_option("#id_coordinator", str(people["coordinator"].pk))
     page.select_option("#id_template", str(world["template"].pk))
-    admin_widgets_started(page)
-    page.click("#id_participants-ADD")
+    add_inline_row(page, "participants")
     page.select_option("#id_participants-0-employee", str(people["evaluator"].pk))
     page.select_option("#id_participants-0-role", "evaluator")
-    page.click("#id_participants-ADD")
+    add_inline_row(page, "participants")
     page.select_option("#id_participants-1-employee", str(people["owner"].pk))
     page.select_option("#id_participants-1-role", "player")
     page.locator("footer.footer button[type=submit]").first.click()
