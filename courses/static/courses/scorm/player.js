@@ -10,7 +10,6 @@
   var token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
   var status = document.getElementById("scorm-status");
   var seq = config.seq;
-  var terminateSeq = null;
   var lastOk = null;
   var settings = {
     autocommit: true,
@@ -20,9 +19,8 @@
     sendFullCommit: true,
     xhrHeaders: { "X-CSRFToken": token },
     logLevel: 4,
-    requestHandler: function (commit, meta) {
+    requestHandler: function (commit) {
       seq += 1;
-      if (meta && meta.isTerminateCommit) terminateSeq = seq;
       return { seq: seq, cmi: commit };
     },
   };
@@ -39,8 +37,7 @@
   // says so instead of a saved that never happened.
   function acknowledged(answer, ok) {
     if (ok) {
-      var closed = finishing || (terminateSeq !== null && answer.seq >= terminateSeq);
-      show(closed ? status.dataset.finished : status.dataset.saved);
+      show(finishing ? status.dataset.finished : status.dataset.saved);
       status.dataset.seq = String(answer.seq);
       lastOk = true;
     } else {
