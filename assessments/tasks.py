@@ -64,3 +64,23 @@ def announce_qualifications(job_id: int | None = None):
             % {"count": count}
         ),
     )
+
+
+@task()
+def fill_exam_papers(job_id: int | None = None, exam_id: int | None = None):
+    """Draw papers ahead for formal exams that open soon (run every few minutes), or for one
+    exam (its publication, or a start that found its pool empty)."""
+    from . import services
+    from .models import Exam
+
+    if exam_id is not None:
+        exam = services.exams_due_for_papers().filter(pk=exam_id).first()
+        return services.papers_fill(exam) if exam is not None else 0
+    with job_run(job_id) as job:
+        count = services.papers_fill_due(progress=job.progress)
+        if not count:
+            job.discard()  # nothing drawn leaves no row in the job list
+        job.finish(
+            ngettext("%(count)s paper drawn.", "%(count)s papers drawn.", count) % {"count": count}
+        )
+        return count

@@ -90,10 +90,13 @@ def assessments_demo_seed():
 def register_assessment_jobs():
     from datetime import timedelta
 
+    from django.conf import settings
+
     from lms.scheduling import ScheduledJob
 
     from .tasks import (
         announce_qualifications,
+        fill_exam_papers,
         remind_expiring_certificates,
         submit_overdue_attempts,
     )
@@ -105,6 +108,12 @@ def register_assessment_jobs():
             submit_overdue_attempts,
             timedelta(minutes=1),
             _("Submit expired exam attempts"),
+        ),
+        ScheduledJob(
+            "assessments.fill_exam_papers",
+            fill_exam_papers,
+            timedelta(minutes=settings.EXAM_PAPERS_EVERY_MINUTES),
+            _("Draw exam papers ahead"),
         ),
         ScheduledJob(
             "assessments.remind_expiring_certificates",

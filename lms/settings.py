@@ -501,6 +501,16 @@ AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300)
 # What the attempts of an exam are drawn from (fixed questions, each rule's candidates) is kept in
 # the cache this long; changing the question bank or the exam's rules renews it at once.
 EXAM_DRAW_PLAN_SECONDS = env_int("EXAM_DRAW_PLAN_SECONDS", 300)
+# Papers drawn ahead (assessments/services/papers.py): a formal exam opening within this many
+# hours gets a pool of drawn, shuffled papers that its starts take (0 switches it off); the pool
+# holds the audience and this many percent more, at least MIN and at most MAX papers; it is
+# topped up every EXAM_PAPERS_EVERY_MINUTES, and at once when an exam is published (off in tests).
+EXAM_PAPERS_AHEAD_HOURS = env_int("EXAM_PAPERS_AHEAD_HOURS", 24)
+EXAM_PAPERS_MARGIN_PERCENT = env_int("EXAM_PAPERS_MARGIN_PERCENT", 10)
+EXAM_PAPERS_MIN = env_int("EXAM_PAPERS_MIN", 50)
+EXAM_PAPERS_MAX = env_int("EXAM_PAPERS_MAX", 5000)
+EXAM_PAPERS_EVERY_MINUTES = env_int("EXAM_PAPERS_EVERY_MINUTES", 5)
+EXAM_PAPERS_ON_PUBLISH = env_bool("EXAM_PAPERS_ON_PUBLISH", not TESTING)
 # --- personal data and audit trail ---
 # Personal employee fields (hire_date, phone, email) that department managers may also see for
 # the people in their subtree, comma-separated; none by default (lms/personal.py).

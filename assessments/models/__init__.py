@@ -3,6 +3,7 @@
 from .attempts import Attempt, AttemptError, AttemptItem, AttemptQuerySet
 from .certificates import Certificate, QualificationRule
 from .exams import AssemblyRule, Exam, ExamOverride, ExamQuestion
+from .papers import ExamPaper
 from .practice import (
     PRACTICE_TYPES,
     DailyPractice,
@@ -23,6 +24,7 @@ __all__ = [
     "DailyPractice",
     "Exam",
     "ExamOverride",
+    "ExamPaper",
     "ExamQuestion",
     "PRACTICE_TYPES",
     "PracticeAnswer",

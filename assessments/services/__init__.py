@@ -64,6 +64,15 @@ from .draw import (
     withheld_keys,
 )
 from .exams import exam_create, exam_override_for, exam_override_set
+from .papers import (
+    exams_due_for_papers,
+    paper_take,
+    papers_fill,
+    papers_fill_due,
+    papers_refill_soon,
+    papers_wanted,
+    pool_size,
+)
 from .grading import exam_regrade, item_grade
 
 # The practice services (assessments/practice.py; docs/practice.md), called from here too.
@@ -107,6 +116,13 @@ __all__ = [
     "daily_practice_for",
     "draw_plan",
     "draw_plan_forget",
+    "exams_due_for_papers",
+    "paper_take",
+    "papers_fill",
+    "papers_fill_due",
+    "papers_refill_soon",
+    "papers_wanted",
+    "pool_size",
     "exam_create",
     "exam_draw",
     "exam_override_for",

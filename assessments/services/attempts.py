@@ -21,6 +21,7 @@ from ..models.questions import CHOICE_TYPES, UNSCORED_TYPES
 from .certificates import certificate_issue_for
 from .draw import exam_draw, snapshot_question
 from .exams import exam_override_for
+from .papers import paper_take
 
 
 def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
@@ -30,6 +31,9 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
     hits that constraint and returns the attempt the first one made.
     """
     now = now or timezone.now()
+    # A caller that brings its own random source wants the draw it makes; otherwise the
+    # start takes a paper drawn ahead (services.papers) when the exam has a pool.
+    ahead = rng is None
     rng = rng or random.SystemRandom()
     # One read of the employee's attempts gives the open one, the count and the next number;
     # the database constraints settle a race with a simultaneous start (see below).
@@ -45,11 +49,31 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
     allowed = exam.attempts_allowed(override)
     if allowed and len(taken) >= allowed:
         raise AttemptError(_("You have used all your attempts at this exam."))
-    drawn = exam_draw(exam, rng=rng)
-    if not drawn:
-        raise AttemptError(_("This exam has no questions yet."))
     try:
         with transaction.atomic():
+            paper = paper_take(exam) if ahead else None
+            if paper is not None:
+                items = [
+                    AttemptItem(
+                        question_id=item["question"],
+                        question_version=item["version"],
+                        snapshot=item["snapshot"],
+                    )
+                    for item in paper
+                ]
+            else:
+                items = [
+                    AttemptItem(
+                        question=question,
+                        question_version=question.version,
+                        snapshot=snapshot_question(
+                            question, points, shuffle_options=exam.shuffle_options, rng=rng
+                        ),
+                    )
+                    for question, points in exam_draw(exam, rng=rng)
+                ]
+            if not items:
+                raise AttemptError(_("This exam has no questions yet."))
             number = max((attempt.number for attempt in taken), default=0) + 1
             attempt = Attempt.objects.create(
                 exam=exam,
@@ -58,20 +82,10 @@ def attempt_start(*, exam: Exam, employee, now=None, rng=None) -> Attempt:
                 started_at=now,
                 deadline=exam.deadline_for(now, override),
             )
-            AttemptItem.objects.bulk_create(
-                [
-                    AttemptItem(
-                        attempt=attempt,
-                        position=index,
-                        question=question,
-                        question_version=question.version,
-                        snapshot=snapshot_question(
-                            question, points, shuffle_options=exam.shuffle_options, rng=rng
-                        ),
-                    )
-                    for index, (question, points) in enumerate(drawn, 1)
-                ]
-            )
+            for index, item in enumerate(items, 1):
+                item.attempt = attempt
+                item.position = index
+            AttemptItem.objects.bulk_create(items)
             audit.log_entry(attempt, "assessments.attempt_started", user=employee.user)
     except IntegrityError:
         existing = Attempt.objects.open().filter(exam=exam, employee=employee).first()

@@ -79,8 +79,7 @@ def draw_plan(exam: Exam):
         if generation is not None and cached is not None and cached[0] == generation:
             return cached[1]
         if generation is None:
-            cache.add(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
-            generation = cache.get(DRAW_GENERATION_KEY)
+            generation = draw_generation()
     source = exam.rules_source  # a mock exam draws by its formal exam's plan
     fixed = [(fixed.question_id, fixed.points) for fixed in source.fixed_questions.all()]
     rules = list(source.rules.select_related("category"))
@@ -96,6 +95,17 @@ def draw_plan(exam: Exam):
         # started a newer one, and the next start reads the plan again.
         cache.set(key, (generation, plan), timeout)
     return plan
+
+
+def draw_generation() -> str:
+    """The question bank's generation: a new one starts whenever the bank or an exam's rules
+    change (``draw_plan_forget``). Cached draw plans and drawn papers carry the generation
+    they were read under and are not used under another."""
+    generation = cache.get(DRAW_GENERATION_KEY)
+    if generation is None:
+        cache.add(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(DRAW_GENERATION_KEY)
+    return generation
 
 
 def draw_plan_forget(**kwargs):
