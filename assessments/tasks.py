@@ -71,7 +71,6 @@ def fill_exam_papers(job_id: int | None = None, exam_id: int | None = None):
     """Draw papers ahead for formal exams that open soon (run every few minutes), or for one
     exam (its publication, or a start that found its pool empty)."""
     from . import services
-    from .models import Exam
 
     if exam_id is not None:
         exam = services.exams_due_for_papers().filter(pk=exam_id).first()

@@ -55,8 +55,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--wait-pool", type=float, default=60.0,
-                        help="seconds to wait for the exam's drawn papers before the opening")  # fmt: skip
+    parser.add_argument(
+        "--wait-pool", type=float, default=60.0, help="seconds to wait for the drawn papers"
+    )
     parser.add_argument("--max-minutes", type=float, default=20.0)
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 5000:

@@ -64,6 +64,7 @@ from .draw import (
     withheld_keys,
 )
 from .exams import exam_create, exam_override_for, exam_override_set
+from .grading import exam_regrade, item_grade
 from .papers import (
     exams_due_for_papers,
     paper_take,
@@ -73,7 +74,6 @@ from .papers import (
     papers_wanted,
     pool_size,
 )
-from .grading import exam_regrade, item_grade
 
 # The practice services (assessments/practice.py; docs/practice.md), called from here too.
 from ..practice import (  # isort: skip  (practice reads the services above)

@@ -138,7 +138,8 @@ def paper_take(exam: Exam) -> list[dict] | None:
     if not found.get(pooled) or generation is None:
         return None  # no pool was built for it (or the cache forgot): draw as before
     table = connection.ops.quote_name(ExamPaper._meta.db_table)
-    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table} WHERE id = (SELECT id FROM {table} "  # noqa: S608 - names only

@@ -78,9 +78,7 @@ def test_a_start_takes_a_paper_once_and_copies_it(exam, people, settings):
     assert served[0] != served[1] or len(waiting) == 1
     # The items are ordinary attempt items: answered and graded as any other.
     item = attempt.items.get(position=1)
-    response = (
-        [item.snapshot["options"][0]["key"]] if item.snapshot["type"] == "single" else True
-    )
+    response = [item.snapshot["options"][0]["key"]] if item.snapshot["type"] == "single" else True
     services.attempt_save_answers(
         attempt=attempt, answers=[{"item": item.pk, "response": response, "seq": 1}]
     )
@@ -131,9 +129,7 @@ def test_a_caller_with_its_own_random_source_draws(exam, people, settings):
 
 
 def test_practice_and_unpublished_exams_get_no_pool(exam, people):
-    practice = af.exam(
-        kind="practice", questions=[af.question()], audience=[people["employee"]]
-    )
+    practice = af.exam(kind="practice", questions=[af.question()], audience=[people["employee"]])
     later = af.exam(questions=[af.question()], audience=[people["employee"]])
     later.opens_at = timezone.now() + timedelta(days=3)
     later.save()
