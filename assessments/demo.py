@@ -3,7 +3,7 @@
 practice quizzes and attempts by the demo employees — all written through the services."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -445,7 +445,10 @@ class AssessmentsDemoSeeder(DemoSeeder):
             for days_ago in range(PRACTICE_DAYS, 0, -1):
                 if rng.random() < 0.2:
                     continue  # not every day
-                moment = now - timedelta(days=days_ago, hours=rng.randint(0, 3))
+                # A morning of that local day: "days ago" counted in hours could land two
+                # practices on one day when the seed runs just after local midnight.
+                day = timezone.localdate(now) - timedelta(days=days_ago)
+                moment = timezone.make_aware(datetime.combine(day, time(8 + rng.randint(0, 3))))
                 daily = services.daily_practice_for(employee=employee, now=moment)
                 questions = Question.objects.in_bulk(daily.question_ids)
                 for position, pk in enumerate(daily.question_ids):

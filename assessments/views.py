@@ -25,6 +25,7 @@ from lms.spreadsheets import xlsx_bytes
 from . import certificates, grading, qualifications, services, statistics
 from .answers import render_answer
 from .forms import GradeForm
+from .fragments import render_items
 from .models import Attempt, AttemptError, AttemptItem, Certificate, Exam
 
 
@@ -131,7 +132,7 @@ def attempt_page(request, pk):
     attempt = services.attempt_refresh(attempt=_own_attempt(request, pk))
     if not attempt.is_open:
         return redirect("assessments:attempt_result", pk=attempt.pk)
-    items = [item.public() for item in AttemptItem.objects.filter(attempt=attempt)]
+    items = render_items([item.public() for item in AttemptItem.objects.filter(attempt=attempt)])
     return render(
         request,
         "assessments/attempt_page.html",

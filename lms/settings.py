@@ -511,6 +511,9 @@ EXAM_PAPERS_MIN = env_int("EXAM_PAPERS_MIN", 50)
 EXAM_PAPERS_MAX = env_int("EXAM_PAPERS_MAX", 5000)
 EXAM_PAPERS_EVERY_MINUTES = env_int("EXAM_PAPERS_EVERY_MINUTES", 5)
 EXAM_PAPERS_ON_PUBLISH = env_bool("EXAM_PAPERS_ON_PUBLISH", not TESTING)
+# An unanswered question's HTML on the attempt page is kept in the cache this long, shared by
+# every attempt that shows it in the same option order (assessments/fragments.py); 0: never.
+ASSESSMENTS_QUESTION_HTML_SECONDS = env_int("ASSESSMENTS_QUESTION_HTML_SECONDS", 3600)
 # --- personal data and audit trail ---
 # Personal employee fields (hire_date, phone, email) that department managers may also see for
 # the people in their subtree, comma-separated; none by default (lms/personal.py).

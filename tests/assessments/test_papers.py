@@ -242,3 +242,54 @@ def test_simultaneous_starts_never_share_a_paper(settings, company):
         for p in people
     ]  # fmt: skip
     assert len(drawn) == 12 and all(len(items) == 5 for items in drawn)
+
+
+def test_the_attempt_page_shares_unanswered_questions_from_the_cache(
+    client, people, settings, monkeypatch
+):
+    """Two attempts that show the same questions render them once: the fragment holds the
+    question, not the attempt (its item id and position are filled in per page), and an
+    answered question is rendered with its answer, never from the cache."""
+    from assessments import fragments
+
+    rendered = []
+    render = fragments.render_to_string
+    monkeypatch.setattr(
+        fragments, "render_to_string", lambda *a, **k: rendered.append(1) or render(*a, **k)
+    )
+
+    question = af.question(type=QuestionType.SINGLE)
+    other = af.question(type=QuestionType.TRUE_FALSE)
+    exam = af.exam(questions=[question, other], audience=[people["employee"], people["colleague"]])
+    first = services.attempt_start(exam=exam, employee=people["employee"])
+    second = services.attempt_start(exam=exam, employee=people["colleague"])
+    pages = {}
+    for person, attempt in ((people["employee"], first), (people["colleague"], second)):
+        login(client, person)
+        pages[attempt.pk] = client.get(
+            reverse("assessments:attempt_page", args=[attempt.pk])
+        ).content.decode()
+    assert len(rendered) == 2  # two questions, rendered once, shared by both attempts
+    for attempt in (first, second):
+        page = pages[attempt.pk]
+        assert fragments.ID_MARK not in page and fragments.POSITION_MARK not in page
+        for item in attempt.items.all():
+            assert f'data-item="{item.pk}"' in page
+            assert f'name="q{item.pk}"' in page
+    # Rendered straight, the page is the same.
+    settings.ASSESSMENTS_QUESTION_HTML_SECONDS = 0
+
+    def questions(page):
+        return page[page.index("<fieldset") : page.index('id="submit-button"')]
+
+    straight = client.get(reverse("assessments:attempt_page", args=[second.pk])).content.decode()
+    assert questions(straight) == questions(pages[second.pk])
+    # An answer is the examinee's own: that question is rendered, not shared.
+    settings.ASSESSMENTS_QUESTION_HTML_SECONDS = 3600
+    item = second.items.get(question=other)
+    services.attempt_save_answers(
+        attempt=second, answers=[{"item": item.pk, "response": True, "seq": 1}]
+    )
+    page = client.get(reverse("assessments:attempt_page", args=[second.pk])).content.decode()
+    assert 'value="true" checked' in page
+    assert len(rendered) == 2 + 2 + 1  # two straight, then only the answered one
