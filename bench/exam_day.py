@@ -90,6 +90,24 @@ ENDPOINTS = [
 ]
 
 
+def add_server_arguments(parser, *, port: int):
+    """The database, Redis and gunicorn options every exam bench shares."""
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/grid_examday"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (WEB_CONCURRENCY)"
+    )
+    parser.add_argument("--threads", type=int, default=None, help="gunicorn threads (WEB_THREADS)")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=100, help="examinees (≤ 5000)")
@@ -110,20 +128,7 @@ def parse_args(argv=None):
     )
     parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which starts come")
     parser.add_argument("--time-limit", type=int, default=60, help="exam time limit (minutes)")
-    parser.add_argument("--port", type=int, default=8100)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/grid_examday"
-        ),
-    )
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
-    )
-    parser.add_argument(
-        "--workers", type=int, default=None, help="gunicorn workers (WEB_CONCURRENCY)"
-    )
-    parser.add_argument("--threads", type=int, default=None, help="gunicorn threads (WEB_THREADS)")
+    add_server_arguments(parser, port=8100)
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--cut-clients", action="store_true")
     parser.add_argument("--restart-app", action="store_true")

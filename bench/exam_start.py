@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import resource
 import sys
@@ -43,18 +42,7 @@ def parse_args(argv=None):
     parser.add_argument("--users", type=int, default=400, help="examinees (≤ 5000)")
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--clients", type=int, default=8, help="requests in flight at once")
-    parser.add_argument("--port", type=int, default=8110)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/grid_examday"
-        ),
-    )
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
-    )
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=None)
+    exam_day.add_server_arguments(parser, port=8110)
     parser.add_argument(
         "--wait-pool", type=float, default=60.0, help="seconds to wait for the drawn papers"
     )

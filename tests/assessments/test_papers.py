@@ -28,12 +28,12 @@ def no_margin(settings):
 
 @pytest.fixture
 def exam(people):
+    """Two of the audience; a fixed question and three drawn of six, shuffled."""
     category = af.category()
-    for _ in range(6):
-        af.question(type=QuestionType.SINGLE, category=category)
-    fixed = af.question(type=QuestionType.TRUE_FALSE, category=category)
+    singles = [af.question(type=QuestionType.SINGLE, category=category) for _ in range(6)]
+    assert len(singles) == 6
     return af.exam(
-        questions=[fixed],
+        questions=[af.question(type=QuestionType.TRUE_FALSE, category=category)],
         audience=[people["employee"], people["colleague"]],
         rules=[{"count": 3, "type": QuestionType.SINGLE, "category": category}],
         shuffle_questions=True,
