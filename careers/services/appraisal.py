@@ -22,14 +22,12 @@ from lms.notifications.services import emit_later
 
 from ..bulk import json_insert
 from ..models import (
-    AppraisalAudit,
     AppraisalError,
     AppraisalPeriod,
     Indicator,
     IndicatorSystem,
     IndicatorValue,
     Subject,
-    plain,
 )
 from ..notifications import APPRAISAL_PUBLISHED, AppraisalPublished
 from ._common import _locked_period, _period_state
@@ -356,17 +354,6 @@ def indicator_value_correct(
     value_item.source = Indicator.Source.MANUAL
     value_item.updated_at = timezone.now()
     value_item.save(update_fields=["value", "source", "updated_at"])
-    AppraisalAudit.objects.create(
-        period=period,
-        action=AppraisalAudit.Action.VALUE_CHANGED,
-        indicator=indicator,
-        employee=value_item.employee,
-        department=value_item.department,
-        before=plain(before),
-        after=plain(value),
-        reason=reason,
-        user=acting_user,
-    )
     audit.record(
         value_item,
         "careers.value_corrected",
@@ -376,6 +363,7 @@ def indicator_value_correct(
         reason=reason,
         employee=value_item.employee,
         department=value_item.department,
+        title=f"{indicator.code} · {value_item.subject_label}",
         extra={"indicator": indicator.code, "period": period.pk},
     )
     _calculate(period, refresh_sources=False, reason=reason, acting_user=acting_user)

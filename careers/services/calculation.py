@@ -19,7 +19,6 @@ from lms.models import Department, Employee
 
 from ..bulk import json_insert
 from ..models import (
-    AppraisalAudit,
     AppraisalError,
     AppraisalPeriod,
     AppraisalResult,
@@ -187,7 +186,7 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
     ]
 
     if period.is_locked:
-        audits, entries = [], []
+        entries = []
         for row in rows:
             old = before.get(row["employee_id"])
             new = (row["total_score"], row["grade"])
@@ -204,20 +203,6 @@ def _calculate(period, *, refresh_sources, reason="", acting_user=None):
                         title=f"{period} · {row['employee_id']}",
                     )
                 )
-                audits.append(
-                    {
-                        "period_id": period.pk,
-                        "action": AppraisalAudit.Action.RESULT_CHANGED,
-                        "employee_id": row["employee_id"],
-                        "department_id": row["department_id"],
-                        "before": f"{old[0]} ({old[1]})" if old else "—",
-                        "after": f"{new[0]} ({new[1]})",
-                        "reason": reason,
-                        "user_id": acting_user.pk if acting_user else None,
-                        "created_at": now,
-                    }
-                )
-        json_insert(AppraisalAudit, audits)
         _name_result_entries(period, entries)
         audit.record_many(entries, timestamp=now)
     results.delete()
