@@ -7,7 +7,7 @@ from django.core.checks import Error, register
 @register()
 def appraisal_settings(app_configs, **kwargs):
     """Grade bands and bonus coefficients come from the environment: refuse nonsense early."""
-    from .services import bonus_coefficients, grade_bands
+    from .scoring import bonus_coefficients, grade_bands
 
     try:
         bands = grade_bands()

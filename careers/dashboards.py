@@ -17,7 +17,7 @@ from lms.hooks import appraisal_indicator_sources
 from .archive import archive_employees
 from .hooks import dashboard_figures
 from .models import AppraisalPeriod, AppraisalResult, Recognition
-from .services import grade_bands
+from .scoring import grade_bands
 
 # How many periods with results the dashboard's period picker offers, newest first.
 PICKER_PERIODS = 12

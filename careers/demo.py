@@ -14,7 +14,6 @@ from lms.models import Department, Employee, Position
 
 from . import services
 from .models import (
-    AppraisalAudit,
     AppraisalPeriod,
     AppraisalResult,
     CheckIn,
@@ -157,7 +156,6 @@ class CareersDemoSeeder(DemoSeeder):
 
     def reset(self):
         Recognition.objects.all().delete()
-        AppraisalAudit.objects.all().delete()
         AppraisalResult.objects.all().delete()
         IndicatorValue.objects.all().delete()
         AppraisalPeriod.objects.all().delete()

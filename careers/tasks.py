@@ -12,7 +12,7 @@ from lms.jobs import JobError, job_run
 from lms.models import Department, Employee
 
 from .archive import archive_pdf
-from .models import TrainingHoursRule
+from .models import AppraisalError, AppraisalPeriod, TrainingHoursRule
 
 
 @task()
@@ -49,9 +49,7 @@ def build_department_archive_zip(job_id: int):
 @task()
 def calculate_appraisal(job_id: int):
     """Score the whole company for a period (``services.appraisal_period_calculate``)."""
-
-    from . import services
-    from .models import AppraisalError, AppraisalPeriod
+    from . import services  # here: the services queue this task, so they import this module
 
     with job_run(job_id) as job:
         period = AppraisalPeriod.objects.filter(pk=job.params["period_id"]).first()

@@ -3,8 +3,9 @@
 from functools import partial
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -17,7 +18,9 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import ModelLogEntry
 
+from lms import audit
 from lms.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
@@ -28,7 +31,6 @@ from lms.admin_views import (
 
 from . import services
 from .models import (
-    AppraisalAudit,
     AppraisalError,
     AppraisalPeriod,
     AppraisalResult,
@@ -43,6 +45,9 @@ from .models import (
     TrainingHoursRule,
 )
 from .resources import AppraisalResultResource, IndicatorValueResource
+
+VALUE_CORRECTED = "careers.value_corrected"
+RESULT_CHANGED = "careers.result_changed"
 
 # ---------------------------------------------------------------------------------------------
 # Indicator systems and indicators
@@ -183,6 +188,41 @@ class IndicatorViewSet(ModelViewSet):
 # Periods
 
 
+def _shown(snapshot) -> str:
+    if not snapshot:
+        return "—"
+    if "total_score" in snapshot:
+        return f"{snapshot['total_score']} ({snapshot.get('grade', '')})"
+    return str(snapshot.get("value", "—"))
+
+
+def changes_after_freezing(period, limit=20) -> list[dict]:
+    """The latest value corrections of ``period`` and the results they changed, read from the
+    audit trail (where ``indicator_value_correct`` and the recalculation record them)."""
+    period_type = ContentType.objects.get_for_model(AppraisalPeriod)
+    value_type = ContentType.objects.get_for_model(IndicatorValue)
+    entries = (
+        ModelLogEntry.objects.filter(
+            Q(content_type=period_type, object_id=str(period.pk), action=RESULT_CHANGED)
+            | Q(content_type=value_type, action=VALUE_CORRECTED, data__period=period.pk)
+        )
+        .select_related("user")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    labels = audit.trail_actions()
+    return [
+        {
+            "when": entry.timestamp,
+            "user": entry.user,
+            "what": f"{labels.get(entry.action, entry.action)} {entry.label}",
+            "before": _shown(entry.data.get("before")),
+            "after": _shown(entry.data.get("after")),
+            "reason": entry.data.get("reason", ""),
+        }
+        for entry in entries
+    ]
+
+
 class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
     """One period's control room: status, counts, grade distribution and the next moves."""
 
@@ -230,9 +270,7 @@ class PeriodRunView(generic.base.WagtailAdminTemplateMixin, TemplateView):
                 "value_count": IndicatorValue.objects.filter(period=period).count(),
                 "result_count": total,
                 "grades": grades,
-                "audits": AppraisalAudit.objects.filter(period=period).select_related(
-                    "user", "employee", "indicator"
-                )[:20],
+                "audits": changes_after_freezing(period),
                 "values_url": reverse("careers_values:index") + f"?period={period.pk}",
                 "import_url": reverse("careers_values:import"),
                 "results_url": reverse("careers_results:index") + f"?period={period.pk}",
@@ -549,33 +587,6 @@ class AppraisalResultViewSet(SpreadsheetViewSetMixin, ScopedModelViewSet):
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
             queryset=AppraisalResult.objects.select_related("employee", "department", "period"),
-            **kwargs,
-        )
-
-
-class AppraisalAuditViewSet(ScopedModelViewSet):
-    model = AppraisalAudit
-    icon = "history"
-    menu_label = gettext_lazy("Appraisal audit")
-    menu_order = 600
-    inspect_view_enabled = True
-    list_display = [
-        "created_at",
-        "period",
-        "action",
-        "employee",
-        "before",
-        "after",
-        "reason",
-        "user",
-    ]
-    list_filter = ["period", "action"]
-    form_fields = ["reason"]  # never editable: no role holds the change permission
-    search_fields = ["reason", "employee__name"]
-
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(
-            queryset=AppraisalAudit.objects.select_related("period", "employee", "user"),
             **kwargs,
         )
 
@@ -904,7 +915,6 @@ class CareersViewSetGroup(ViewSetGroup):
         AppraisalPeriodViewSet("careers_periods"),
         IndicatorValueViewSet("careers_values"),
         AppraisalResultViewSet("careers_results"),
-        AppraisalAuditViewSet("careers_audit"),
         TrainingHoursRuleViewSet("careers_hours_rules"),
         PositionTemplateViewSet("careers_templates"),
         DevelopmentPlanViewSet("careers_plans"),

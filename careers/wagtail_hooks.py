@@ -17,13 +17,7 @@ from lms.roles import Role, has_role
 
 from .admin_panels import add_careers_panel
 from .demo import CareersDemoSeeder
-from .portal import (
-    AppraisalPanel,
-    ArchivePanel,
-    PlansPanel,
-    appraisal_archive_entries,
-    development_archive_entries,
-)
+from .integrations import archive_entries, portal_panels, workbench_items
 from .viewsets import CareersViewSetGroup
 
 
@@ -59,21 +53,17 @@ def register_careers_viewsets():
 
 @hooks.register(WORKBENCH_HOOK)
 def register_careers_workbench(request):
-    from .portal import workbench_items
-
     return workbench_items(request)
 
 
 @hooks.register(PORTAL_PANEL_HOOK)
 def register_careers_portal_panels():
-    return [PlansPanel(), AppraisalPanel(), ArchivePanel()]
+    return portal_panels()
 
 
 @hooks.register(ARCHIVE_SOURCE_HOOK)
 def register_careers_archive_source(employee, *, year=None):
-    return appraisal_archive_entries(employee, year=year) + development_archive_entries(
-        employee, year=year
-    )
+    return archive_entries(employee, year=year)
 
 
 @hooks.register("construct_homepage_panels")

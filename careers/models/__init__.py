@@ -1,10 +1,11 @@
-"""Careers: appraisal (indicator systems, periods, values, results, audit) and the records HR keeps.
+"""Careers: appraisal (indicator systems, periods, values, results) and the records HR keeps.
 
 Appraisal in one paragraph: an ``IndicatorSystem`` version holds weighted ``Indicator`` rules; an
 ``AppraisalPeriod`` pins one version and walks open → collecting → calculated → frozen →
 published; ``IndicatorValue`` rows carry each subject's value with its provenance; the calculation
 (``services.appraisal_period_calculate``) turns every value of the period into
-``AppraisalResult`` rows set-wise; after freezing, every change is written to ``AppraisalAudit``.
+``AppraisalResult`` rows set-wise; after freezing, every change needs a reason and is written to
+the audit trail (``lms.audit``).
 
 One module per sub-domain: ``indicators`` and ``appraisal``, ``archive`` (training hours rules of
 the 一人一档 archive), ``development`` (development plans), ``rotation``, ``recognition``; ``base``
@@ -12,8 +13,6 @@ holds the shared helpers and errors.
 """
 
 from .appraisal import (
-    AppraisalAudit,
-    AppraisalAuditQuerySet,
     AppraisalPeriod,
     AppraisalPeriodQuerySet,
     AppraisalResult,
@@ -43,8 +42,6 @@ from .rotation import (
 __all__ = [
     "HUNDRED",
     "TWO_PLACES",
-    "AppraisalAudit",
-    "AppraisalAuditQuerySet",
     "AppraisalError",
     "AppraisalPeriod",
     "AppraisalPeriodQuerySet",

@@ -1,6 +1,5 @@
 """Appraisal periods, indicator values, results and the audit of changes after freezing."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -9,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lms.roles import Role, ScopedQuerySet
-from lms.validators import limited
 
 from .base import AppraisalError, plain
 from .indicators import Indicator, IndicatorSystem
@@ -297,71 +295,3 @@ class AppraisalResult(models.Model):
 
     def __str__(self):
         return f"{self.period} · {self.employee}: {self.total_score} ({self.grade})"
-
-
-class AppraisalAuditQuerySet(ScopedQuerySet):
-    employee_field = "employee"
-    full_access_roles = frozenset({Role.HR})
-
-
-class AppraisalAudit(models.Model):
-    """Who changed what in a frozen or published period, when, and why."""
-
-    # Written set-wise in bulk; Wagtail's reference index must not fetch rows one by one.
-    wagtail_reference_index_ignore = True
-
-    class Action(models.TextChoices):
-        VALUE_CHANGED = "value_changed", _("Value corrected")
-        RESULT_CHANGED = "result_changed", _("Result recalculated")
-
-    period = models.ForeignKey(
-        AppraisalPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="audits"
-    )
-    action = models.CharField(
-        pgettext_lazy("careers", "action"), max_length=20, choices=Action.choices
-    )
-    indicator = models.ForeignKey(
-        Indicator,
-        verbose_name=pgettext_lazy("careers", "indicator"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-    )
-    employee = models.ForeignKey(
-        "lms.Employee",
-        verbose_name=_("employee"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    department = models.ForeignKey(
-        "lms.Department",
-        verbose_name=_("department"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    before = models.CharField(_("before"), max_length=200, blank=True)
-    after = models.CharField(_("after"), max_length=200, blank=True)
-    reason = models.TextField(_("reason"), **limited(2000))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
-
-    objects = AppraisalAuditQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("appraisal audit entry")
-        verbose_name_plural = _("appraisal audit entries")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.get_action_display()}: {self.before} → {self.after}"

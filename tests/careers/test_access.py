@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from careers import services
-from careers.models import AppraisalAudit
 from tests import factories as f
 from tests.conftest import login
 from tests.factories import careers as cf
@@ -105,7 +104,9 @@ def test_changes_after_publication_need_a_reason_too(people, world):
     services.indicator_value_correct(
         value_item=world["value"], value=Decimal(70), reason="复核后更正", acting_user=None
     )
-    assert AppraisalAudit.objects.filter(reason="复核后更正", action="value_changed").exists()
+    assert cf.appraisal_changes(
+        data__reason="复核后更正", action="careers.value_corrected"
+    ).exists()
 
 
 def test_plan_create_needs_an_employee_profile(client, superuser):

@@ -4,6 +4,8 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from wagtail.models import ModelLogEntry
+
 from careers import services
 from careers.models import AppraisalPeriod, Indicator, IndicatorCategory, Subject
 
@@ -111,3 +113,11 @@ def complete(period):
             **subject,
         )
     return period
+
+
+def appraisal_changes(**filters):
+    """The value corrections of frozen periods and the results they changed, as the audit trail
+    keeps them (one entry a fact)."""
+    return ModelLogEntry.objects.filter(
+        action__in=("careers.value_corrected", "careers.result_changed"), **filters
+    )

@@ -17,7 +17,6 @@ from wagtail.models import ModelLogEntry
 from assessments import services as exam_services
 from assessments.models import Certificate, Exam, QuestionType
 from careers import services as careers_services
-from careers.models import AppraisalAudit
 from courses import services as course_services
 from drills import services as drill_services
 from drills.models import DrillError
@@ -371,7 +370,8 @@ def value_corrected(people, company):
     careers_services.indicator_value_correct(
         value_item=item, value=Decimal(40), reason="培训记录有误", acting_user=people["hr"].user
     )
-    assert AppraisalAudit.objects.filter(reason="培训记录有误").count() == 2  # explainability
+    # One entry for the value, one for the result it changed: each fact once.
+    assert cf.appraisal_changes(data__reason="培训记录有误").count() == 2
     return (
         "careers.value_corrected",
         item,

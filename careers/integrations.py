@@ -1,14 +1,25 @@
-"""What careers adds to the employee portal and the training archive."""
+"""What careers gives other apps through the lms hooks (registered in wagtail_hooks.py): the
+portal's "My appraisal", "Training hours" and "My plans and rotations" panels, the workbench
+items of HR and managers, and the archive entries of appraisal results, plans and rotations."""
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.hooks import ArchiveCategory, ArchiveEntry
+from lms.hooks import ArchiveCategory, ArchiveEntry, WorkItem
 from lms.portal import PanelSummary, PortalPanel
+from lms.roles import Role, has_role, managed_department_paths, user_roles
 
-from .models import AppraisalResult
+from .archive import archive_context
+from .models import (
+    AppraisalPeriod,
+    AppraisalResult,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    Recognition,
+    RotationAssignment,
+)
 
 
 class AppraisalPanel(PortalPanel):
@@ -26,8 +37,6 @@ class AppraisalPanel(PortalPanel):
         )
 
     def get_context_data(self, request, employee):
-        from .models import Recognition
-
         if employee is None:
             return {"results": [], "recognitions": []}
         return {
@@ -86,14 +95,10 @@ class ArchivePanel(PortalPanel):
         return employee is not None
 
     def get_context_data(self, request, employee):
-        from .archive import archive_context
-
         context = archive_context(employee, year=timezone.localdate().year)
         return {"ledger": context["ledger"], "ledger_year": context["ledger_year"]}
 
     def summary(self, request, employee):
-        from .archive import archive_context
-
         ledger = archive_context(employee, year=timezone.localdate().year)["ledger"]
         total = ledger[0]
         return PanelSummary(
@@ -115,8 +120,6 @@ class PlansPanel(PortalPanel):
         return employee is not None
 
     def get_context_data(self, request, employee):
-        from .models import DevelopmentPlan, RotationAssignment
-
         return {
             "plans": list(
                 DevelopmentPlan.objects.for_employee(employee).select_related("target_position")
@@ -135,8 +138,6 @@ class PlansPanel(PortalPanel):
         }
 
     def summary(self, request, employee):
-        from .models import DevelopmentGoal
-
         waiting = _plans_to_approve(request.user, employee).count()
         if waiting:
             return PanelSummary(waiting, _("development plans await your approval"), True)
@@ -150,10 +151,6 @@ class PlansPanel(PortalPanel):
 
 def _plans_to_approve(user, employee):
     """Submitted plans of people below the departments this manager heads."""
-    from lms.roles import managed_department_paths
-
-    from .models import DevelopmentPlan
-
     paths = managed_department_paths(user)
     if not paths:
         return DevelopmentPlan.objects.none()
@@ -169,8 +166,6 @@ def _plans_to_approve(user, employee):
 
 def development_archive_entries(employee, *, year=None):
     """Development plans and rotations as archive entries."""
-    from .models import DevelopmentPlan, RotationAssignment
-
     plans = DevelopmentPlan.objects.for_employee(employee).select_related("target_position")
     rotations = RotationAssignment.objects.for_employee(employee).select_related(
         "programme", "to_department", "to_position"
@@ -210,11 +205,6 @@ def development_archive_entries(employee, *, year=None):
 def workbench_items(request):
     """HR: the appraisal period in progress and the places of HR's routine; managers: plans and
     rotations waiting for their approval or evaluation."""
-    from lms.hooks import WorkItem
-    from lms.roles import Role, has_role, managed_department_paths, user_roles
-
-    from .models import AppraisalPeriod, DevelopmentPlan, RotationAssignment
-
     user = request.user
     items = []
     if has_role(user, Role.HR):
@@ -266,3 +256,14 @@ def workbench_items(request):
             ),
         ]
     return items
+
+
+def archive_entries(employee, *, year=None):
+    """Everything careers adds to an employee's archive: appraisal results, plans, rotations."""
+    return appraisal_archive_entries(employee, year=year) + development_archive_entries(
+        employee, year=year
+    )
+
+
+def portal_panels():
+    return [PlansPanel(), AppraisalPanel(), ArchivePanel()]
