@@ -6,8 +6,14 @@ Runs a fixed number of queries whatever the size of the roster.
 
 from django.utils import timezone
 
-from .hooks import course_exam_results
-from .models import Attendance, Enrollment, PracticalCheck, QuestionnaireSubmission, TrainingSession
+from ..hooks import course_exam_results
+from ..models import (
+    Attendance,
+    Enrollment,
+    PracticalCheck,
+    QuestionnaireSubmission,
+    TrainingSession,
+)
 
 
 def training_run(session_id):
@@ -47,7 +53,7 @@ def training_run(session_id):
             "session_id", "page_id", "form_data"
         )
     )
-    from .views import _questionnaire_summaries
+    from ..views import _questionnaire_summaries
 
     questionnaires = [
         {

@@ -20,8 +20,8 @@ from courses.models import Assignment, Enrollment
 from lms import audit
 from lms.models import Employee
 
-from .models import Attempt, Certificate, Exam
-from .services import add_months, certificate_state
+from ..models import Attempt, Certificate, Exam
+from ..services import add_months, certificate_state
 
 
 def course_exam_results(course, session_ids) -> dict[int, ExamSummary]:
