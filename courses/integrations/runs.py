@@ -1,10 +1,17 @@
-"""One training run's plain data (一期一档) for the careers archive hook.
+"""One training run (一期一档) as a ``lms.hooks.TrainingRun`` for the careers archive hook.
 
 Registered in ``wagtail_hooks`` under ``lms.hooks.TRAINING_RUN_SOURCE_HOOK``, which careers reads.
 Runs a fixed number of queries whatever the size of the roster.
 """
 
 from django.utils import timezone
+
+from lms.hooks import (
+    TrainingRun,
+    TrainingRunAttendee,
+    TrainingRunQuestion,
+    TrainingRunQuestionnaire,
+)
 
 from ..hooks import course_exam_results
 from ..models import (
@@ -16,7 +23,7 @@ from ..models import (
 )
 
 
-def training_run(session_id):
+def training_run(session_id) -> TrainingRun | None:
     session = (
         TrainingSession.objects.filter(pk=session_id).select_related("course", "trainer").first()
     )
@@ -38,15 +45,15 @@ def training_run(session_id):
     for employee in sorted(people.values(), key=lambda e: e.number):
         check = checks.get(employee.pk)
         roster.append(
-            {
-                "number": employee.number,
-                "name": employee.name,
-                "department": employee.department.name if employee.department_id else "",
-                "enrolled": employee.pk in enrolled,
-                "present": attendance.get(employee.pk),
-                "check_passed": None if check is None else check.passed,
-                "check_score": None if check is None else check.score,
-            }
+            TrainingRunAttendee(
+                number=employee.number,
+                name=employee.name,
+                department=employee.department.name if employee.department_id else "",
+                enrolled=employee.pk in enrolled,
+                present=attendance.get(employee.pk),
+                check_passed=None if check is None else check.passed,
+                check_score=None if check is None else check.score,
+            )
         )
     submissions = list(
         QuestionnaireSubmission.objects.filter(session=session).values_list(
@@ -55,33 +62,36 @@ def training_run(session_id):
     )
     from ..views import _questionnaire_summaries
 
-    questionnaires = [
-        {
-            "title": summary["page"].title,
-            "count": summary["count"],
-            "questions": summary["questions"],
-        }
+    questionnaires = tuple(
+        TrainingRunQuestionnaire(
+            title=summary["page"].title,
+            count=summary["count"],
+            questions=tuple(
+                TrainingRunQuestion(label=question["label"], result=str(question["result"]))
+                for question in summary["questions"]
+            ),
+        )
         for summary in _questionnaire_summaries(session.course, submissions)
-    ]
+    )
     exam = course_exam_results(session.course, [session.pk]).get(session.pk)
-    return {
-        "session_id": session.pk,
-        "title": session.display_title,
-        "course": session.course.title,
-        "code": session.course.code,
-        "starts_at": timezone.localtime(session.starts_at),
-        "ends_at": timezone.localtime(session.ends_at),
-        "location": session.location,
-        "hours": session.course.hours,
-        "trainer": session.trainer.name,
-        "trainer_id": session.trainer_id,
-        "capacity": session.capacity,
-        "roster": roster,
-        "enrolled_count": sum(1 for row in roster if row["enrolled"]),
-        "present_count": sum(1 for row in roster if row["present"]),
-        "checked_count": len(checks),
-        "passed_count": sum(1 for check in checks.values() if check.passed),
-        "exam": str(exam) if exam is not None else "",
-        "questionnaire_count": len(submissions),
-        "questionnaires": questionnaires,
-    }
+    return TrainingRun(
+        session_id=session.pk,
+        title=session.display_title,
+        course=session.course.title,
+        code=session.course.code,
+        starts_at=timezone.localtime(session.starts_at),
+        ends_at=timezone.localtime(session.ends_at),
+        location=session.location,
+        hours=session.course.hours,
+        trainer=session.trainer.name,
+        trainer_id=session.trainer_id,
+        capacity=session.capacity,
+        roster=tuple(roster),
+        enrolled_count=sum(1 for row in roster if row.enrolled),
+        present_count=sum(1 for row in roster if row.present),
+        checked_count=len(checks),
+        passed_count=sum(1 for check in checks.values() if check.passed),
+        exam=str(exam) if exam is not None else "",
+        questionnaire_count=len(submissions),
+        questionnaires=questionnaires,
+    )
