@@ -437,6 +437,9 @@ class AssessmentsDemoSeeder(DemoSeeder):
             return 0
         rng = random.Random(19)
         now = timezone.now()
+        # Each day's practice happens in the morning of that local day (noon less up to three
+        # hours), so that two days never fall on one date whatever the time the demo is seeded.
+        noon = timezone.localtime(now).replace(hour=12, minute=0, second=0, microsecond=0)
         weak_points = ["安全距离", "接地与短路", "触电急救", "倒闸操作"]
         count = 0
         for index, employee in enumerate(people):
@@ -445,7 +448,7 @@ class AssessmentsDemoSeeder(DemoSeeder):
             for days_ago in range(PRACTICE_DAYS, 0, -1):
                 if rng.random() < 0.2:
                     continue  # not every day
-                moment = now - timedelta(days=days_ago, hours=rng.randint(0, 3))
+                moment = noon - timedelta(days=days_ago, hours=rng.randint(0, 3))
                 daily = services.daily_practice_for(employee=employee, now=moment)
                 questions = Question.objects.in_bulk(daily.question_ids)
                 for position, pk in enumerate(daily.question_ids):
