@@ -139,21 +139,21 @@ def register_assessment_job_kinds():
 
 @hooks.register(COURSE_EXAM_RESULTS_HOOK)
 def assessments_course_exam_results(course, session_ids):
-    from .courses_link import course_exam_results
+    from .integrations import course_exam_results
 
     return course_exam_results(course, session_ids)
 
 
 @hooks.register(COMPLETIONS_RECORDED_HOOK)
 def assessments_course_completion_certificates(completions):
-    from .courses_link import certificates_for_completions
+    from .integrations import certificates_for_completions
 
     certificates_for_completions(completions)
 
 
 @hooks.register(DASHBOARD_FIGURE_HOOK)
 def assessments_dashboard_figures():
-    from .dashboard import dashboard_figures
+    from .integrations import dashboard_figures
 
     return dashboard_figures()
 

@@ -1,13 +1,11 @@
 """Extension points that careers offers to the other apps.
 
 ``register_training_run_source``
-    A function ``fn(session_id) -> dict | None`` giving one training run (一期一档) as plain data:
-    ``title``, ``course``, ``code``, ``starts_at``, ``ends_at``, ``location``, ``hours``,
-    ``trainer`` (name), ``trainer_id`` (Employee pk), ``roster`` (list of dicts with ``number``,
-    ``name``, ``department``, ``enrolled``, ``present`` (True/False/None), ``check_passed``,
-    ``check_score``), ``exam`` (a short text or ""), ``questionnaire_count`` and ``questionnaires``
-    (list of ``{"title", "count", "questions": [{"label", "result"}]}``). ``courses`` registers one.
-    It must run a fixed number of queries whatever the size of the roster.
+    A function ``fn(session_id) -> lms.hooks.TrainingRun | None`` giving one training run
+    (一期一档): the session, its roster (``TrainingRunAttendee``: attendance True/False/None and the
+    practical check), the exam as a short text and the questionnaire summary
+    (``TrainingRunQuestionnaire`` with its ``TrainingRunQuestion`` rows). ``courses`` registers
+    one. It must run a fixed number of queries whatever the size of the roster.
 
 ``register_dashboard_figure``
     A function returning a ``lms.hooks.DashboardFigure`` (or a list of them), shown on the
@@ -20,18 +18,19 @@ from lms.hooks import (
     DASHBOARD_FIGURE_HOOK,
     TRAINING_RUN_SOURCE_HOOK,
     DashboardFigure,
+    TrainingRun,
     collect,
 )
 
-__all__ = ["DASHBOARD_FIGURE_HOOK", "TRAINING_RUN_SOURCE_HOOK", "DashboardFigure"]
+__all__ = ["DASHBOARD_FIGURE_HOOK", "TRAINING_RUN_SOURCE_HOOK", "DashboardFigure", "TrainingRun"]
 
 
-def training_run(session_id) -> dict | None:
+def training_run(session_id) -> TrainingRun | None:
     """The first registered source that knows the session, or None."""
     for fn in hooks.get_hooks(TRAINING_RUN_SOURCE_HOOK):
-        data = fn(session_id)
-        if data is not None:
-            return data
+        run = fn(session_id)
+        if run is not None:
+            return run
     return None
 
 

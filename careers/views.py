@@ -27,7 +27,7 @@ from . import services
 from .archive import archive_context, archive_departments, archive_employees, archive_pdf
 from .dashboards import dashboard_context
 from .forms import PlanForm
-from .hooks import training_run
+from .hooks import TrainingRun, training_run
 from .models import (
     AppraisalResult,
     CareersError,
@@ -421,12 +421,12 @@ def training_run_pdf(request, session_id):
     employee = get_employee(request.user)
     if not allowed and employee is None:
         raise PermissionDenied
-    run = training_run(session_id)
+    run: TrainingRun | None = training_run(session_id)
     if run is None:
         if not allowed:
             raise PermissionDenied
         raise Http404
-    if not allowed and run.get("trainer_id") != employee.pk:
+    if not allowed and run.trainer_id != employee.pk:
         raise PermissionDenied
     pdf = render_pdf(
         "careers/pdf/training_run.html",

@@ -19,9 +19,19 @@ from lms.hooks import (
 )
 from lms.roles import Role, has_role
 
-from . import buttons, portal, records, services
+from . import buttons, services
 from .demo import CoursesDemoSeeder
-from .portal import MyLearningPanel, TeamCompliancePanel, TrainerSessionsPanel
+from .integrations import (
+    MyLearningPanel,
+    TeamCompliancePanel,
+    TrainerSessionsPanel,
+    archive_entries,
+    dashboard_figures,
+    indicator_sources,
+    menu_links,
+    training_run,
+    workbench_items,
+)
 from .scorm import records as scorm_records
 from .video import records as video_records
 from .viewsets import TrainingViewSetGroup
@@ -32,8 +42,8 @@ def register_training_viewsets():
     return TrainingViewSetGroup()
 
 
-hooks.register(WORKBENCH_HOOK, portal.workbench_items)
-hooks.register(PORTAL_MENU_HOOK, portal.menu_links)
+hooks.register(WORKBENCH_HOOK, workbench_items)
+hooks.register(PORTAL_MENU_HOOK, menu_links)
 
 
 @hooks.register(PORTAL_PANEL_HOOK)
@@ -43,7 +53,7 @@ def register_my_learning_panel():
 
 @hooks.register(ARCHIVE_SOURCE_HOOK)
 def register_training_archive(employee, *, year=None):
-    return records.archive_entries(employee, year=year)
+    return archive_entries(employee, year=year)
 
 
 @hooks.register(ARCHIVE_SOURCE_HOOK)
@@ -58,7 +68,7 @@ def register_video_archive(employee, *, year=None):
 
 @hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK)
 def register_training_indicators():
-    return records.indicator_sources()
+    return indicator_sources()
 
 
 @hooks.register(TRAINING_ACTION_HOOK)
@@ -163,15 +173,11 @@ if ScheduledJob is not None:
 
 @hooks.register(TRAINING_RUN_SOURCE_HOOK)
 def register_training_run_source(session_id):
-    from .runs import training_run
-
     return training_run(session_id)
 
 
 @hooks.register(DASHBOARD_FIGURE_HOOK)
 def register_compliance_figure():
-    from .dashboard import dashboard_figures
-
     return dashboard_figures()
 
 

@@ -15,18 +15,18 @@ from lms.hooks import (
     WORKBENCH_HOOK,
 )
 
-from . import integration
+from . import integrations
 from .viewsets import DrillsViewSetGroup, dashboard_menu_item
 
-hooks.register("after_create_page", integration.record_plan_revision_note)
-hooks.register("after_edit_page", integration.record_plan_revision_note)
-hooks.register(ARCHIVE_SOURCE_HOOK, integration.drill_archive_entries)
-hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK, integration.indicator_sources)
-hooks.register(PORTAL_PANEL_HOOK, integration.portal_panels)
-hooks.register(WORKBENCH_HOOK, integration.workbench_items)
-hooks.register(PORTAL_MENU_HOOK, integration.menu_links)
-hooks.register(DEMO_SEED_HOOK, integration.demo_seeder)
-hooks.register(SCHEDULED_JOB_HOOK, integration.scheduled_jobs)
+hooks.register("after_create_page", integrations.record_plan_revision_note)
+hooks.register("after_edit_page", integrations.record_plan_revision_note)
+hooks.register(ARCHIVE_SOURCE_HOOK, integrations.drill_archive_entries)
+hooks.register(APPRAISAL_INDICATOR_SOURCE_HOOK, integrations.indicator_sources)
+hooks.register(PORTAL_PANEL_HOOK, integrations.portal_panels)
+hooks.register(WORKBENCH_HOOK, integrations.workbench_items)
+hooks.register(PORTAL_MENU_HOOK, integrations.menu_links)
+hooks.register(DEMO_SEED_HOOK, integrations.demo_seeder)
+hooks.register(SCHEDULED_JOB_HOOK, integrations.scheduled_jobs)
 hooks.register("register_admin_menu_item", dashboard_menu_item)
 
 
@@ -61,7 +61,7 @@ def register_drills_audit_actions():
 
 @hooks.register(DASHBOARD_FIGURE_HOOK)
 def register_drills_dashboard_figure():
-    from .dashboard import dashboard_figures
+    from .integrations import dashboard_figures
 
     return dashboard_figures()
 

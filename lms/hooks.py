@@ -39,8 +39,9 @@ the domain apps register into them, so a new source plugs in without touching it
     dashboard with its own XLSX export.
 
 ``register_training_run_source``
-    A function ``fn(session_id) -> dict | None`` giving one training run (一期一档) as plain data;
-    its keys are documented in ``careers/hooks.py``. ``courses`` registers one.
+    A function ``fn(session_id) -> TrainingRun | None`` giving one training run (一期一档):
+    the session, its roster with attendance and practical checks, the exam and the questionnaire
+    summary. ``courses`` registers one; careers prints it.
 
 ``register_course_exam_results``
     A function ``fn(course, session_ids) -> {session_id: ExamSummary}``: how each training
@@ -70,7 +71,7 @@ returns ``None``, one item or a list of items (``collect``).
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
@@ -201,6 +202,62 @@ class DashboardFigure:
     rate: tuple[str, str, str] | None = None
     percent: bool = True
     order: int = 100
+
+
+@dataclass(frozen=True)
+class TrainingRunAttendee:
+    """One person on a training run's roster (``TrainingRun.roster``)."""
+
+    number: str
+    name: str
+    department: str
+    enrolled: bool
+    present: bool | None  # None: attendance not recorded
+    check_passed: bool | None  # None: no practical check recorded
+    check_score: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TrainingRunQuestion:
+    """A question of a questionnaire and its answers summed up (an average, counts per choice)."""
+
+    label: str
+    result: str
+
+
+@dataclass(frozen=True)
+class TrainingRunQuestionnaire:
+    """A questionnaire of the run's course with the answers given for this run."""
+
+    title: str
+    count: int
+    questions: tuple[TrainingRunQuestion, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """One training run (一期一档) as ``register_training_run_source`` gives it: the session, its
+    roster, the practical checks, the exam results and the questionnaire summary."""
+
+    session_id: int
+    title: str
+    course: str
+    code: str
+    starts_at: datetime  # local time
+    ends_at: datetime  # local time
+    location: str
+    hours: Decimal
+    trainer: str  # the trainer's name
+    trainer_id: int  # the trainer's Employee pk
+    capacity: int
+    roster: tuple[TrainingRunAttendee, ...]
+    enrolled_count: int
+    present_count: int
+    checked_count: int
+    passed_count: int
+    exam: str  # "passed / taken · average", or "" without an exam
+    questionnaire_count: int
+    questionnaires: tuple[TrainingRunQuestionnaire, ...]
 
 
 def _flatten(results):

@@ -22,7 +22,7 @@ from .questions import Question, QuestionCategory, QuestionType
 
 def audience_from_assignments(employee) -> set[int]:
     """Exams of the courses the employee is assigned (``courses`` assignments)."""
-    from ..courses_link import exams_for_course_assignments
+    from ..integrations.courses import exams_for_course_assignments
 
     return set(exams_for_course_assignments(employee) or ())
 

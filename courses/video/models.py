@@ -8,7 +8,8 @@ from django.utils.translation import pgettext_lazy
 
 from lms.roles import ScopedQuerySet
 
-from ..models import TRAINING_STAFF, Lesson
+from ..models.base import TRAINING_STAFF
+from ..models.courses import Lesson
 
 __all__ = ["VideoWatch"]
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from assessments.courses_link import course_exam_results, exams_for_course_assignments
+from assessments.integrations import course_exam_results, exams_for_course_assignments
 from assessments.models import Certificate, Exam, QuestionType
 from courses import services as course_services
 from courses.hooks import ExamSummary
@@ -196,7 +196,7 @@ def test_flag_needs_a_course_and_a_title(course):
 def test_import_issues_certificates_in_a_fixed_number_of_queries(
     people, course, course_exam, django_assert_num_queries
 ):
-    from assessments.courses_link import certificates_for_completions
+    from assessments.integrations import certificates_for_completions
 
     Exam.objects.filter(pk=course_exam.pk).update(certificate_on_course_completion=True)
     day = timezone.localdate()

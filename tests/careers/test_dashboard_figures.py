@@ -164,7 +164,7 @@ def test_unknown_figure_and_refused_roles(client, people):
 
 def test_drill_scores_average_per_department(client, people, monkeypatch):
     """The drills figure charts a mean score (not a percentage) from drills' readings."""
-    from drills import dashboard as drill_dashboard
+    from drills.integrations import dashboard as drill_dashboard
     from lms.hooks import IndicatorReading
 
     employee, colleague = people["employee"], people["colleague"]

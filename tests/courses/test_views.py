@@ -249,8 +249,8 @@ def test_my_learning_query_count_is_constant(client, rf, people, django_assert_n
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from courses.integrations import MyLearningPanel
     from courses.models import QuestionnaireField, QuestionnairePage
-    from courses.portal import MyLearningPanel
 
     employee = people["employee"]
 
@@ -362,7 +362,7 @@ def test_manager_learning_page_query_count_is_constant(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from courses.portal import TeamCompliancePanel
+    from courses.integrations import TeamCompliancePanel
 
     def add(n):
         for _i in range(n):

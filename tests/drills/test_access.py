@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from drills import services
-from drills.integration import indicator_sources
+from drills.integrations import indicator_sources
 from tests import factories as f
 from tests.conftest import login
 from tests.drills.queries import with_session

@@ -310,7 +310,7 @@ QUERIES_ACTION_LIST = with_session(12)
 
 
 def test_overdue_reminder_is_a_scheduled_job():
-    from drills.integration import scheduled_jobs
+    from drills.integrations import scheduled_jobs
     from drills.tasks import remind_overdue_actions
     from lms.scheduling import scheduled_jobs as registered_jobs
 

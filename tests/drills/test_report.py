@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from drills import services
-from drills.integration import indicator_sources
+from drills.integrations import indicator_sources
 from lms.hooks import appraisal_indicator_sources, archive_entries
 from tests import factories as f
 from tests.conftest import login
@@ -320,7 +320,7 @@ def test_portal_home_summary_is_cached_until_a_drill_write(
 
     assert summary().count == 1
     with django_assert_num_queries(0):
-        from drills.integration import MyDrillsPanel
+        from drills.integrations import MyDrillsPanel
 
         MyDrillsPanel().summary(None, people["evaluator"])
     df.conduct(drill)
@@ -331,7 +331,7 @@ def test_portal_home_summary_is_cached_until_a_drill_write(
 def test_archive_source_costs_nothing_for_people_without_drills(
     drill, people, django_assert_num_queries
 ):
-    from drills.integration import drill_archive_entries
+    from drills.integrations import drill_archive_entries
 
     assert drill_archive_entries(people["colleague"]) == []
     with django_assert_num_queries(0):

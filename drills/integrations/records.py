@@ -1,13 +1,8 @@
-"""What drills contributes to shared screens through the lms hooks (registered in
-wagtail_hooks.py): plan revision notes from the page editor, archive entries, appraisal indicator
-sources, the portal's "My drills" panel and the demo story."""
+"""Drill records for the training archive (一人一档) and appraisal indicator sources."""
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-from django.db.models import Count, Exists, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,25 +13,16 @@ from lms.hooks import (
     ArchiveEntry,
     IndicatorReading,
     IndicatorSource,
-    MenuLink,
-    WorkItem,
 )
-from lms.models import Employee
-from lms.portal import PanelSummary, PortalPanel
-from lms.roles import Role, get_employee, has_role, user_roles
 
-from .models import (
+from ..models import (
     CorrectiveAction,
     Drill,
     DrillParticipant,
-    EmergencyPlanIndexPage,
-    EmergencyPlanPage,
-    EvaluationSheet,
     ExerciseRole,
     ScoreSnapshot,
 )
-from .models.evaluation import EDITABLE_DRILL_STATUSES
-from .portal import cached_summary, known_to_have_no_drills, remember_no_drills
+from ..portal import known_to_have_no_drills, remember_no_drills
 
 HELD = [
     Drill.Status.CONDUCTED,
@@ -56,35 +42,6 @@ def _mean(values):
     if not values:
         return None
     return (sum(values) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-# --- page editor ------------------------------------------------------------------------------
-
-
-def record_plan_revision_note(request, page):
-    """After the page editor saved a plan revision, record its reason and the actions it closes."""
-    from . import services
-
-    if isinstance(page, EmergencyPlanIndexPage):
-        from wagtail.models import WorkflowPage
-
-        if not WorkflowPage.objects.filter(page=page).exists():
-            WorkflowPage.objects.create(page=page, workflow=services.plan_workflow_ensure())
-        return None
-    if not isinstance(page, EmergencyPlanPage):
-        return None
-    note = getattr(page, "_revision_note", None)
-    if not note or not note["reason"] or page.latest_revision is None:
-        return None
-    services.plan_revision_note_record(
-        plan=page,
-        revision=page.latest_revision,
-        reason=note["reason"],
-        explanation=note["explanation"],
-        actions=note["actions"],
-        acting_user=request.user,
-    )
-    return None
 
 
 # --- archive ----------------------------------------------------------------------------------
@@ -299,170 +256,3 @@ def indicator_sources():
             unit=pgettext_lazy("drills", "points"),
         ),
     ]
-
-
-# --- portal -----------------------------------------------------------------------------------
-
-
-class MyDrillsPanel(PortalPanel):
-    section = "drills"
-    title = _("My drills")
-    order = 10
-    template_name = "drills/portal/my_drills.html"
-
-    def _data(self, employee):
-        cached = getattr(employee, "_drills_panel", None)
-        if cached is None:
-            sheets = list(
-                EvaluationSheet.objects.filter(
-                    evaluator=employee,
-                    status=EvaluationSheet.Status.DRAFT,
-                    drill__status__in=EDITABLE_DRILL_STATUSES,
-                ).select_related("drill")
-            )
-            participations = list(
-                DrillParticipant.objects.filter(employee=employee)
-                .exclude(drill__status=Drill.Status.CLOSED)
-                .select_related("drill")
-                .order_by("drill__planned_start")
-            )
-            actions = list(
-                CorrectiveAction.objects.filter(owner=employee)
-                .unfinished()
-                .select_related("finding__drill")
-            )
-            cached = {"sheets": sheets, "participations": participations, "actions": actions}
-            employee._drills_panel = cached
-        return cached
-
-    def get_context_data(self, request, employee):
-        data = self._data(employee)
-        today = timezone.localdate()
-        return {
-            **data,
-            "overdue_ids": {a.pk for a in data["actions"] if a.is_overdue(today)},
-            "is_coordinator": has_role(request.user, Role.COORDINATOR),
-        }
-
-    def summary(self, request, employee):
-        count, attention, involved = cached_summary(employee, lambda: self._summary(employee))
-        if not count and not involved:
-            return None
-        return PanelSummary(
-            count=count, label=_("sheets to fill and actions to finish"), attention=attention
-        )
-
-    @staticmethod
-    def _summary(employee):
-        """(things to do, needs attention, takes part in an open drill) in one query."""
-        today = timezone.localdate()
-        sheets = EvaluationSheet.objects.filter(
-            evaluator=employee,
-            status=EvaluationSheet.Status.DRAFT,
-            drill__status__in=EDITABLE_DRILL_STATUSES,
-        )
-        actions = CorrectiveAction.objects.filter(owner=employee).unfinished()
-        participations = DrillParticipant.objects.filter(employee=employee).exclude(
-            drill__status=Drill.Status.CLOSED
-        )
-
-        def count(queryset, group):
-            # Grouped by the one employee: a single row holding the count (none when zero).
-            return Coalesce(
-                Subquery(queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]),
-                0,
-            )
-
-        row = (
-            Employee.objects.filter(pk=employee.pk)
-            .annotate(
-                sheets=count(sheets, "evaluator"),
-                actions=count(actions, "owner"),
-                overdue=Exists(actions.filter(due_date__lt=today)),
-                involved=Exists(participations),
-            )
-            .values("sheets", "actions", "overdue", "involved")
-            .get()
-        )
-        return (
-            row["sheets"] + row["actions"],
-            bool(row["sheets"]) or row["overdue"],
-            row["involved"],
-        )
-
-
-def portal_panels():
-    return MyDrillsPanel()
-
-
-def demo_seeder():
-    from .demo import DrillsDemoSeeder
-
-    return DrillsDemoSeeder()
-
-
-def scheduled_jobs():
-    """The overdue-action reminder as a job for the lms scheduler (``run_scheduler``)."""
-    import datetime
-
-    from lms.scheduling import ScheduledJob
-
-    from .tasks import remind_overdue_actions
-
-    return ScheduledJob(
-        name="drills.remind_overdue_actions",
-        task=remind_overdue_actions,
-        every=datetime.timedelta(hours=settings.DRILLS_REMINDER_RUN_HOURS),
-        label=_("Overdue corrective action reminders"),
-    )
-
-
-def workbench_items(request):
-    """Coordinators: drills to prepare, sheets outstanding, actions overdue; evaluators: the
-    sheets they still have to fill in."""
-    user = request.user
-    items = []
-    if has_role(user, Role.COORDINATOR):
-        dashboard = reverse("drills:dashboard")
-        items += [
-            WorkItem(
-                Role.COORDINATOR,
-                _("drills to prepare"),
-                dashboard,
-                Drill.objects.visible_to(user).filter(status=Drill.Status.PLANNED).count(),
-            ),
-            WorkItem(
-                Role.COORDINATOR,
-                _("evaluation sheets outstanding"),
-                dashboard,
-                EvaluationSheet.objects.outstanding()
-                .filter(drill__status__in=EDITABLE_DRILL_STATUSES)
-                .count(),
-            ),
-            WorkItem(
-                Role.COORDINATOR,
-                _("corrective actions overdue"),
-                reverse("corrective_actions:index"),
-                CorrectiveAction.objects.visible_to(user).overdue().count(),
-                attention=True,
-            ),
-        ]
-    employee = get_employee(user)
-    if employee is not None and Role.EVALUATOR in user_roles(user):
-        items.append(
-            WorkItem(
-                Role.EVALUATOR,
-                _("evaluation sheets to fill in"),
-                reverse("portal:section", args=["drills"]),
-                EvaluationSheet.objects.filter(evaluator=employee)
-                .outstanding()
-                .filter(drill__status__in=EDITABLE_DRILL_STATUSES)
-                .count(),
-                attention=True,
-            )
-        )
-    return items
-
-
-def menu_links():
-    return MenuLink(_("Emergency plans"), "drills:plan_library", "📕", order=30)

@@ -1,8 +1,8 @@
 """What assessments contributes to training (courses) through courses' and its own hooks.
 
 - ``register_course_exam_results``: the exam column of the course effectiveness report.
-- ``register_exam_audience_source``: employees with an open assignment for a course may take the
-  published exams linked to that course.
+- ``exams_for_course_assignments`` (read by ``Exam`` audiences, not a hook): employees with an
+  open assignment for a course may take the published exams linked to that course.
 - ``register_course_completions_recorded``: a completion of a course issues the certificate of
   each exam of that course configured with ``certificate_on_course_completion``.
 
@@ -20,8 +20,8 @@ from courses.models import Assignment, Enrollment
 from lms import audit
 from lms.models import Employee
 
-from .models import Attempt, Certificate, Exam
-from .services import add_months, certificate_state
+from ..models import Attempt, Certificate, Exam
+from ..services import add_months, certificate_state
 
 
 def course_exam_results(course, session_ids) -> dict[int, ExamSummary]:

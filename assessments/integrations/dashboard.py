@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from lms.hooks import DashboardFigure
 from lms.models import Employee
 
-from .models import Attempt
-from .qualifications import EXPIRING, LAPSED, VALID, standings
+from ..models import Attempt
+from ..qualifications import EXPIRING, LAPSED, VALID, standings
 
 
 def pass_rates(employee_ids, today=None):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.hooks import DashboardFigure
 
-from .models import Assignment
+from ..models import Assignment
 
 
 def compliance(employee_ids, today=None):

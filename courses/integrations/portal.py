@@ -12,8 +12,8 @@ from lms.hooks import MenuLink, WorkItem
 from lms.portal import PanelSummary, PortalPanel
 from lms.roles import Role, get_employee, has_role, user_roles
 
-from . import requirements
-from .models import (
+from .. import requirements
+from ..models import (
     TRAINING_MANAGER_GROUP,
     TRAINING_MANAGER_LABEL,
     Assignment,
@@ -36,7 +36,7 @@ class MyLearningPanel(PortalPanel):
     template_name = "courses/panels/my_learning.html"
 
     def get_context_data(self, request, employee):
-        from .views import calendar_token
+        from ..views import calendar_token
 
         today = timezone.localdate()
         assignments = list(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from lms.hooks import ArchiveCategory, ArchiveEntry, IndicatorReading, IndicatorSource
 
-from .models import Attendance, Completion
+from ..models import Attendance, Completion
 
 
 def archive_entries(employee, *, year=None):

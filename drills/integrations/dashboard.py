@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.hooks import DashboardFigure
 
-from .integration import compute_participation, compute_role_score
+from .records import compute_participation, compute_role_score
 
 
 def drill_scores(employee_ids, today=None):
