@@ -144,6 +144,7 @@ def drill_detail(request, pk):
             "findings": findings,
             "scores": _score_rows(drill_scores(drill)),
             "can_act": can_act,
+            "moves": drill.available_moves(request.user),
             "conduct_form": ConductForm(participants=participants),
             "summary_form": SummaryForm(initial={"summary": drill.summary}),
             "finding_form": FindingForm(drill=drill),
@@ -569,12 +570,6 @@ def participation(request, pk):
 # --- corrective actions -----------------------------------------------------------------------
 
 
-def _can_verify(user, action):
-    if _is_coordinator(user):
-        return True
-    return any(action.owner.department.path.startswith(p) for p in managed_department_paths(user))
-
-
 @login_required
 def action_detail(request, pk):
     action = get_object_or_404(
@@ -585,7 +580,7 @@ def action_detail(request, pk):
     )
     employee = get_employee(request.user)
     is_owner = employee is not None and action.owner_id == employee.pk
-    can_verify = _can_verify(request.user, action)
+    can_verify = action.may_verify(request.user)
     if request.method == "POST":
         op = request.POST.get("op")
         try:
@@ -625,8 +620,7 @@ def action_detail(request, pk):
             "action": action,
             "log": list(action.log.select_related("by")),
             "is_owner": is_owner,
-            "can_verify": can_verify and not is_owner,
-            "can_reject": _is_coordinator(request.user),
+            "moves": action.available_moves(request.user),
             "note_form": NoteForm(),
             "verify_form": VerifyForm(),
             "reject_form": RejectForm(),
