@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from lms.dates import add_months
 
 from ..answers import needs_manual_grading
+from ..draw_generation import DRAW_GENERATION_KEY, draw_plan_forget
 from .attempts import (
     SaveOutcome,
     attempt_refresh,
@@ -52,11 +53,9 @@ from .certificates import (
     qualifications_announce,
 )
 from .draw import (
-    DRAW_GENERATION_KEY,
     DRAW_PLAN_KEY,
     confidential_question_ids,
     draw_plan,
-    draw_plan_forget,
     exam_draw,
     exam_pool,
     practice_overlap,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
+from ..draw_generation import DRAW_GENERATION_KEY
 from ..models import (
     Attempt,
     AttemptError,
@@ -21,7 +22,6 @@ from ..models import (
 )
 from ..models.questions import CHOICE_TYPES, LETTERS, UNSCORED_TYPES
 
-DRAW_GENERATION_KEY = "assessments:draw-generation"
 DRAW_PLAN_KEY = "assessments:draw-plan:{}"
 
 
@@ -66,8 +66,9 @@ def draw_plan(exam: Exam):
 
     Thousands of examinees starting one exam read the same plan, so it is kept in the cache
     for ``EXAM_DRAW_PLAN_SECONDS`` under the generation of the question bank it was read from.
-    Saving or deleting a question, a category, an exam or its rules or fixed questions starts a
-    new generation (``draw_plan_forget``), so the next start reads the plan again.
+    Saving or deleting a question, a category, an exam or its rules or fixed questions, or any
+    bulk write of them, starts a new generation (``assessments.draw_generation``), so the next
+    start reads the plan again.
     """
     timeout = settings.EXAM_DRAW_PLAN_SECONDS
     key = DRAW_PLAN_KEY.format(exam.pk)
@@ -96,12 +97,6 @@ def draw_plan(exam: Exam):
         # started a newer one, and the next start reads the plan again.
         cache.set(key, (generation, plan), timeout)
     return plan
-
-
-def draw_plan_forget(**kwargs):
-    """Signal receiver (``AssessmentsConfig.ready``): the question bank or an exam's rules
-    changed, so every cached draw plan is out of date."""
-    cache.set(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def exam_pool(exam: Exam) -> set[int]:
