@@ -59,7 +59,7 @@ class CategoryCreateView(FormErrorsMixin, generic.CreateView):
         )
 
 
-class CategoryEditView(generic.EditView):
+class CategoryEditView(FormErrorsMixin, generic.EditView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.category_update(
@@ -408,7 +408,7 @@ class CertificateForm(WagtailAdminModelForm):
     )
 
 
-class CertificateEditView(ScopedEditView):
+class CertificateEditView(ServiceFormErrorsMixin, ScopedEditView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.certificate_change(

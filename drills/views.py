@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lms.media import private_file_response
 from lms.pdf import pdf_response, render_pdf
 from lms.portal import redirect_to_first_live
-from lms.roles import Role, get_employee, has_role, managed_department_paths
+from lms.roles import Role, get_employee, has_role, managed_department_paths, require_role
 
 from . import services
 from .forms import (
@@ -57,8 +57,7 @@ def _is_coordinator(user):
 
 
 def _require_coordinator(request):
-    if not _is_coordinator(request.user):
-        raise PermissionDenied
+    require_role(request.user, Role.COORDINATOR)
 
 
 def _error(request, error):

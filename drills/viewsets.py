@@ -25,6 +25,7 @@ from lms.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
     ServiceFormErrorsMixin,
+    ServiceRefusalMessageMixin,
 )
 from lms.roles import Role, has_role
 
@@ -32,7 +33,6 @@ from . import services
 from .models import (
     CorrectiveAction,
     Drill,
-    DrillError,
     EmergencyPlanPage,
     EvaluationTemplate,
     PlanSection,
@@ -228,18 +228,11 @@ class ActionEditView(ServiceFormErrorsMixin, ScopedEditView):
         )
 
 
-class ActionDeleteView(ScopedDeleteView):
+class ActionDeleteView(ServiceRefusalMessageMixin, ScopedDeleteView):
     """Only an action entered by mistake can be deleted (``services.action_delete``)."""
 
     def delete_action(self):
         services.action_delete(action=self.object, acting_user=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except DrillError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.edit_url_name, self.object.pk)
 
 
 class CorrectiveActionViewSet(ScopedModelViewSet):
