@@ -355,8 +355,25 @@ class ReportColumn(Column):
         )
 
 
+class ExamSaveMixin(ServiceFormErrorsMixin):
+    """An exam is saved with its rules, fixed questions and overrides by ``exam_save``."""
+
+    def save_instance(self):
+        return services.exam_save(exam=self.form.save(commit=False), acting_user=self.request.user)
+
+
+class ExamCreateView(ExamSaveMixin, generic.CreateView):
+    pass
+
+
+class ExamEditView(ExamSaveMixin, generic.EditView):
+    pass
+
+
 class ExamViewSet(ModelViewSet):
     model = Exam
+    add_view_class = ExamCreateView
+    edit_view_class = ExamEditView
     icon = "form"
     menu_label = _("Exams")
     menu_order = 300

@@ -65,6 +65,14 @@ def _error(request, error):
         messages.error(request, message)
 
 
+def _form_errors(request, form):
+    """A form's errors as messages, each named by its field's label."""
+    for name, errors in form.errors.items():
+        for error in errors:
+            label = form.fields[name].label if name in form.fields else ""
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
 # --- coordinator ------------------------------------------------------------------------------
 
 
@@ -227,16 +235,7 @@ def finding_add(request, pk):
         except DrillError as error:
             _error(request, error)
     else:
-        _error(
-            request,
-            DrillError(
-                [
-                    f"{form.fields[n].label}: {e}" if n in form.fields else e
-                    for n, errs in form.errors.items()
-                    for e in errs
-                ]
-            ),
-        )
+        _form_errors(request, form)
     return redirect("drills:drill", pk=drill.pk)
 
 
@@ -253,16 +252,7 @@ def action_add(request, pk):
         except DrillError as error:
             _error(request, error)
     else:
-        _error(
-            request,
-            DrillError(
-                [
-                    f"{form.fields[n].label}: {e}" if n in form.fields else e
-                    for n, errs in form.errors.items()
-                    for e in errs
-                ]
-            ),
-        )
+        _form_errors(request, form)
     return redirect("drills:drill", pk=drill.pk)
 
 

@@ -62,7 +62,7 @@ from .draw import (
     snapshot_question,
     withheld_keys,
 )
-from .exams import exam_create, exam_override_for, exam_override_set
+from .exams import exam_create, exam_override_for, exam_override_set, exam_save
 from .grading import exam_regrade, item_grade
 
 # The practice services (assessments/practice.py; docs/practice.md), called from here too.
@@ -110,6 +110,7 @@ __all__ = [
     "exam_draw",
     "exam_override_for",
     "exam_override_set",
+    "exam_save",
     "exam_pool",
     "exam_regrade",
     "item_grade",
