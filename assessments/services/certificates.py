@@ -134,10 +134,15 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user=Non
         raise ValidationError({"reason": _("Say why the certificate is revoked.")})
     if certificate.revoked:
         raise AttemptError(_("This certificate is already revoked."))
-    before = certificate_state(certificate)
+    return _revoke(certificate, reason, acting_user, before=certificate_state(certificate))
+
+
+def _revoke(certificate, reason, acting_user, *, before, also_saved=()):
+    """Revoke with one trail entry from ``before`` (which a change made in the same step, such
+    as a new expiry date, has not yet touched)."""
     certificate.revoked = True
     certificate.revoked_reason = reason
-    certificate.save(update_fields=["revoked", "revoked_reason"])
+    certificate.save(update_fields=["revoked", "revoked_reason", *also_saved])
     _audit(
         certificate,
         "assessments.certificate_revoked",
@@ -162,20 +167,22 @@ def certificate_change(
 ) -> Certificate:
     """Change a certificate from the admin: revoke, reinstate or change its expiry, with a reason.
 
-    A revocation goes through ``certificate_revoke``; a reinstatement or a new expiry date is
-    written to the audit trail as a reissue.
+    A revocation is one revocation entry (a new expiry date given with it is in its before and
+    after); a reinstatement or a new expiry date is written to the audit trail as a reissue.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the certificate changes.")})
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if revoked and not certificate.revoked:
+        before = certificate_state(certificate)
         certificate.expires_on = expires_on
-        certificate.save(update_fields=["expires_on"])
-        return certificate_revoke(
-            certificate=certificate,
-            reason=(revoked_reason or reason).strip(),
-            acting_user=acting_user,
+        return _revoke(
+            certificate,
+            (revoked_reason or reason).strip(),
+            acting_user,
+            before=before,
+            also_saved=["expires_on"],
         )
     before = certificate_state(certificate)
     certificate.revoked = revoked

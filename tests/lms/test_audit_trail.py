@@ -811,3 +811,27 @@ def test_every_writer_honours_wagtails_log_context(people):
     entries = ModelLogEntry.objects.filter(uuid=context.uuid)
     assert entries.count() == 4
     assert {entry.user for entry in entries} == {hr}
+
+
+def test_a_revocation_with_a_new_expiry_keeps_both_in_one_entry(people):
+    """The expiry date changed with a revocation was saved before the entry's "before" was
+    read, so the trail lost the old date (#15)."""
+    attempt = _sit(_certified_exam(people), people["employee"])
+    exam_services.attempt_submit(attempt=attempt)
+    certificate = Certificate.objects.get(attempt=attempt)
+    old = certificate.expires_on
+    new = old - datetime.timedelta(days=30)
+    exam_services.certificate_change(
+        certificate=certificate,
+        revoked=True,
+        revoked_reason="作弊",
+        expires_on=new,
+        reason="考场记录",
+        acting_user=people["trainer"].user,
+    )
+    (entry,) = ModelLogEntry.objects.filter(
+        action="assessments.certificate_revoked", object_id=str(certificate.pk)
+    )
+    assert entry.data["before"]["expires_on"] == old.isoformat()
+    assert entry.data["after"]["expires_on"] == new.isoformat()
+    assert set(entry.data["fields"]) >= {"expires_on", "revoked", "revoked_reason"}
