@@ -445,7 +445,10 @@ class AssessmentsDemoSeeder(DemoSeeder):
             for days_ago in range(PRACTICE_DAYS, 0, -1):
                 if rng.random() < 0.2:
                     continue  # not every day
-                moment = now - timedelta(days=days_ago, hours=rng.randint(0, 3))
+                # Earlier in the day, but on that day: just after midnight, three hours back
+                # was the day before, whose set was already answered.
+                hours = min(rng.randint(0, 3), timezone.localtime(now).hour)
+                moment = now - timedelta(days=days_ago, hours=hours)
                 daily = services.daily_practice_for(employee=employee, now=moment)
                 questions = Question.objects.in_bulk(daily.question_ids)
                 for position, pk in enumerate(daily.question_ids):

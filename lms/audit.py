@@ -209,7 +209,7 @@ def _model_log_entry(
         label=str(label)[: ModelLogEntry._meta.get_field("label").max_length],
         action=action,
         timestamp=timestamp or timezone.now(),
-        user=_user(user) or context.user,
+        user=_user(user) or _user(context.user),
         uuid=context.uuid,
         data=data or {},
     )
