@@ -112,24 +112,13 @@ class QuestionForm(WagtailAdminModelForm):
         return data
 
     def question_fields(self) -> dict:
+        """What the question services take: their content fields (feedback is edited in the
+        question files, not on this form) and whether the question is in use."""
+        from .services.bank import QUESTION_CONTENT_FIELDS
+
         data = self.cleaned_data
-        return {
-            name: data[name]
-            for name in (
-                "category",
-                "type",
-                "name",
-                "stem",
-                "options",
-                "answer",
-                "weights",
-                "explanation",
-                "difficulty",
-                "knowledge_points",
-                "points",
-                "is_active",
-            )
-        }
+        names = [name for name in QUESTION_CONTENT_FIELDS if name != "feedback"]
+        return {name: data[name] for name in (*names, "is_active")}
 
     def _post_clean(self):
         data = self.cleaned_data

@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from lms import ratelimit
 from lms.importing import XLSX_CONTENT_TYPE
 from lms.models import Employee
 from lms.pdf import pdf_response
-from lms.roles import Role, get_employee, has_role, remember_employee
+from lms.roles import Role, get_employee, remember_employee, require_role
 from lms.spreadsheets import xlsx_bytes
 
 from . import certificates, grading, qualifications, services, statistics
@@ -50,11 +50,6 @@ def _own_attempt(request, pk) -> Attempt:
     )
     remember_employee(request.user, attempt.employee)
     return attempt
-
-
-def _trainer_required(request):
-    if not has_role(request.user, Role.TRAINER, Role.HR):
-        raise PermissionDenied
 
 
 # -- employee -------------------------------------------------------------------------------
@@ -346,8 +341,7 @@ def my_qualifications(request):
 @login_required
 def team_qualifications(request):
     """Managers see their department subtree, HR and trainers everyone; XLSX on request."""
-    if not has_role(request.user, Role.MANAGER, Role.HR, Role.TRAINER):
-        raise PermissionDenied
+    require_role(request.user, Role.MANAGER, Role.HR, Role.TRAINER)
     employees = list(
         Employee.objects.visible_to(request.user)
         .active()
@@ -391,7 +385,7 @@ def team_qualifications(request):
 
 @login_required
 def exam_report(request, pk):
-    _trainer_required(request)
+    require_role(request.user, Role.TRAINER, Role.HR)
     exam = get_object_or_404(Exam, pk=pk)
     report = statistics.exam_report(exam)
     shared = services.practice_overlap(exam) if not exam.is_practice else []
@@ -405,7 +399,7 @@ def exam_report(request, pk):
 @require_POST
 @login_required
 def exam_flag_questions(request, pk):
-    _trainer_required(request)
+    require_role(request.user, Role.TRAINER, Role.HR)
     exam = get_object_or_404(Exam, pk=pk)
     flagged = statistics.flag_poor_questions(exam, acting_user=request.user)
     from django.contrib import messages
@@ -417,8 +411,7 @@ def exam_flag_questions(request, pk):
 @require_POST
 @login_required
 def exam_regrade(request, pk):
-    if not has_role(request.user, Role.TRAINER):
-        raise PermissionDenied
+    require_role(request.user, Role.TRAINER)
     exam = get_object_or_404(Exam, pk=pk)
     changed = services.exam_regrade(exam=exam, acting_user=request.user)
     from django.contrib import messages
@@ -434,7 +427,7 @@ def exam_regrade(request, pk):
 @require_POST
 @login_required
 def certificate_bundle_start(request, pk):
-    _trainer_required(request)
+    require_role(request.user, Role.TRAINER, Role.HR)
     exam = get_object_or_404(Exam, pk=pk)
     job = services.certificate_bundle_request(exam=exam, acting_user=request.user)
     return redirect("lms_jobs:detail", pk=job.pk)
@@ -442,7 +435,7 @@ def certificate_bundle_start(request, pk):
 
 @login_required
 def exam_export(request, pk, what):
-    _trainer_required(request)
+    require_role(request.user, Role.TRAINER, Role.HR)
     exam = get_object_or_404(Exam, pk=pk)
     if what not in ("results", "responses"):
         raise Http404
@@ -451,8 +444,7 @@ def exam_export(request, pk, what):
 
 @login_required
 def grading_queue(request):
-    if not has_role(request.user, Role.TRAINER):
-        raise PermissionDenied
+    require_role(request.user, Role.TRAINER)
     queue = grading.grading_queue(request.user, everyone=bool(request.GET.get("all")))
     items = list(
         queue.select_related("attempt__exam", "attempt__employee").order_by(
@@ -468,8 +460,7 @@ def grading_queue(request):
 @require_POST
 @login_required
 def grade_item(request, pk):
-    if not has_role(request.user, Role.TRAINER):
-        raise PermissionDenied
+    require_role(request.user, Role.TRAINER)
     item = get_object_or_404(AttemptItem, pk=pk, needs_manual=True)
     form = GradeForm(request.POST)
     from django.contrib import messages

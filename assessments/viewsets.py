@@ -59,7 +59,7 @@ class CategoryCreateView(FormErrorsMixin, generic.CreateView):
         )
 
 
-class CategoryEditView(generic.EditView):
+class CategoryEditView(FormErrorsMixin, generic.EditView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.category_update(
@@ -355,8 +355,25 @@ class ReportColumn(Column):
         )
 
 
+class ExamSaveMixin(ServiceFormErrorsMixin):
+    """An exam is saved with its rules, fixed questions and overrides by ``exam_save``."""
+
+    def save_instance(self):
+        return services.exam_save(exam=self.form.save(commit=False), acting_user=self.request.user)
+
+
+class ExamCreateView(ExamSaveMixin, generic.CreateView):
+    pass
+
+
+class ExamEditView(ExamSaveMixin, generic.EditView):
+    pass
+
+
 class ExamViewSet(ModelViewSet):
     model = Exam
+    add_view_class = ExamCreateView
+    edit_view_class = ExamEditView
     icon = "form"
     menu_label = _("Exams")
     menu_order = 300
@@ -408,7 +425,7 @@ class CertificateForm(WagtailAdminModelForm):
     )
 
 
-class CertificateEditView(ScopedEditView):
+class CertificateEditView(ServiceFormErrorsMixin, ScopedEditView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.certificate_change(

@@ -44,7 +44,10 @@ def parse_args(argv=None):
     parser.add_argument("--clients", type=int, default=8, help="requests in flight at once")
     exam_day.add_server_arguments(parser, port=8110)
     parser.add_argument(
-        "--wait-pool", type=float, default=60.0, help="seconds to wait for the drawn papers"
+        "--no-papers",
+        dest="papers",
+        action="store_false",
+        help="start without papers drawn ahead (run with EXAM_PAPERS_AHEAD_HOURS=0)",
     )
     parser.add_argument("--max-minutes", type=float, default=20.0)
     args = parser.parse_args(argv)
@@ -136,22 +139,14 @@ async def run_step(step, chains, base, exam_id, clients):
     return latencies, errors
 
 
-def wait_for_pool(exam, seconds, log):
-    """Give the background job that draws the exam's papers ahead (queued when the exam was
-    published) the time it has before a real opening; ``--wait-pool 0`` measures starts
-    without papers drawn ahead."""
-    from assessments.services import papers_wanted, pool_size
+def draw_papers(exam, log):
+    """Draw the exam's papers as the background job does before a real opening (in this
+    process, after the bench has moved the opening to now, which starts a new generation)."""
+    from assessments.services import papers_fill, pool_size
 
-    deadline = time.monotonic() + seconds
-    wanted = papers_wanted(exam) if seconds else 0
-    size = pool_size(exam)
-    while time.monotonic() < deadline:
-        size = pool_size(exam)
-        if size >= wanted:
-            break
-        time.sleep(1)
-    log(f"drawn papers waiting: {size}")
-    return size
+    started = time.perf_counter()
+    drawn = papers_fill(exam)
+    log(f"drew {drawn} papers in {time.perf_counter() - started:.1f} s; waiting: {pool_size(exam)}")
 
 
 def main(argv=None):
@@ -178,9 +173,11 @@ def main(argv=None):
         server.start()
         exam = exam_day.create_exam(args)
         log(f"gunicorn up ({len(server.workers())} workers); exam {exam.pk}")
-        wait_for_pool(exam, args.wait_pool, log)
         # Open it now (the bench does not wait for the clock).
         type(exam).objects.filter(pk=exam.pk).update(opens_at=timezone.now() - timedelta(seconds=1))
+        exam.refresh_from_db()
+        if args.papers:
+            draw_papers(exam, log)
         connections.close_all()
         chains = [Chain(n, sessions[n]) for n in numbers]
         base = server.base

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lms.media import private_file_response
 from lms.pdf import pdf_response, render_pdf
 from lms.portal import redirect_to_first_live
-from lms.roles import Role, get_employee, has_role, managed_department_paths
+from lms.roles import Role, get_employee, has_role, managed_department_paths, require_role
 
 from . import services
 from .forms import (
@@ -57,13 +57,20 @@ def _is_coordinator(user):
 
 
 def _require_coordinator(request):
-    if not _is_coordinator(request.user):
-        raise PermissionDenied
+    require_role(request.user, Role.COORDINATOR)
 
 
 def _error(request, error):
     for message in error.messages:
         messages.error(request, message)
+
+
+def _form_errors(request, form):
+    """A form's errors as messages, each named by its field's label."""
+    for name, errors in form.errors.items():
+        for error in errors:
+            label = form.fields[name].label if name in form.fields else ""
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 # --- coordinator ------------------------------------------------------------------------------
@@ -144,6 +151,7 @@ def drill_detail(request, pk):
             "findings": findings,
             "scores": _score_rows(drill_scores(drill)),
             "can_act": can_act,
+            "moves": drill.available_moves(request.user),
             "conduct_form": ConductForm(participants=participants),
             "summary_form": SummaryForm(initial={"summary": drill.summary}),
             "finding_form": FindingForm(drill=drill),
@@ -227,16 +235,7 @@ def finding_add(request, pk):
         except DrillError as error:
             _error(request, error)
     else:
-        _error(
-            request,
-            DrillError(
-                [
-                    f"{form.fields[n].label}: {e}" if n in form.fields else e
-                    for n, errs in form.errors.items()
-                    for e in errs
-                ]
-            ),
-        )
+        _form_errors(request, form)
     return redirect("drills:drill", pk=drill.pk)
 
 
@@ -253,16 +252,7 @@ def action_add(request, pk):
         except DrillError as error:
             _error(request, error)
     else:
-        _error(
-            request,
-            DrillError(
-                [
-                    f"{form.fields[n].label}: {e}" if n in form.fields else e
-                    for n, errs in form.errors.items()
-                    for e in errs
-                ]
-            ),
-        )
+        _form_errors(request, form)
     return redirect("drills:drill", pk=drill.pk)
 
 
@@ -569,12 +559,6 @@ def participation(request, pk):
 # --- corrective actions -----------------------------------------------------------------------
 
 
-def _can_verify(user, action):
-    if _is_coordinator(user):
-        return True
-    return any(action.owner.department.path.startswith(p) for p in managed_department_paths(user))
-
-
 @login_required
 def action_detail(request, pk):
     action = get_object_or_404(
@@ -585,7 +569,7 @@ def action_detail(request, pk):
     )
     employee = get_employee(request.user)
     is_owner = employee is not None and action.owner_id == employee.pk
-    can_verify = _can_verify(request.user, action)
+    can_verify = action.may_verify(request.user)
     if request.method == "POST":
         op = request.POST.get("op")
         try:
@@ -625,8 +609,7 @@ def action_detail(request, pk):
             "action": action,
             "log": list(action.log.select_related("by")),
             "is_owner": is_owner,
-            "can_verify": can_verify and not is_owner,
-            "can_reject": _is_coordinator(request.user),
+            "moves": action.available_moves(request.user),
             "note_form": NoteForm(),
             "verify_form": VerifyForm(),
             "reject_form": RejectForm(),

@@ -25,6 +25,7 @@ from lms.admin_views import (
     ScopedIndexView,
     ScopedModelViewSet,
     ServiceFormErrorsMixin,
+    ServiceRefusalMessageMixin,
 )
 from lms.roles import Role, has_role
 
@@ -32,7 +33,6 @@ from . import services
 from .models import (
     CorrectiveAction,
     Drill,
-    DrillError,
     EmergencyPlanPage,
     EvaluationTemplate,
     PlanSection,
@@ -124,20 +124,21 @@ class DrillViewSet(ScopedModelViewSet):
         return super().get_index_view_kwargs(queryset=Drill.objects.with_related(), **kwargs)
 
 
-class TemplateAdminForm(WagtailAdminModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.in_use:
-            raise forms.ValidationError(
-                _(
-                    "This version is used by evaluation sheets and cannot change; create a new "
-                    "version instead."
-                )
-            )
-        return cleaned
+class TemplateSaveMixin(ServiceFormErrorsMixin):
+    """A template is saved with its criteria and levels by ``services.template_save`` (which
+    refuses a version sheets already use)."""
+
+    def save_instance(self):
+        return services.template_save(
+            template=self.form.save(commit=False), acting_user=self.request.user
+        )
 
 
-class TemplateEditView(generic.EditView):
+class TemplateCreateView(TemplateSaveMixin, generic.CreateView):
+    pass
+
+
+class TemplateEditView(TemplateSaveMixin, generic.EditView):
     new_version_url_name = None
 
     @cached_property
@@ -159,6 +160,7 @@ class EvaluationTemplateViewSet(ModelViewSet):
     menu_label = gettext_lazy("Evaluation templates")
     menu_order = 300
     copy_view_enabled = False
+    add_view_class = TemplateCreateView
     edit_view_class = TemplateEditView
     list_display = ["name", "code", "version", "organised_by", "created_at"]
     list_filter = ["organised_by"]
@@ -170,7 +172,7 @@ class EvaluationTemplateViewSet(ModelViewSet):
     @cached_property
     def _edit_handler(self):
         return ObjectList(
-            EvaluationTemplate.panels, base_form_class=TemplateAdminForm
+            EvaluationTemplate.panels, base_form_class=WagtailAdminModelForm
         ).bind_to_model(EvaluationTemplate)
 
     def get_edit_view_kwargs(self, **kwargs):
@@ -228,18 +230,11 @@ class ActionEditView(ServiceFormErrorsMixin, ScopedEditView):
         )
 
 
-class ActionDeleteView(ScopedDeleteView):
+class ActionDeleteView(ServiceRefusalMessageMixin, ScopedDeleteView):
     """Only an action entered by mistake can be deleted (``services.action_delete``)."""
 
     def delete_action(self):
         services.action_delete(action=self.object, acting_user=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except DrillError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.edit_url_name, self.object.pk)
 
 
 class CorrectiveActionViewSet(ScopedModelViewSet):

@@ -96,6 +96,30 @@ class ServiceFormErrorsMixin:
             form.add_error(None, str(error))
 
 
+class ServiceRefusalMessageMixin:
+    """A delete view whose service refuses (``DomainError`` or ``ValidationError``): the
+    refusal is shown as an error message on the page ``refused_url_name`` names (the object's
+    edit page; the listing where it has none), nothing is deleted. The delete views'
+    counterpart of ``ServiceFormErrorsMixin``."""
+
+    refused_to_index = False
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (ValidationError, DomainError) as error:
+            messages.error(self.request, " ".join(_service_messages(error)))
+            if self.refused_to_index:
+                return redirect(self.index_url_name)
+            return redirect(self.edit_url_name, self.object.pk)
+
+
+def _service_messages(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return [str(message) for message in error.messages]
+    return [str(error)]
+
+
 class InspectView(generic.InspectView):
     """Wagtail's, where an empty value reads "—" (Wagtail prints Python's None)."""
 

@@ -2,7 +2,9 @@
 
 Every audited change goes through ``record`` (one entry) or ``record_many`` (set-wise writes,
 one insert), which write Wagtail ``ModelLogEntry`` rows, so the change also shows on the
-object's own history in the admin. Each entry's ``data`` is::
+object's own history in the admin. One function, ``_model_log_entry``, builds every row, so
+each takes the user and uuid of Wagtail's active log context as ``log()`` does.
+Each entry's ``data`` is::
 
     {"before": {...} | None, "after": {...} | None, "reason": "…", "fields": [...],
      "employee": id, "department": id, "department_path": "…"}
@@ -164,7 +166,7 @@ def log_entry(instance, action: str, *, user=None, title: str = "", data: dict |
     Here the action is checked against Wagtail's registry and the database's foreign keys
     check the rest. Entries for objects with their own log model (pages) go through Wagtail.
     """
-    from wagtail.log_actions import get_active_log_context, log
+    from wagtail.log_actions import log
     from wagtail.log_actions import registry as log_actions
     from wagtail.models import ModelLogEntry
 
@@ -175,21 +177,42 @@ def log_entry(instance, action: str, *, user=None, title: str = "", data: dict |
         raise ValueError(f"{action!r} is not a registered log action")
     if instance.pk is None:
         raise ValueError(f"Cannot log {action!r} for {instance!r}: it has no primary key")
+    entry = _model_log_entry(instance, action, user=user, title=title, data=data)
+    ModelLogEntry.objects.bulk_create([entry])
+    return entry
+
+
+def _model_log_entry(
+    instance, action, *, user=None, title="", data=None, timestamp=None, object_id=None
+):
+    """The one place a ``ModelLogEntry`` is built: every writer here goes through it.
+
+    ``instance`` is a record, or a model class for an entry about many of its records (kept
+    under ``LIST_EXPORT_OBJECT_ID``). The user and the request's uuid come from Wagtail's
+    active log context (``wagtail.log_actions.LogContext``) where the caller names no user, so
+    the entries a request writes are grouped on the history screens as Wagtail's own are.
+    """
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.models import ModelLogEntry
+
     context = get_active_log_context()
-    entry = ModelLogEntry(
+    is_model = isinstance(instance, type)
+    if is_model:
+        label = title or str(instance._meta.verbose_name_plural)
+    else:
+        label = title or ModelLogEntry.objects.get_instance_title(instance)
+    if object_id is None:
+        object_id = LIST_EXPORT_OBJECT_ID if is_model else instance.pk
+    return ModelLogEntry(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
-        object_id=str(instance.pk),
-        label=(title or ModelLogEntry.objects.get_instance_title(instance))[
-            : ModelLogEntry._meta.get_field("label").max_length
-        ],
+        object_id=str(object_id),
+        label=str(label)[: ModelLogEntry._meta.get_field("label").max_length],
         action=action,
-        timestamp=timezone.now(),
-        user=_user(user) or context.user,
+        timestamp=timestamp or timezone.now(),
+        user=_user(user) or _user(context.user),
         uuid=context.uuid,
         data=data or {},
     )
-    ModelLogEntry.objects.bulk_create([entry])
-    return entry
 
 
 def department_paths(employee_ids) -> dict[int, tuple[int, str]]:
@@ -224,21 +247,35 @@ def record_many(entries: list[Entry], *, timestamp=None) -> int:
     timestamp = timestamp or timezone.now()
     ModelLogEntry.objects.bulk_create(
         [
-            ModelLogEntry(
-                content_type=ContentType.objects.get_for_model(
-                    entry.instance, for_concrete_model=False
-                ),
-                object_id=str(entry.instance.pk),
-                label=entry.title or str(entry.instance),
-                action=entry.action,
-                timestamp=timestamp,
-                user=_user(entry.user),
+            _model_log_entry(
+                entry.instance,
+                entry.action,
+                user=entry.user,
+                title=entry.title or str(entry.instance),
                 data=entry.data(),
+                timestamp=timestamp,
             )
             for entry in entries
         ],
         batch_size=500,
     )
+    return len(entries)
+
+
+def log_many(instances, action: str, *, user=None, data: dict | None = None) -> int:
+    """Wagtail log entries (a create or an edit, not the audit trail) for many records of one
+    import, in one insert: Wagtail's ``log()`` writes one per call."""
+    from wagtail.log_actions import registry as log_actions
+    from wagtail.models import ModelLogEntry
+
+    if not log_actions.action_exists(action):
+        raise ValueError(f"{action!r} is not a registered log action")
+    timestamp = timezone.now()
+    entries = [
+        _model_log_entry(instance, action, user=user, data=data, timestamp=timestamp)
+        for instance in instances
+    ]
+    ModelLogEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
 
 
@@ -257,8 +294,6 @@ def record_export(
     ``employee`` is whose data it is when the export is one person's (an archive PDF);
     a list export is logged against the model itself.
     """
-    from wagtail.models import ModelLogEntry
-
     data = Entry(
         employee or model,
         PERSONAL_DATA_EXPORTED,
@@ -270,17 +305,18 @@ def record_export(
         data.employee_id = employee.pk
         data.department_id = employee.department_id
         data.department_path = employee.department.path
-    return ModelLogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-        # A list export concerns many records: LIST_EXPORT_OBJECT_ID, which no row has, stands
-        # for them (Wagtail's reports read every object id as the model's primary key).
-        object_id=str(employee.pk) if employee is not None else LIST_EXPORT_OBJECT_ID,
-        label=str(employee) if employee is not None else str(model._meta.verbose_name_plural),
-        action=PERSONAL_DATA_EXPORTED,
-        timestamp=timezone.now(),
-        user=_user(user),
+    # A list export concerns many records: LIST_EXPORT_OBJECT_ID, which no row has, stands
+    # for them (Wagtail's reports read every object id as the model's primary key).
+    entry = _model_log_entry(
+        model,
+        PERSONAL_DATA_EXPORTED,
+        user=user,
+        title=str(employee) if employee is not None else "",
         data=data.data(),
+        object_id=employee.pk if employee is not None else None,
     )
+    entry.save()
+    return entry
 
 
 def record_bulk(
@@ -288,19 +324,11 @@ def record_bulk(
 ):
     """One entry for a write to many records of ``model`` at once (a sync of the staff list):
     kept against the model itself, as a list export is."""
-    from wagtail.models import ModelLogEntry
-
     _check_action(action)
-    entry = Entry(model, action, after=after, reason=reason, extra=extra or {})
-    return ModelLogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-        object_id=LIST_EXPORT_OBJECT_ID,
-        label=str(model._meta.verbose_name_plural),
-        action=action,
-        timestamp=timezone.now(),
-        user=_user(user),
-        data=entry.data(),
-    )
+    data = Entry(model, action, after=after, reason=reason, extra=extra or {}).data()
+    entry = _model_log_entry(model, action, user=user, data=data)
+    entry.save()
+    return entry
 
 
 def request_filters(request) -> dict:

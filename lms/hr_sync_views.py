@@ -2,7 +2,6 @@
 button that applies it (HR only; ``lms.hr_sync``)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,12 +15,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from .hr_sync import HrSyncError, hr_sync_apply, summary
 from .models import HrSyncRun
-from .roles import Role, has_role
-
-
-def _hr_only(request):
-    if not has_role(request.user, Role.HR):
-        raise PermissionDenied
+from .roles import Role, has_role, require_role
 
 
 class RunIndexView(generic.base.WagtailAdminTemplateMixin, TemplateView):
@@ -31,7 +25,7 @@ class RunIndexView(generic.base.WagtailAdminTemplateMixin, TemplateView):
     per_page = 50
 
     def dispatch(self, request, *args, **kwargs):
-        _hr_only(request)
+        require_role(request.user, Role.HR)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -52,7 +46,7 @@ class RunDetailView(generic.base.WagtailAdminTemplateMixin, TemplateView):
     viewset = None
 
     def dispatch(self, request, *args, **kwargs):
-        _hr_only(request)
+        require_role(request.user, Role.HR)
         self.run = get_object_or_404(HrSyncRun.objects.visible_to(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -84,7 +78,7 @@ class RunDetailView(generic.base.WagtailAdminTemplateMixin, TemplateView):
 
 @require_POST
 def run_apply(request, pk):
-    _hr_only(request)
+    require_role(request.user, Role.HR)
     run = get_object_or_404(HrSyncRun.objects.visible_to(request.user), pk=pk)
     try:
         run = hr_sync_apply(run=run, acting_user=request.user)

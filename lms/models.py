@@ -11,7 +11,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .roles import ScopedQuerySet
+from .roles import Role, ScopedQuerySet
 from .validators import limited, validate_phone
 
 
@@ -120,7 +120,7 @@ class EmployeeQuerySet(ScopedQuerySet):
     employee_field = ""
     # HR keeps personnel records; trainers and drill coordinators need the directory to enrol
     # people and assign drill roles.
-    full_access_roles = frozenset({"HR", "Trainer", "Drill coordinator"})
+    full_access_roles = frozenset({Role.HR, Role.TRAINER, Role.COORDINATOR})
 
     def active(self):
         return self.filter(status=Employee.Status.ACTIVE)
@@ -192,7 +192,7 @@ class Employee(index.Indexed, models.Model):
 
 class AbsenceQuerySet(ScopedQuerySet):
     # HR keeps the personnel record; managers see their subtree, employees their own.
-    full_access_roles = frozenset({"HR"})
+    full_access_roles = frozenset({Role.HR})
 
     def for_employees(self, employee_ids):
         return self.filter(employee_id__in=employee_ids)

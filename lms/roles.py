@@ -10,6 +10,7 @@ names the path to the employee (``employee_field``) and the roles that see every
 * anonymous or inactive users, and accounts without an employee profile: nothing.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,13 @@ def user_roles(user) -> frozenset[str]:
 
 def has_role(user, *roles) -> bool:
     return user.is_authenticated and (user.is_superuser or bool(user_roles(user) & set(roles)))
+
+
+def require_role(user, *roles) -> None:
+    """The one way a staff-only view refuses: PermissionDenied (a 403) unless ``user`` holds
+    one of ``roles`` (or is a superuser). Views call it first, after ``login_required``."""
+    if not has_role(user, *roles):
+        raise PermissionDenied
 
 
 _NO_EMPLOYEE = object()

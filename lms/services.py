@@ -234,30 +234,6 @@ def usernames_without_employee(usernames) -> set[str]:
     )
 
 
-def _bulk_log(employees, action, acting_user, data=None):
-    """One audit entry per employee in a handful of queries (Wagtail's log is one per call)."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ModelLogEntry
-
-    content_type = ContentType.objects.get_for_model(Employee)
-    now = timezone.now()
-    ModelLogEntry.objects.bulk_create(
-        [
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(employee.pk),
-                label=str(employee)[:255],
-                action=action,
-                user=acting_user if acting_user and acting_user.is_authenticated else None,
-                timestamp=now,
-                data=data or {},
-            )
-            for employee in employees
-        ],
-        batch_size=1000,
-    )
-
-
 @transaction.atomic
 def employees_bulk_create(*, employees: list[Employee], acting_user=None) -> list[Employee]:
     """Create validated, unsaved employees and their accounts in bulk (used by imports).
@@ -304,7 +280,7 @@ def employees_bulk_create(*, employees: list[Employee], acting_user=None) -> lis
     Membership.objects.bulk_create(
         [Membership(user_id=user.pk, group_id=group.pk) for user in users], batch_size=1000
     )
-    _bulk_log(employees, "wagtail.create", acting_user, data={"via": "import"})
+    audit.log_many(employees, "wagtail.create", user=acting_user, data={"via": "import"})
     return employees
 
 
@@ -325,7 +301,7 @@ def employees_bulk_update(*, employees: list[Employee], fields: list[str], actin
         user.is_active = employee.status != Employee.Status.LEFT
     User.objects.bulk_update(users, ["first_name", "email", "is_active"], batch_size=1000)
     sessions_end(user_ids=[user.pk for user in users if not user.is_active])
-    _bulk_log(employees, "wagtail.edit", acting_user, data={"via": "import"})
+    audit.log_many(employees, "wagtail.edit", user=acting_user, data={"via": "import"})
 
 
 ABSENCE_FIELDS = ("kind", "start_date", "end_date", "note")

@@ -33,7 +33,7 @@ class DepartmentForm(DepartmentAdminForm, WagtailAdminModelForm):
     pass
 
 
-class DepartmentCreateView(generic.CreateView):
+class DepartmentCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.department_create(
@@ -46,7 +46,7 @@ class DepartmentCreateView(generic.CreateView):
         )
 
 
-class DepartmentEditView(generic.EditView):
+class DepartmentEditView(ServiceFormErrorsMixin, generic.EditView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.department_update(
@@ -134,7 +134,7 @@ class EmployeeInspectView(ScopedInspectView):
         self.fields = list(personal.employee_fields(request.user, self.object))
 
 
-class EmployeeCreateView(generic.CreateView):
+class EmployeeCreateView(ServiceFormErrorsMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.employee_create(
@@ -150,7 +150,7 @@ class EmployeeCreateView(generic.CreateView):
         )
 
 
-class EmployeeEditView(ScopedEditView):
+class EmployeeEditView(ServiceFormErrorsMixin, ScopedEditView):
     @cached_property
     def header_more_buttons(self):
         buttons = super().header_more_buttons

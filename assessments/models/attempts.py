@@ -117,6 +117,11 @@ class Attempt(ChangeStamped):
     def is_open(self) -> bool:
         return self.status == self.Status.IN_PROGRESS
 
+    @property
+    def awaits_grading(self) -> bool:
+        """Submitted, with answers a trainer still has to grade (the grading queue's)."""
+        return self.status == self.Status.SUBMITTED
+
     def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()
         return self.is_open and self.deadline is not None and now > self.deadline

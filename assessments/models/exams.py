@@ -17,6 +17,7 @@ from wagtail.models import Orderable
 
 from lms.validators import limited
 
+from ..draw_generation import DrawSourceQuerySet
 from .questions import Question, QuestionCategory, QuestionType
 
 
@@ -27,7 +28,7 @@ def audience_from_assignments(employee) -> set[int]:
     return set(exams_for_course_assignments(employee) or ())
 
 
-class ExamQuerySet(models.QuerySet):
+class ExamQuerySet(DrawSourceQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -358,6 +359,8 @@ class ExamQuestion(Orderable):
 
     panels = [FieldPanel("question"), FieldPanel("points")]
 
+    objects = DrawSourceQuerySet.as_manager()
+
     class Meta(Orderable.Meta):
         verbose_name = _("fixed question")
         verbose_name_plural = _("fixed questions")
@@ -396,6 +399,8 @@ class AssemblyRule(Orderable):
         FieldRowPanel([FieldPanel("count"), FieldPanel("type")]),
         FieldRowPanel([FieldPanel("category"), FieldPanel("difficulty"), FieldPanel("points")]),
     ]
+
+    objects = DrawSourceQuerySet.as_manager()
 
     class Meta(Orderable.Meta):
         verbose_name = _("assembly rule")

@@ -13,6 +13,8 @@ from wagtail.fields import RichTextField
 
 from lms.validators import limited
 
+from ..draw_generation import DrawSourceQuerySet, draw_plan_changed
+
 LETTERS = "ABCDEFGH"
 
 
@@ -48,7 +50,7 @@ CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 UNSCORED_TYPES = (QuestionType.DESCRIPTION,)
 
 
-class CategoryQuerySet(MP_NodeQuerySet):
+class CategoryQuerySet(DrawSourceQuerySet, MP_NodeQuerySet):
     def subtree_of(self, category):
         return self.filter(path__startswith=category.path)
 
@@ -80,6 +82,11 @@ class QuestionCategory(MP_Node):
     def __str__(self):
         return self.full_path
 
+    def move(self, target, pos=None):
+        """treebeard moves with raw SQL (no signal): the draw plans read categories' paths."""
+        super().move(target, pos)
+        draw_plan_changed()
+
     @property
     def full_path(self) -> str:
         """The path of names from the root, such as 安全规程/电气安全."""
@@ -91,7 +98,7 @@ class QuestionCategory(MP_Node):
         return cached
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(DrawSourceQuerySet):
     def active(self):
         return self.filter(is_active=True)
 

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from lms.dates import add_months
 
 from ..answers import needs_manual_grading
+from ..draw_generation import DRAW_GENERATION_KEY, draw_plan_forget
 from .attempts import (
     SaveOutcome,
     attempt_refresh,
@@ -52,18 +53,16 @@ from .certificates import (
     qualifications_announce,
 )
 from .draw import (
-    DRAW_GENERATION_KEY,
     DRAW_PLAN_KEY,
     confidential_question_ids,
     draw_plan,
-    draw_plan_forget,
     exam_draw,
     exam_pool,
     practice_overlap,
     snapshot_question,
     withheld_keys,
 )
-from .exams import exam_create, exam_override_for, exam_override_set
+from .exams import exam_create, exam_override_for, exam_override_set, exam_save
 from .grading import exam_regrade, item_grade
 from .papers import (
     exams_due_for_papers,
@@ -127,6 +126,7 @@ __all__ = [
     "exam_draw",
     "exam_override_for",
     "exam_override_set",
+    "exam_save",
     "exam_pool",
     "exam_regrade",
     "item_grade",

@@ -14,7 +14,6 @@ from ..models import (
     QuestionCategory,
     QuestionVersion,
 )
-from .draw import draw_plan_forget
 
 QUESTION_CONTENT_FIELDS = (
     "category",
@@ -192,7 +191,4 @@ def questions_bulk_create(*, questions: list[Question], acting_user=None, batch_
         ],
         batch_size=batch_size,
     )
-    # A bulk write sends no post_save: start a new draw-plan generation ourselves, so an exam
-    # started right after an import already draws from the imported questions.
-    transaction.on_commit(draw_plan_forget)
     return created

@@ -36,6 +36,19 @@ def certificate_state(certificate: Certificate) -> dict:
     }
 
 
+def _audit(certificate, action, *, before, reason, employee, acting_user):
+    """The one trail entry of a certificate's change: its state before and now."""
+    audit.record(
+        certificate,
+        action,
+        user=acting_user,
+        before=before,
+        after=certificate_state(certificate),
+        reason=reason,
+        employee=employee,
+    )
+
+
 def certificate_issue_for(*, attempt: Attempt, today: date | None = None, acting_user=None):
     """Issue a certificate for a passed formal exam that awards one."""
     exam = attempt.exam
@@ -59,13 +72,13 @@ def certificate_issue_for(*, attempt: Attempt, today: date | None = None, acting
     )
     certificate.full_clean()
     certificate.save()
-    audit.record(
+    _audit(
         certificate,
         "assessments.certificate_issued",
-        user=acting_user,
-        after=certificate_state(certificate),
+        before=None,
         reason=_("Passed %(exam)s with %(score)s") % {"exam": exam, "score": attempt.score},
         employee=attempt.employee,
+        acting_user=acting_user,
     )
     _announce_certificate(CERTIFICATE_ISSUED, certificate)
     return certificate
@@ -85,14 +98,13 @@ def certificate_sync(
             certificate.revoked_reason = ""
             certificate.score = attempt.score
             certificate.save(update_fields=["revoked", "revoked_reason", "score"])
-            audit.record(
+            _audit(
                 certificate,
                 "assessments.certificate_reissued",
-                user=acting_user,
                 before=before,
-                after=certificate_state(certificate),
                 reason=reason or _("Regraded: the score changed"),
                 employee=attempt.employee,
+                acting_user=acting_user,
             )
             if before["revoked"]:
                 _announce_certificate(CERTIFICATE_ISSUED, certificate)
@@ -103,14 +115,13 @@ def certificate_sync(
         certificate.revoked_reason = _("Regraded below the pass mark")
         certificate.score = attempt.score
         certificate.save(update_fields=["revoked", "revoked_reason", "score"])
-        audit.record(
+        _audit(
             certificate,
             "assessments.certificate_revoked",
-            user=acting_user,
             before=before,
-            after=certificate_state(certificate),
             reason=reason or certificate.revoked_reason,
             employee=attempt.employee,
+            acting_user=acting_user,
         )
         _announce_certificate(CERTIFICATE_REVOKED, certificate, certificate.revoked_reason)
     return certificate
@@ -123,18 +134,22 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user=Non
         raise ValidationError({"reason": _("Say why the certificate is revoked.")})
     if certificate.revoked:
         raise AttemptError(_("This certificate is already revoked."))
-    before = certificate_state(certificate)
+    return _revoke(certificate, reason, acting_user, before=certificate_state(certificate))
+
+
+def _revoke(certificate, reason, acting_user, *, before, also_saved=()):
+    """Revoke with one trail entry from ``before`` (which a change made in the same step, such
+    as a new expiry date, has not yet touched)."""
     certificate.revoked = True
     certificate.revoked_reason = reason
-    certificate.save(update_fields=["revoked", "revoked_reason"])
-    audit.record(
+    certificate.save(update_fields=["revoked", "revoked_reason", *also_saved])
+    _audit(
         certificate,
         "assessments.certificate_revoked",
-        user=acting_user,
         before=before,
-        after=certificate_state(certificate),
         reason=reason,
         employee=certificate.employee,
+        acting_user=acting_user,
     )
     _announce_certificate(CERTIFICATE_REVOKED, certificate, reason)
     return certificate
@@ -152,20 +167,22 @@ def certificate_change(
 ) -> Certificate:
     """Change a certificate from the admin: revoke, reinstate or change its expiry, with a reason.
 
-    A revocation goes through ``certificate_revoke``; a reinstatement or a new expiry date is
-    written to the audit trail as a reissue.
+    A revocation is one revocation entry (a new expiry date given with it is in its before and
+    after); a reinstatement or a new expiry date is written to the audit trail as a reissue.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the certificate changes.")})
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if revoked and not certificate.revoked:
+        before = certificate_state(certificate)
         certificate.expires_on = expires_on
-        certificate.save(update_fields=["expires_on"])
-        return certificate_revoke(
-            certificate=certificate,
-            reason=(revoked_reason or reason).strip(),
-            acting_user=acting_user,
+        return _revoke(
+            certificate,
+            (revoked_reason or reason).strip(),
+            acting_user,
+            before=before,
+            also_saved=["expires_on"],
         )
     before = certificate_state(certificate)
     certificate.revoked = revoked
@@ -176,14 +193,13 @@ def certificate_change(
     if after == before:
         return certificate
     certificate.save(update_fields=["revoked", "revoked_reason", "expires_on"])
-    audit.record(
+    _audit(
         certificate,
         "assessments.certificate_reissued",
-        user=acting_user,
         before=before,
-        after=after,
         reason=reason,
         employee=certificate.employee,
+        acting_user=acting_user,
     )
     if before["revoked"] and not revoked:
         _announce_certificate(CERTIFICATE_ISSUED, certificate)

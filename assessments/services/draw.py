@@ -1,7 +1,6 @@
 """Drawing an attempt's questions: the cached draw plan, the pools and what practice withholds."""
 
 import random
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
+from ..draw_generation import DRAW_GENERATION_KEY, draw_generation
 from ..models import (
     Attempt,
     AttemptError,
@@ -21,7 +21,6 @@ from ..models import (
 )
 from ..models.questions import CHOICE_TYPES, LETTERS, UNSCORED_TYPES
 
-DRAW_GENERATION_KEY = "assessments:draw-generation"
 DRAW_PLAN_KEY = "assessments:draw-plan:{}"
 
 
@@ -66,8 +65,9 @@ def draw_plan(exam: Exam):
 
     Thousands of examinees starting one exam read the same plan, so it is kept in the cache
     for ``EXAM_DRAW_PLAN_SECONDS`` under the generation of the question bank it was read from.
-    Saving or deleting a question, a category, an exam or its rules or fixed questions starts a
-    new generation (``draw_plan_forget``), so the next start reads the plan again.
+    Saving or deleting a question, a category, an exam or its rules or fixed questions, or any
+    bulk write of them, starts a new generation (``assessments.draw_generation``), so the next
+    start reads the plan again.
     """
     timeout = settings.EXAM_DRAW_PLAN_SECONDS
     key = DRAW_PLAN_KEY.format(exam.pk)
@@ -95,23 +95,6 @@ def draw_plan(exam: Exam):
         # started a newer one, and the next start reads the plan again.
         cache.set(key, (generation, plan), timeout)
     return plan
-
-
-def draw_generation() -> str:
-    """The question bank's generation: a new one starts whenever the bank or an exam's rules
-    change (``draw_plan_forget``). Cached draw plans and drawn papers carry the generation
-    they were read under and are not used under another."""
-    generation = cache.get(DRAW_GENERATION_KEY)
-    if generation is None:
-        cache.add(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(DRAW_GENERATION_KEY)
-    return generation
-
-
-def draw_plan_forget(**kwargs):
-    """Signal receiver (``AssessmentsConfig.ready``): the question bank or an exam's rules
-    changed, so every cached draw plan is out of date."""
-    cache.set(DRAW_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def exam_pool(exam: Exam) -> set[int]:

@@ -53,6 +53,20 @@ def exam_create(
 
 
 @transaction.atomic
+def exam_save(*, exam: Exam, acting_user=None) -> Exam:
+    """Save an exam edited as a whole in the admin: its fields with its fixed questions, rules,
+    per-employee overrides and audience, which its form holds in memory until ``save()``
+    commits them together. Validated; one log entry."""
+    created = exam.pk is None
+    if created and exam.created_by_id is None and getattr(acting_user, "pk", None):
+        exam.created_by = acting_user
+    exam.full_clean(exclude=["created_by"])
+    exam.save()
+    log(exam, "wagtail.create" if created else "wagtail.edit", user=acting_user)
+    return exam
+
+
+@transaction.atomic
 def exam_override_set(
     *, exam: Exam, employee, extra_minutes=0, extra_attempts=0, reason="", acting_user=None
 ) -> ExamOverride:

@@ -6,8 +6,17 @@ from django.utils.translation import ngettext, pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from lms import moves
 from lms.models import ChangeStamped
-from lms.roles import Role, ScopedQuerySet, get_employee, managed_department_paths, user_roles
+from lms.moves import Move
+from lms.roles import (
+    Role,
+    ScopedQuerySet,
+    get_employee,
+    has_role,
+    managed_department_paths,
+    user_roles,
+)
 from lms.validators import limited
 
 from .base import DrillError
@@ -67,6 +76,16 @@ class Drill(ChangeStamped, ClusterableModel):
         EVALUATED = "evaluated", _("Evaluated")
         REPORT_APPROVED = "report_approved", _("Report approved")
         CLOSED = "closed", _("Closed")
+
+    #: The coordinator's moves through the cycle. "Evaluate" is offered on a planned drill too:
+    #: its refusal there says what is missing (record the drill as conducted first).
+    MOVES = (
+        Move("conduct", _("Record as conducted"), (Status.PLANNED,), True),
+        Move("evaluate", _("Mark as evaluated"), (Status.PLANNED, Status.CONDUCTED)),
+        Move("approve", _("Approve report"), (Status.EVALUATED,)),
+        Move("approve", _("Re-approve report"), (Status.REPORT_APPROVED,)),
+        Move("close", _("Close drill"), (Status.REPORT_APPROVED,)),
+    )
 
     class Form(models.TextChoices):
         TABLETOP = "tabletop", _("Tabletop")
@@ -167,14 +186,34 @@ class Drill(ChangeStamped, ClusterableModel):
 
     # --- status: planned → conducted → evaluated → report approved → closed -----------------
 
+    def available_moves(self, user) -> dict[str, Move]:
+        """The moves ``user`` may make on this drill now, by name (coordinators only)."""
+        if not has_role(user, Role.COORDINATOR):
+            return {}
+        return moves.available(self.MOVES, self.status)
+
+    @property
+    def is_held(self):
+        """Conducted (or further): evaluations can be submitted, findings recorded."""
+        return self.status != self.Status.PLANNED
+
+    @property
+    def records_findings(self):
+        """Findings (and their corrective actions) are recorded once the drill has been
+        held, until it is closed."""
+        return self.is_held and self.status != self.Status.CLOSED
+
     def _require(self, *statuses, message):
         if self.status not in statuses:
             raise DrillError(message, code="status")
 
+    def _require_move(self, name, message):
+        self._require(*moves.sources(self.MOVES, name), message=message)
+
     def mark_conducted(self, *, actual_start, actual_end):
-        self._require(
-            self.Status.PLANNED,
-            message=_("Only a planned drill can be recorded as conducted; this one is %(status)s.")
+        self._require_move(
+            "conduct",
+            _("Only a planned drill can be recorded as conducted; this one is %(status)s.")
             % {"status": self.get_status_display()},
         )
         if actual_end < actual_start:
@@ -184,7 +223,7 @@ class Drill(ChangeStamped, ClusterableModel):
 
     def require_conducted(self):
         """Evaluations are submitted only for a drill that has taken place."""
-        if self.status == self.Status.PLANNED:
+        if not self.is_held:
             raise DrillError(
                 _(
                     "This drill has not been conducted yet; record it as conducted before "
@@ -194,11 +233,8 @@ class Drill(ChangeStamped, ClusterableModel):
             )
 
     def mark_evaluated(self):
+        self._require_move("evaluate", _("This drill has already been evaluated."))
         self.require_conducted()
-        self._require(
-            self.Status.CONDUCTED,
-            message=_("This drill has already been evaluated."),
-        )
         if not self.sheets.filter(status="submitted").exists():
             raise DrillError(
                 _("No evaluation sheet has been submitted for this drill yet."), code="no_sheets"
@@ -206,10 +242,8 @@ class Drill(ChangeStamped, ClusterableModel):
         self.status = self.Status.EVALUATED
 
     def check_report_approvable(self):
-        self._require(
-            self.Status.EVALUATED,
-            self.Status.REPORT_APPROVED,
-            message=_("The report can be approved only after the drill has been evaluated."),
+        self._require_move(
+            "approve", _("The report can be approved only after the drill has been evaluated.")
         )
         outstanding = self.sheets.exclude(status="submitted").count()
         if outstanding:
@@ -230,9 +264,8 @@ class Drill(ChangeStamped, ClusterableModel):
         self.status = self.Status.REPORT_APPROVED
 
     def mark_closed(self):
-        self._require(
-            self.Status.REPORT_APPROVED,
-            message=_("A drill can be closed only after its report has been approved."),
+        self._require_move(
+            "close", _("A drill can be closed only after its report has been approved.")
         )
         from .improvement import CorrectiveAction
 

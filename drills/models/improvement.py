@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lms import moves
 from lms.models import ChangeStamped
-from lms.roles import Role, ScopedQuerySet
+from lms.moves import Move
+from lms.roles import Role, ScopedQuerySet, get_employee, has_role, managed_department_paths
 from lms.validators import limited
 
 from .base import DrillError
@@ -122,6 +124,20 @@ class CorrectiveAction(ChangeStamped):
         CLOSED = "closed", _("Closed")
         REJECTED = "rejected", pgettext_lazy("drills", "Rejected")
 
+    #: The status moves: the owner starts and submits (with a progress note), someone else in
+    #: charge verifies, a coordinator rejects. ``available_moves`` and the moves below read it.
+    MOVES = (
+        Move("start", _("Start work"), (Status.OPEN,)),
+        Move("submit", _("Done: ask for verification"), (Status.OPEN, Status.IN_PROGRESS)),
+        Move("verify", _("Record verification"), (Status.AWAITING_VERIFICATION,), True),
+        Move(
+            "reject",
+            pgettext_lazy("drills", "Reject"),
+            (Status.OPEN, Status.IN_PROGRESS, Status.AWAITING_VERIFICATION),
+            True,
+        ),
+    )
+
     finding = models.ForeignKey(
         Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="actions"
     )
@@ -209,8 +225,29 @@ class CorrectiveAction(ChangeStamped):
 
     # --- status: open → in progress → awaiting verification → closed | rejected -------------
 
-    def _move(self, allowed, to, message):
-        if self.status not in allowed:
+    def available_moves(self, user) -> dict[str, Move]:
+        """The moves ``user`` may make on this action now, by name (the action page's buttons;
+        read ``owner`` and ``owner.department`` with the action)."""
+        employee = get_employee(user)
+        is_owner = employee is not None and employee.pk == self.owner_id
+
+        def allowed(move):
+            if move.name in ("start", "submit"):
+                return is_owner
+            if move.name == "verify":
+                return not is_owner and self.may_verify(user)
+            return has_role(user, Role.COORDINATOR)
+
+        return moves.available(self.MOVES, self.status, allowed)
+
+    def may_verify(self, user) -> bool:
+        """A coordinator, or a manager of the owner's department."""
+        return has_role(user, Role.COORDINATOR) or any(
+            self.owner.department.path.startswith(path) for path in managed_department_paths(user)
+        )
+
+    def _move(self, name, to, message):
+        if self.status not in moves.sources(self.MOVES, name):
             raise DrillError(message % {"status": self.get_status_display()}, code="status")
         previous, self.status = self.status, to
         return previous
@@ -218,7 +255,7 @@ class CorrectiveAction(ChangeStamped):
     def start(self, *, by):
         self._require_owner(by)
         return self._move(
-            [self.Status.OPEN],
+            "start",
             self.Status.IN_PROGRESS,
             _("Only an open action can be started; this one is %(status)s."),
         )
@@ -226,7 +263,7 @@ class CorrectiveAction(ChangeStamped):
     def submit_for_verification(self, *, by):
         self._require_owner(by)
         return self._move(
-            [self.Status.OPEN, self.Status.IN_PROGRESS],
+            "submit",
             self.Status.AWAITING_VERIFICATION,
             _(
                 "Only an action in progress can be submitted for verification; this one is "
@@ -251,7 +288,7 @@ class CorrectiveAction(ChangeStamped):
                 code="revision_required",
             )
         previous = self._move(
-            [self.Status.AWAITING_VERIFICATION],
+            "verify",
             self.Status.CLOSED if passed else self.Status.IN_PROGRESS,
             _("Only an action awaiting verification can be verified; this one is %(status)s."),
         )
@@ -267,7 +304,7 @@ class CorrectiveAction(ChangeStamped):
         if not reason.strip():
             raise DrillError(_("Give the reason for rejecting the action."))
         previous = self._move(
-            [self.Status.OPEN, self.Status.IN_PROGRESS, self.Status.AWAITING_VERIFICATION],
+            "reject",
             self.Status.REJECTED,
             _("A %(status)s action cannot be rejected."),
         )

@@ -36,6 +36,7 @@ from .evaluation import (
     sheet_reopen,
     sheet_submit,
     template_new_version,
+    template_save,
     validate_evidence,
 )
 from .exercises import (
@@ -99,5 +100,6 @@ __all__ = [
     "sheet_reopen",
     "sheet_submit",
     "template_new_version",
+    "template_save",
     "validate_evidence",
 ]

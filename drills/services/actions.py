@@ -38,9 +38,9 @@ def finding_record(
     recurrence_of=None,
     recorded_by=None,
 ) -> Finding:
-    if drill.status == Drill.Status.PLANNED:
-        raise DrillError(_("Findings are recorded once the drill has been conducted."))
-    if drill.status == Drill.Status.CLOSED:
+    if not drill.records_findings:
+        if not drill.is_held:
+            raise DrillError(_("Findings are recorded once the drill has been conducted."))
         raise DrillError(_("This drill is closed."))
     finding = Finding(
         drill=drill,
@@ -79,6 +79,8 @@ def action_create(
     """Create a corrective action; the due date defaults from the finding's grade (a setting)."""
     if finding.kind != Finding.Kind.IMPROVEMENT:
         raise DrillError(_("Corrective actions answer areas for improvement, not strengths."))
+    if not finding.drill.records_findings:
+        raise DrillError(_("This drill is closed."))
     start_date = start_date or timezone.localdate()
     action = CorrectiveAction(
         finding=finding,
@@ -173,13 +175,6 @@ def action_delete(*, action: CorrectiveAction, acting_user=None) -> None:
     action.delete()
 
 
-def _log_move(action, previous, by, note=""):
-    ActionLogEntry.objects.create(
-        action=action, by=by, from_status=previous, to_status=action.status, note=note
-    )
-    log(action, "drills.action_status", user=getattr(by, "user", None))
-
-
 @_refreshes_portal
 @transaction.atomic
 def action_start(*, action: CorrectiveAction, by, note: str = "") -> CorrectiveAction:
@@ -209,14 +204,24 @@ def _action_state(action) -> dict:
     }
 
 
-def _audit_action(action, name, before, by, reason):
+def _log_move(action, previous, by, note="", *, audited: str = "", before=None):
+    """A status move: a line in the action's progress log (what its owner reads) and one trail
+    entry, the audit entry ``audited`` where the move is audited (a verification, a rejection:
+    before and after, the reason), else Wagtail's ``drills.action_status``."""
+    ActionLogEntry.objects.create(
+        action=action, by=by, from_status=previous, to_status=action.status, note=note
+    )
+    user = getattr(by, "user", None)
+    if not audited:
+        log(action, "drills.action_status", user=user)
+        return
     audit.record(
         action,
-        name,
-        user=getattr(by, "user", None),
+        audited,
+        user=user,
         before=before,
         after=_action_state(action),
-        reason=reason,
+        reason=note,
         employee=action.owner,
     )
 
@@ -229,8 +234,7 @@ def action_verify(
     before = _action_state(action)
     previous = action.verify(by=by, method=method, result=result, passed=passed)
     action.save()
-    _log_move(action, previous, by, result.strip())
-    _audit_action(action, "drills.action_verified", before, by, result.strip())
+    _log_move(action, previous, by, result.strip(), audited="drills.action_verified", before=before)
     return action
 
 
@@ -240,8 +244,7 @@ def action_reject(*, action: CorrectiveAction, by, reason: str) -> CorrectiveAct
     before = _action_state(action)
     previous = action.reject(reason=reason)
     action.save(update_fields=["status", "rejection_reason"])
-    _log_move(action, previous, by, reason.strip())
-    _audit_action(action, "drills.action_rejected", before, by, reason.strip())
+    _log_move(action, previous, by, reason.strip(), audited="drills.action_rejected", before=before)
     return action
 
 

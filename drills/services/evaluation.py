@@ -250,6 +250,25 @@ def sheet_reopen(*, sheet: EvaluationSheet, reason: str, acting_user=None) -> Ev
 
 
 @transaction.atomic
+def template_save(*, template: EvaluationTemplate, acting_user=None) -> EvaluationTemplate:
+    """Save a template edited as a whole in the admin (its criteria and their levels, which its
+    form holds in memory until ``save()`` commits them together): validated, refused once an
+    evaluation sheet uses the version (make a new one), one log entry."""
+    created = template.pk is None
+    if template.in_use:
+        raise DrillError(
+            _(
+                "This version is used by evaluation sheets and cannot change; create a new "
+                "version instead."
+            )
+        )
+    _validate(template)
+    template.save()
+    log(template, "wagtail.create" if created else "wagtail.edit", user=acting_user)
+    return template
+
+
+@transaction.atomic
 def template_new_version(*, template: EvaluationTemplate, acting_user=None) -> EvaluationTemplate:
     """Copy a template into its next version (sheets keep the version they were filled on)."""
     latest = (

@@ -186,6 +186,29 @@ def test_trainer_creates_an_exam_with_questions_rules_and_overrides(client, peop
         and exam.rules.count() == 1
         and exam.overrides.count() == 1
     )
+    # Through the service (#15): one log entry, and the trainer is named as its author.
+    from wagtail.models import ModelLogEntry
+
+    assert exam.created_by == people["trainer"].user
+    assert ModelLogEntry.objects.for_instance(exam).get().action == "wagtail.create"
+    edited = {
+        **data,
+        "rules-INITIAL_FORMS": "1",
+        "rules-0-id": str(exam.rules.get().pk),
+        "rules-0-DELETE": "on",
+        "fixed_questions-INITIAL_FORMS": "1",
+        "fixed_questions-0-id": str(exam.fixed_questions.get().pk),
+        "overrides-INITIAL_FORMS": "1",
+        "overrides-0-id": str(exam.overrides.get().pk),
+        "overrides-0-extra_minutes": "20",
+    }
+    r = client.post(f"/admin/assessments/exams/edit/{exam.pk}/", edited)
+    assert r.status_code == 302, r.context["form"].errors
+    assert exam.rules.count() == 0 and exam.overrides.get().extra_minutes == 20
+    assert [e.action for e in ModelLogEntry.objects.for_instance(exam).order_by("pk")] == [
+        "wagtail.create",
+        "wagtail.edit",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -130,3 +130,31 @@ def test_trainer_may_view_but_not_add_employees(client, people):
     assert client.get("/admin/employees/").status_code == HTTPStatus.OK
     response = client.get("/admin/employees/new/")
     assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+
+
+def test_a_refusal_of_the_department_service_is_a_form_error(client, people, company, monkeypatch):
+    """A service's refusal is shown on the form, nothing saved (it was a server error, #15)."""
+    from django.core.exceptions import ValidationError
+
+    from lms import services
+
+    def refuse(**kwargs):
+        raise ValidationError({"code": "这个编码已停用。"})
+
+    monkeypatch.setattr(services, "department_update", refuse)
+    login(client, people["hr"])
+    branch = company["branch"]
+    response = client.post(
+        f"/admin/departments/edit/{branch.pk}/",
+        {
+            "code": "C-A-9",
+            "name": branch.name,
+            "kind": branch.kind,
+            "parent": company["root"].pk,
+            "manager": "",
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors == {"code": ["这个编码已停用。"]}
+    branch.refresh_from_db()
+    assert branch.code == "C-A"

@@ -790,3 +790,48 @@ def test_admin_certificate_edit_goes_through_the_trail(client, people):
     assert certificate.revoked
     entry = entry_for("assessments.certificate_revoked", certificate)
     assert entry.user == people["trainer"].user and entry.data["reason"] == "作弊"
+
+
+def test_every_writer_honours_wagtails_log_context(people):
+    """``record``, ``record_many``, ``record_export`` and ``record_bulk`` take the user and the
+    uuid of the active log context as Wagtail's ``log()`` does: one request's entries group."""
+    from wagtail.log_actions import LogContext
+
+    from lms.models import Employee
+
+    hr = people["hr"].user
+    employee = people["employee"]
+    with LogContext(user=hr) as context:
+        audit.record(employee, audit.EMPLOYEE_ERASED, before={"x": 1}, after={"x": 2}, reason="r")
+        audit.record_many(
+            [audit.Entry(employee, audit.EMPLOYEE_ERASED, after={"x": 3}, reason="r")]
+        )
+        audit.record_export(Employee, user=None, what="list", rows=1)
+        audit.record_bulk(Employee, audit.EMPLOYEES_SYNCED, after={"rows": 1}, reason="sync")
+    entries = ModelLogEntry.objects.filter(uuid=context.uuid)
+    assert entries.count() == 4
+    assert {entry.user for entry in entries} == {hr}
+
+
+def test_a_revocation_with_a_new_expiry_keeps_both_in_one_entry(people):
+    """The expiry date changed with a revocation was saved before the entry's "before" was
+    read, so the trail lost the old date (#15)."""
+    attempt = _sit(_certified_exam(people), people["employee"])
+    exam_services.attempt_submit(attempt=attempt)
+    certificate = Certificate.objects.get(attempt=attempt)
+    old = certificate.expires_on
+    new = old - datetime.timedelta(days=30)
+    exam_services.certificate_change(
+        certificate=certificate,
+        revoked=True,
+        revoked_reason="作弊",
+        expires_on=new,
+        reason="考场记录",
+        acting_user=people["trainer"].user,
+    )
+    (entry,) = ModelLogEntry.objects.filter(
+        action="assessments.certificate_revoked", object_id=str(certificate.pk)
+    )
+    assert entry.data["before"]["expires_on"] == old.isoformat()
+    assert entry.data["after"]["expires_on"] == new.isoformat()
+    assert set(entry.data["fields"]) >= {"expires_on", "revoked", "revoked_reason"}
