@@ -20,20 +20,3 @@ class AssessmentsConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"assessments.draw_plan_forget.{model.__name__}.{signal}",
                 )
-        post_save.connect(
-            _papers_on_publish, sender=Exam, dispatch_uid="assessments.papers_on_publish"
-        )
-
-
-def _papers_on_publish(sender, instance, **kwargs):
-    """A formal exam saved published and opening soon gets its papers drawn in the background
-    (``EXAM_PAPERS_ON_PUBLISH``; the scheduled fill catches every other case)."""
-    from django.conf import settings
-
-    if not settings.EXAM_PAPERS_ON_PUBLISH or kwargs.get("raw"):
-        return
-    from .services import exams_due_for_papers, papers_refill_soon
-
-    if instance.is_published and instance.kind == instance.Kind.FORMAL:
-        if exams_due_for_papers().filter(pk=instance.pk).exists():
-            papers_refill_soon(instance)

@@ -49,6 +49,7 @@ def exam_create(
     exam.audience_employees.set(employees)
     exam.save()
     log(exam, "wagtail.create", user=acting_user)
+    papers_when_published(exam)
     return exam
 
 
@@ -63,6 +64,7 @@ def exam_save(*, exam: Exam, acting_user=None) -> Exam:
     exam.full_clean(exclude=["created_by"])
     exam.save()
     log(exam, "wagtail.create" if created else "wagtail.edit", user=acting_user)
+    papers_when_published(exam)
     return exam
 
 
@@ -81,6 +83,21 @@ def exam_override_set(
     override.save()
     log(exam, "wagtail.edit", user=acting_user, data={"override_for": employee.pk})
     return override
+
+
+def papers_when_published(exam: Exam):
+    """A formal exam saved published and opening soon gets its papers drawn in the background
+    once the save has committed (``EXAM_PAPERS_ON_PUBLISH``; the scheduled fill catches every
+    other case). Asked last, so it runs after the new generation the save started."""
+    from django.conf import settings
+
+    from .papers import exams_due_for_papers, papers_refill_soon
+
+    if not settings.EXAM_PAPERS_ON_PUBLISH:
+        return
+    if exam.is_published and exam.kind == Exam.Kind.FORMAL:
+        if exams_due_for_papers().filter(pk=exam.pk).exists():
+            papers_refill_soon(exam)
 
 
 def exam_override_for(exam: Exam, employee) -> ExamOverride | None:
