@@ -311,3 +311,30 @@ def test_hr_reads_and_changes_which_results_earn_hours(client, people):
     assert TrainingHoursRule.objects.get(pk=rule.pk).no_hours_for == ["practice_failed"]
     _html, rows, total = _page_rows_and_ledger(client, employee)
     assert rows == [Decimal(2)] and total == Decimal(2)
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_admin_archive_list_query_count(client, people, company, django_assert_num_queries, count):
+    # The admin screen runs the portal page's queries (careers.views.archive_search) plus the
+    # admin's own furniture, the same number whatever the number of employees.
+    for _ in range(count):
+        f.employee(department=company["team_a"])
+    login(client, people["hr"])
+    url = reverse("careers_admin_archives")
+    client.get(url)
+    with django_assert_num_queries(with_session(ADMIN_ARCHIVE_QUERIES)):
+        response = client.get(url, {"department": company["team_a"].pk})
+    assert len(response.context["page"].object_list) == min(count + 1, 50)
+    assert response.content.decode().count('href="/careers/archive/') >= min(count + 1, 50)
+
+
+# Permissions (2) and roles (1) of the user; departments in scope, the count and the page of
+# employees (careers.views.archive_search); the admin's furniture: locales, page and collection
+# permissions, and the employee behind the signed-in user.
+ADMIN_ARCHIVE_QUERIES = 10
+
+
+def test_admin_archive_list_scope(client, people):
+    login(client, people["manager"])
+    response = client.get(reverse("careers_admin_archives"))
+    assert {e.number for e in response.context["page"]} == {"E1", "E2", "M1"}
