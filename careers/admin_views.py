@@ -11,10 +11,13 @@ from .dashboards import dashboard_context
 from .views import archive_search, period_param, year_param
 
 
-class ArchiveIndexView(RoleScreenView):
+class _CareersScreen(RoleScreenView):
+    roles = (Role.HR, Role.MANAGER)
+
+
+class ArchiveIndexView(_CareersScreen):
     """Employees whose archive the user may open (HR: all; managers: their subtree)."""
 
-    roles = (Role.HR, Role.MANAGER)
     template_name = "careers/admin/archive_index.html"
     page_title = gettext_lazy("Training archives")
     header_icon = "folder-open-1"
@@ -23,10 +26,9 @@ class ArchiveIndexView(RoleScreenView):
         return {**super().get_context_data(**kwargs), **archive_search(self.request)}
 
 
-class DashboardView(RoleScreenView):
+class DashboardView(_CareersScreen):
     """Grades, overdue rectifications and the dashboard figures, scoped by role."""
 
-    roles = (Role.HR, Role.MANAGER)
     template_name = "careers/admin/dashboard.html"
     page_title = gettext_lazy("Careers dashboard")
     header_icon = "view"
