@@ -89,12 +89,12 @@ def result_detail(request, pk):
 # Training archive
 
 
-def _period_id(request):
+def period_param(request):
     value = request.GET.get("period") or ""
     return int(value) if value.isdigit() else None
 
 
-def _year(request):
+def year_param(request):
     try:
         year = int(request.GET.get("year") or 0)
     except ValueError:
@@ -102,15 +102,10 @@ def _year(request):
     return year if 2000 <= year <= 2100 else None
 
 
-@login_required
-def archive_index(request):
-    """Employees whose archive the user may open (HR: all; managers: their subtree)."""
+def archive_search(request):
+    """The archive list's search and page of employees whose archive the user may open (HR:
+    all; managers: their subtree): the portal page and the admin screen show the same."""
     employees = archive_employees(request.user)
-    if not has_role(request.user, Role.HR, Role.MANAGER):
-        own = get_employee(request.user)
-        if own is None:
-            raise Http404
-        return redirect("careers:archive", own.pk)
     query = (request.GET.get("q") or "").strip()
     if query:
         employees = employees.filter(Q(name__icontains=query) | Q(number__icontains=query))
@@ -122,18 +117,25 @@ def archive_index(request):
     page = Paginator(
         employees.select_related("department", "position").order_by("number"), 50
     ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "careers/portal/archive_index.html",
-        {
-            "page": page,
-            "query": query,
-            "departments": departments,
-            "department": department,
-            "year": _year(request),
-            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
-        },
-    )
+    return {
+        "page": page,
+        "query": query,
+        "departments": departments,
+        "department": department,
+        "year": year_param(request),
+        "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+    }
+
+
+@login_required
+def archive_index(request):
+    """Employees whose archive the user may open; anyone else is sent to their own archive."""
+    if not has_role(request.user, Role.HR, Role.MANAGER):
+        own = get_employee(request.user)
+        if own is None:
+            raise Http404
+        return redirect("careers:archive", own.pk)
+    return render(request, "careers/portal/archive_index.html", archive_search(request))
 
 
 def _archive_employee(request, pk):
@@ -145,7 +147,7 @@ def _archive_employee(request, pk):
 @login_required
 def archive_detail(request, pk):
     employee = _archive_employee(request, pk)
-    year = _year(request)
+    year = year_param(request)
     context = archive_context(employee, year=year, viewer=request.user)
     this_year = timezone.localdate().year
     context["years"] = range(this_year, this_year - 6, -1)
@@ -155,7 +157,7 @@ def archive_detail(request, pk):
 @login_required
 def archive_pdf_download(request, pk):
     employee = _archive_employee(request, pk)
-    year = _year(request)
+    year = year_param(request)
     pdf = archive_pdf(employee, year=year, request=request)
     name = f"{employee.number}-{employee.name}-{year or 'all'}.pdf"
     if employee.user_id != request.user.pk:  # someone else's archive leaves the system
@@ -177,7 +179,9 @@ def archive_zip_request(request):
         archive_departments(request.user), pk=_posted_id(request, "department")
     )
     job = services.archive_export_request(
-        department=department, year=_year(request) or _post_year(request), acting_user=request.user
+        department=department,
+        year=year_param(request) or _post_year(request),
+        acting_user=request.user,
     )
     return redirect("lms_jobs:detail", job.pk)
 
@@ -448,7 +452,9 @@ def _dashboard_user(request):
 @login_required
 def dashboard(request):
     _dashboard_user(request)
-    context = dashboard_context(request.user, year=_year(request), period_id=_period_id(request))
+    context = dashboard_context(
+        request.user, year=year_param(request), period_id=period_param(request)
+    )
     return render(request, "careers/portal/dashboard.html", context)
 
 
@@ -464,7 +470,9 @@ def _xlsx_response(dataset, name):
 @login_required
 def dashboard_export(request, name):
     _dashboard_user(request)
-    context = dashboard_context(request.user, year=_year(request), period_id=_period_id(request))
+    context = dashboard_context(
+        request.user, year=year_param(request), period_id=period_param(request)
+    )
     dataset = tablib.Dataset()
     if name == "grades":
         distribution = context["distribution"]

@@ -83,11 +83,23 @@ class _RoleMenuItem(MenuItem):
         return has_role(request.user, Role.HR, Role.MANAGER)
 
 
+@hooks.register("register_admin_urls")
+def register_careers_admin_urls():
+    from django.urls import path
+
+    from .admin_views import ArchiveIndexView, DashboardView
+
+    return [
+        path("careers/archives/", ArchiveIndexView.as_view(), name="careers_admin_archives"),
+        path("careers/dashboard/", DashboardView.as_view(), name="careers_admin_dashboard"),
+    ]
+
+
 @hooks.register("register_admin_menu_item")
 def register_archive_menu_item():
     return _RoleMenuItem(
         _("Training archives"),
-        reverse_lazy("careers:archive_index"),
+        reverse_lazy("careers_admin_archives"),
         icon_name="folder-open-1",
         order=810,
     )
@@ -96,7 +108,10 @@ def register_archive_menu_item():
 @hooks.register("register_admin_menu_item")
 def register_dashboard_menu_item():
     return _RoleMenuItem(
-        _("Careers dashboard"), reverse_lazy("careers:dashboard"), icon_name="view", order=811
+        _("Careers dashboard"),
+        reverse_lazy("careers_admin_dashboard"),
+        icon_name="view",
+        order=811,
     )
 
 

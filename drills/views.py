@@ -76,10 +76,9 @@ def _form_errors(request, form):
 # --- coordinator ------------------------------------------------------------------------------
 
 
-@login_required
-def dashboard(request):
-    _require_coordinator(request)
-    today = timezone.localdate()
+def dashboard_context(today):
+    """The coordinator's dashboard: upcoming drills, outstanding sheets, overdue actions and plan
+    coverage, shown by the portal page and the admin screen (drills.viewsets.DashboardView)."""
     upcoming = list(
         Drill.objects.upcoming(today).with_related().order_by("planned_start")[:DASHBOARD_LIMIT]
     )
@@ -97,18 +96,20 @@ def dashboard(request):
     coverage = plan_coverage(
         EmergencyPlanPage.objects.live().with_org().order_by("code"), today=today
     )
-    return render(
-        request,
-        "drills/dashboard.html",
-        {
-            "upcoming": upcoming,
-            "outstanding": outstanding,
-            "overdue": overdue,
-            "coverage": coverage,
-            "not_drilled": [row for row in coverage if row["last_drill"] is None],
-            "today": today,
-        },
-    )
+    return {
+        "upcoming": upcoming,
+        "outstanding": outstanding,
+        "overdue": overdue,
+        "coverage": coverage,
+        "not_drilled": [row for row in coverage if row["last_drill"] is None],
+        "today": today,
+    }
+
+
+@login_required
+def dashboard(request):
+    _require_coordinator(request)
+    return render(request, "drills/dashboard.html", dashboard_context(timezone.localdate()))
 
 
 def _visible_drill(request, pk):

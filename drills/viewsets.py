@@ -5,6 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
@@ -20,6 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from lms.admin_views import (
+    RoleScreenView,
     ScopedDeleteView,
     ScopedEditView,
     ScopedIndexView,
@@ -37,6 +39,7 @@ from .models import (
     EvaluationTemplate,
     PlanSection,
 )
+from .views import dashboard_context
 
 
 class DrillAdminForm(WagtailAdminModelForm):
@@ -276,8 +279,22 @@ class DrillsViewSetGroup(ViewSetGroup):
     )
 
 
+class DashboardView(RoleScreenView):
+    """The coordinator's dashboard in the admin's layout: what the portal page shows
+    (drills.views.dashboard_context), to coordinators only."""
+
+    roles = (Role.COORDINATOR,)
+    template_name = "drills/admin/dashboard.html"
+    page_title = gettext_lazy("Drill dashboard")
+    header_icon = "view"
+
+    def get_context_data(self, **kwargs):
+        context = dashboard_context(timezone.localdate())
+        return {**super().get_context_data(**kwargs), **context}
+
+
 class DashboardMenuItem(MenuItem):
-    """The coordinator's dashboard (a portal page) from the admin menu."""
+    """The coordinator's dashboard (DashboardView) from the admin menu."""
 
     def is_shown(self, request):
         return has_role(request.user, Role.COORDINATOR)
@@ -286,7 +303,7 @@ class DashboardMenuItem(MenuItem):
 def dashboard_menu_item():
     return DashboardMenuItem(
         gettext_lazy("Drill dashboard"),
-        reverse_lazy("drills:dashboard"),
+        reverse_lazy("drills_admin_dashboard"),
         name="drill-dashboard",
         icon_name="view",
         order=499,

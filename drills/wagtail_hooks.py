@@ -30,6 +30,15 @@ hooks.register(SCHEDULED_JOB_HOOK, integrations.scheduled_jobs)
 hooks.register("register_admin_menu_item", dashboard_menu_item)
 
 
+@hooks.register("register_admin_urls")
+def register_drills_admin_urls():
+    from django.urls import path
+
+    from .viewsets import DashboardView
+
+    return [path("drills/dashboard/", DashboardView.as_view(), name="drills_admin_dashboard")]
+
+
 @hooks.register("register_admin_viewset")
 def register_drills_viewsets():
     return DrillsViewSetGroup()

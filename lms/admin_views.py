@@ -28,6 +28,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -45,6 +46,7 @@ from .importing import (
     upload_reader,
 )
 from .jobs import job_start
+from .roles import has_role
 
 
 class ScopedIndexView(generic.IndexView):
@@ -416,3 +418,19 @@ class BooleanDisplay(Component):
         if self.value is None:
             return "—"
         return gettext("Yes") if self.value else gettext("No")
+
+
+class RoleScreenView(WagtailAdminTemplateMixin, TemplateView):
+    """An admin screen (in ``wagtailadmin/generic/base.html``) for the users who have one of
+    ``roles``; anyone else in the admin is refused. The admin menu's entries for dashboards and
+    lists that the portal also shows are these, fed by the portal page's context function."""
+
+    roles: tuple = ()
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not has_role(request.user, *self.roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

@@ -199,3 +199,15 @@ def page_delete_names_what_depends_on_it(request, page):
         {"page": page, "refusal": refusal, "back_url": back},
         status=status,
     )
+
+
+@hooks.register("insert_global_admin_css")
+def global_admin_css():
+    """The design tokens, the bar chart and the few admin extras (lms/static/lms/admin.css)."""
+    return format_html(
+        '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">'
+        '<link rel="stylesheet" href="{}">',
+        versioned_static("lms/tokens.css"),
+        versioned_static("lms/charts.css"),
+        versioned_static("lms/admin.css"),
+    )

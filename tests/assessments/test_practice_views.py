@@ -101,7 +101,7 @@ def test_practice_home_queries(client, people, django_assert_num_queries, count)
         response = client.get(reverse("assessments:practice_home"))
     assert response.status_code == HTTPStatus.OK
     assert len(response.context["mastery"]) == count
-    assert response.content.decode().count('class="mastery-row') == count
+    assert response.content.decode().count('class="bar-chart__row') == count
 
 
 @pytest.mark.parametrize("count", [5, 50])

@@ -22,18 +22,7 @@ from tests.factories import employee as make_employee
 pytestmark = pytest.mark.django_db
 
 
-def sit(exam, employee, answers):
-    """Take the exam answering single-choice items from ``answers`` in order; submit."""
-    attempt = services.attempt_start(exam=exam, employee=employee)
-    items = list(attempt.items.order_by("position"))
-    services.attempt_save_answers(
-        attempt=attempt,
-        answers=[
-            {"item": item.pk, "response": [answer], "seq": 1}
-            for item, answer in zip(items, answers, strict=False)
-        ],
-    )
-    return services.attempt_submit(attempt=attempt)
+sit = af.sit
 
 
 @pytest.fixture

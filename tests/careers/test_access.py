@@ -115,9 +115,35 @@ def test_plan_create_needs_an_employee_profile(client, superuser):
 
 
 def test_admin_menu_links_for_hr_only(client, people):
+    # The menu opens the admin screens (careers.admin_views), not the portal pages.
     login(client, people["hr"])
     html = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert reverse("careers:archive_index") in html
+    assert reverse("careers_admin_archives") in html
+    assert reverse("careers_admin_dashboard") in html
     login(client, people["trainer"])
     html = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert reverse("careers:archive_index") not in html
+    assert reverse("careers_admin_archives") not in html
+    assert reverse("careers_admin_dashboard") not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "sent_to"),
+    [
+        ("hr", HTTPStatus.OK, None),
+        ("manager", HTTPStatus.OK, None),
+        # Refused in the admin: sent to the admin's home with Wagtail's "no permission".
+        ("trainer", HTTPStatus.FOUND, "wagtailadmin_home"),
+        ("employee", HTTPStatus.FOUND, "login"),  # no admin access at all
+    ],
+)
+@pytest.mark.parametrize("name", ["careers_admin_archives", "careers_admin_dashboard"])
+def test_admin_screens_are_for_hr_and_managers(client, people, world, who, status, sent_to, name):
+    login(client, people[who])
+    response = client.get(reverse(name))
+    assert response.status_code == status
+    if sent_to:
+        assert response["Location"].startswith(reverse(sent_to))
+    if status == HTTPStatus.OK:
+        html = response.content.decode()
+        assert "wagtailadmin/" in html or 'class="w-' in html  # the admin's layout
+        assert 'class="ga-portal-body"' in html

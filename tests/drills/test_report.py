@@ -187,29 +187,37 @@ def test_coverage_window_is_a_setting(client, drill, plan, people, settings):
     assert client.get(reverse("drills:dashboard")).context["not_drilled"]
 
 
+def dashboard_rows(n, *, plan, people, company, template, batch):
+    """``n`` more of each dashboard row: a plan, a conducted drill with its sheets and an overdue
+    action, and an upcoming drill."""
+    for i in range(n):
+        df.plan(department=company["branch"], code=f"Q-{batch}-{i}")
+        drill = df.drill(
+            plan=plan,
+            coordinator=people["coordinator"],
+            evaluators=[people["evaluator"]],
+            template=template,
+        )
+        df.conduct(drill)
+        today = timezone.localdate()
+        df.action(
+            df.improvement(drill),
+            owner=people["employee"],
+            start_date=today - datetime.timedelta(days=30),
+            due_date=today - datetime.timedelta(days=1),
+        )
+        df.drill(plan=plan, coordinator=people["coordinator"], template=template)
+
+
 def test_dashboard_query_count_is_constant(
     client, plan, people, company, django_assert_num_queries
 ):
     template = df.template()
 
     def make(n):
-        for i in range(n):
-            df.plan(department=company["branch"], code=f"Q-{make.count}-{i}")
-            drill = df.drill(
-                plan=plan,
-                coordinator=people["coordinator"],
-                evaluators=[people["evaluator"]],
-                template=template,
-            )
-            df.conduct(drill)
-            today = timezone.localdate()
-            df.action(
-                df.improvement(drill),
-                owner=people["employee"],
-                start_date=today - datetime.timedelta(days=30),
-                due_date=today - datetime.timedelta(days=1),
-            )
-            df.drill(plan=plan, coordinator=people["coordinator"], template=template)
+        dashboard_rows(
+            n, plan=plan, people=people, company=company, template=template, batch=make.count
+        )
         make.count += 1
 
     make.count = 0
@@ -227,6 +235,57 @@ def test_dashboard_query_count_is_constant(
 
 
 QUERIES_DASHBOARD = with_session(7)
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "sent_to"),
+    [
+        ("coordinator", HTTPStatus.OK, None),
+        # Refused in the admin: sent to the admin's home with Wagtail's "no permission".
+        ("manager", HTTPStatus.FOUND, "wagtailadmin_home"),
+        ("evaluator", HTTPStatus.FOUND, "login"),  # no admin access at all
+    ],
+)
+def test_admin_dashboard_access(client, people, who, status, sent_to):
+    login(client, people[who])
+    response = client.get(reverse("drills_admin_dashboard"))
+    assert response.status_code == status
+    if sent_to:
+        assert response["Location"].startswith(reverse(sent_to))
+
+
+def test_admin_dashboard_shows_what_the_portal_shows(client, drill, plan, people, company):
+    df.plan(department=company["other"], code="YA-KF-01", title="群体性投诉预案")
+    df.conduct(drill)
+    login(client, people["coordinator"])
+    portal = client.get(reverse("drills:dashboard")).context
+    response = client.get(reverse("drills_admin_dashboard"))
+    assert response.status_code == HTTPStatus.OK
+    for key in ("upcoming", "outstanding", "overdue", "not_drilled"):
+        assert response.context[key] == portal[key]
+    html = response.content.decode()
+    assert 'class="ga-portal-body"' in html and "YA-KF-01" in html
+
+
+@pytest.mark.parametrize("size", [1, 10])
+def test_admin_dashboard_query_count(
+    client, plan, people, company, django_assert_num_queries, size
+):
+    # Each size adds drills, sheets, overdue actions and plans: the count stays the same.
+    template = df.template()
+    dashboard_rows(size, plan=plan, people=people, company=company, template=template, batch=0)
+    login(client, people["coordinator"])
+    url = reverse("drills_admin_dashboard")
+    client.get(url)
+    with django_assert_num_queries(QUERIES_ADMIN_DASHBOARD):
+        response = client.get(url)
+    assert len(response.context["overdue"]) == size
+
+
+# Permissions (2) and roles (1) of the user; the dashboard's five reads (upcoming, sheets,
+# overdue actions, plans, their drills); the admin's furniture: the employee behind the user,
+# locales, page and collection permissions, whether any page is explorable, the explorer's root.
+QUERIES_ADMIN_DASHBOARD = with_session(14)
 
 
 # --- hooks ------------------------------------------------------------------------------------
@@ -352,3 +411,5 @@ def test_admin_menu_links_the_dashboard(client, people, who, shown):
     login(client, people[who])
     body = client.get(reverse("wagtailadmin_home")).content.decode()
     assert ("drill-dashboard" in body) is shown
+    # The menu opens the admin screen, not the portal page.
+    assert (reverse("drills_admin_dashboard") in body) is shown

@@ -68,6 +68,18 @@ def phone(browser, live_server):
     context.close()
 
 
+def sized_context(browser, live_server, width):
+    """A browser context ``width`` px wide: below 500 px a touch phone at twice the pixels."""
+    phone = width < 500
+    return browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": 844 if phone else 900},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+    )
+
+
 def sign_in(page, number, password):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", number)

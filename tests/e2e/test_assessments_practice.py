@@ -9,7 +9,7 @@ import pytest
 from assessments.models import Exam, PracticeCard, QuestionType
 from lms.roles import Role
 from tests import factories as f
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, sized_context
 from tests.factories import assessments as af
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -41,15 +41,7 @@ def practice_day(settings):
     return employee
 
 
-def _context(browser, live_server, width):
-    phone = width < 500
-    return browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 844 if phone else 900},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-        has_touch=phone,
-    )
+_context = sized_context
 
 
 def _fits(page, width):
@@ -113,7 +105,7 @@ def test_a_day_of_practice_fills_and_empties_the_wrong_book(
         shot("5-wrong-book-empty")
 
         page.goto("/exams/practice/")
-        assert page.locator(".mastery-row").count() == 3
+        assert page.locator(".mastery-chart .bar-chart__row").count() == 3
         assert page.locator("#wrong-book-count strong").inner_text() == "0"
         _fits(page, width)
         shot("6-practice-home")
@@ -129,7 +121,7 @@ def test_a_day_of_practice_fills_and_empties_the_wrong_book(
         page.goto("/exams/practice/mastery/")
         section = page.locator(".department-mastery")
         assert section.count() == 1
-        assert section.locator(".mastery-row").count() == 3
+        assert section.locator(".mastery-chart .bar-chart__row").count() == 3
         _fits(page, width)
         shot("7-department-mastery")
     finally:

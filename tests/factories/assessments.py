@@ -69,3 +69,17 @@ def attempt_in_progress(employee):
         except AttemptError:  # closed, or no attempts left: the next exam
             continue
     raise AssertionError(f"no exam {employee} may sit now")
+
+
+def sit(exam, employee, answers):
+    """Take the exam answering single-choice items from ``answers`` in order; submit."""
+    attempt = services.attempt_start(exam=exam, employee=employee)
+    items = list(attempt.items.order_by("position"))
+    services.attempt_save_answers(
+        attempt=attempt,
+        answers=[
+            {"item": item.pk, "response": [answer], "seq": 1}
+            for item, answer in zip(items, answers, strict=False)
+        ],
+    )
+    return services.attempt_submit(attempt=attempt)

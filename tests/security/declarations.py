@@ -128,6 +128,16 @@ CASES.update(
         ),
         "careers:result": Case(url("careers:result", "result"), only("hr")),
         "careers:dashboard": Case(url("careers:dashboard"), only("manager", "other_manager", "hr")),
+        # The same list and dashboard in the admin's layout (careers.admin_views).
+        "careers_admin_archives": Case(
+            url("careers_admin_archives"), only("manager", "other_manager", "hr")
+        ),
+        "careers_admin_dashboard": Case(
+            url("careers_admin_dashboard"), only("manager", "other_manager", "hr")
+        ),
+        # The drill dashboard: the coordinator's, on the portal and in the admin.
+        "drills:dashboard": Case(url("drills:dashboard"), only("coordinator")),
+        "drills_admin_dashboard": Case(url("drills_admin_dashboard"), only("coordinator")),
         # The required-training matrix: HR (the company) and managers (their subtree).
         "courses_required_matrix": Case(
             url("courses_required_matrix"), only("manager", "other_manager", "hr")
