@@ -279,10 +279,7 @@ def plan_detail(request, pk):
             "check_ins": list(plan.check_ins.select_related("author")[:50]),
             "goal_statuses": DevelopmentGoal.Status.choices,
             "is_owner": me is not None and me.pk == plan.employee_id,
-            "can_approve": me is not None
-            and plan.status == DevelopmentPlan.Status.SUBMITTED
-            and me.pk in management_line_ids(plan.employee.department)
-            and me.pk != plan.employee_id,
+            "moves": plan.available_moves(me),
         },
     )
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lms.moves import Move, available, sources
 from lms.roles import Role, ScopedQuerySet
 from lms.validators import NO_NUL, limited
 
@@ -71,6 +72,15 @@ class DevelopmentPlan(models.Model):
         APPROVED = "approved", pgettext_lazy("careers", "Approved")
         REVIEWED = "reviewed", _("Reviewed")
 
+    # The plan's moves (lms.moves): the owner submits a draft, a manager in the owner's
+    # management line approves it, and someone other than the owner closes an approved plan
+    # with the yearly review (the service admits the management line and HR).
+    MOVES = (
+        Move("submit", _("Submit for approval"), (Status.DRAFT,)),
+        Move("approve", pgettext_lazy("careers", "Approve"), (Status.SUBMITTED,)),
+        Move("review", _("Close the plan with this review"), (Status.APPROVED,), needs_form=True),
+    )
+
     employee = models.ForeignKey(
         "lms.Employee",
         verbose_name=_("employee"),
@@ -126,13 +136,33 @@ class DevelopmentPlan(models.Model):
             "year": self.year,
         }
 
+    def available_moves(self, employee) -> dict[str, Move]:
+        """The moves ``employee`` (None: nobody's employee) may make now, by name."""
+        if employee is None:
+            return {}
+        owner = employee.pk == self.employee_id
+
+        def allowed(move):
+            if move.name == "submit":
+                return owner
+            if move.name == "approve":
+                return not owner and employee.pk in management_line_ids(self.employee.department)
+            return not owner
+
+        return available(self.MOVES, self.status, allowed)
+
+    @property
+    def takes_goals(self) -> bool:
+        """Goals can be added until the yearly review closes the plan."""
+        return self.status != self.Status.REVIEWED
+
     def submit(self):
-        if self.status != self.Status.DRAFT:
+        if self.status not in sources(self.MOVES, "submit"):
             raise CareersError(_("Only a draft plan can be submitted."))
         self.status = self.Status.SUBMITTED
 
     def approve(self, approver):
-        if self.status != self.Status.SUBMITTED:
+        if self.status not in sources(self.MOVES, "approve"):
             raise CareersError(_("Only a submitted plan can be approved."))
         if approver is None or approver.pk == self.employee_id:
             raise CareersError(_("Nobody approves their own development plan."))
@@ -151,7 +181,7 @@ class DevelopmentPlan(models.Model):
         self.status = self.Status.DRAFT
 
     def close_with_review(self, text):
-        if self.status != self.Status.APPROVED:
+        if self.status not in sources(self.MOVES, "review"):
             raise CareersError(_("Only an approved plan can get its yearly review."))
         if not (text or "").strip():
             raise ValidationError({"review": _("Write the review.")})

@@ -202,3 +202,25 @@ def test_receiving_manager_evaluates_each_objective(people, company, programme):
     assert rotation.average_score == Decimal("85.00")
     with pytest.raises(CareersError):
         services.rotation_cancel(assignment=rotation)
+
+
+def test_the_plan_names_the_moves_each_person_may_make(people, target):
+    """The page loops over ``available_moves``: the owner submits a draft, the management line
+    approves, someone else closes an approved plan; a reviewed plan takes no more goals."""
+    plan = services.development_plan_create(
+        employee=people["employee"], year=2026, target_position=target
+    )
+    assert list(plan.available_moves(people["employee"])) == ["submit"]
+    assert plan.available_moves(people["manager"]) == {}
+    assert plan.available_moves(None) == {}
+    services.development_plan_submit(plan=plan)
+    assert list(plan.available_moves(people["manager"])) == ["approve"]
+    assert plan.available_moves(people["employee"]) == {}
+    assert plan.available_moves(people["colleague"]) == {}
+    services.development_plan_approve(plan=plan, approver=people["manager"])
+    assert list(plan.available_moves(people["manager"])) == ["review"]
+    assert plan.available_moves(people["employee"]) == {}
+    assert plan.takes_goals
+    services.development_plan_review(plan=plan, text="目标基本达成。", reviewer=people["manager"])
+    assert plan.available_moves(people["manager"]) == {}
+    assert not plan.takes_goals
