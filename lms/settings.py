@@ -229,6 +229,19 @@ WAGTAIL_I18N_ENABLED = False
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static_collected"))
+# Stylesheets joined into one file a page (lms/bundles.py), written to STATIC_BUNDLE_DIR when
+# collectstatic (or the development server) asks for them.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "lms.bundles.BundleFinder",
+]
+STATIC_BUNDLE_DIR = Path(os.environ.get("STATIC_BUNDLE_DIR", BASE_DIR / ".static-bundles"))
+_PORTAL_CSS = ["lms/tokens.css", "lms/portal.css", "lms/charts.css"]
+STATIC_BUNDLES = {
+    "bundles/portal.css": _PORTAL_CSS,
+    "bundles/exam.css": [*_PORTAL_CSS, "assessments/exam.css"],
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
