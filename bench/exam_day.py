@@ -234,9 +234,13 @@ def prepare(args, log):
 
 def static_is_stale() -> bool:
     """Whether collectstatic must run: no manifest yet, or a project static file is newer."""
+    from django.conf import settings
+
     manifest = OUTPUT / "static" / "staticfiles.json"
     if not manifest.exists():
         return True
+    if not set(settings.STATIC_BUNDLES) <= set(json.loads(manifest.read_text())["paths"]):
+        return True  # a bundle the templates link is not collected yet
     built = manifest.stat().st_mtime
     return any(
         path.stat().st_mtime > built
