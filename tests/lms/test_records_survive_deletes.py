@@ -46,6 +46,7 @@ PARTS = {
     "assessments.ExamQuestion.exam": "an exam's fixed questions",
     "assessments.AssemblyRule.exam": "an exam's drawing rules",
     "assessments.ExamOverride.exam": "an exam's per-person time settings",
+    "assessments.ExamPaper.exam": "papers drawn ahead that nobody has started (no answers)",
     "drills.PlanAttachment.page": "an emergency plan's attachments",
     "careers.PositionTemplate.position": "a post's development template",
     "careers.DevelopmentGoal.plan": "a goal written into a plan (check-ins are protected)",
