@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.models import Exam, PracticeCard, QuestionType
+from assessments.models import Exam, PracticeAnswer, PracticeCard, Question, QuestionType
 from lms.roles import Role
 from tests import factories as f
 from tests.e2e.conftest import sign_in, sized_context
@@ -105,7 +105,17 @@ def test_a_day_of_practice_fills_and_empties_the_wrong_book(
         shot("5-wrong-book-empty")
 
         page.goto("/exams/practice/")
-        assert page.locator(".mastery-chart .bar-chart__row").count() == 3
+        # One row per knowledge point practised: today's four questions are drawn from six
+        # covering three points, so they may cover two of them.
+        practised = {
+            point
+            for question in Question.objects.filter(
+                pk__in=PracticeAnswer.objects.filter(employee=practice_day).values("question")
+            )
+            for point in question.knowledge_points
+        }
+        assert len(practised) in (2, 3)
+        assert page.locator(".mastery-chart .bar-chart__row").count() == len(practised)
         assert page.locator("#wrong-book-count strong").inner_text() == "0"
         _fits(page, width)
         shot("6-practice-home")
@@ -121,7 +131,7 @@ def test_a_day_of_practice_fills_and_empties_the_wrong_book(
         page.goto("/exams/practice/mastery/")
         section = page.locator(".department-mastery")
         assert section.count() == 1
-        assert section.locator(".mastery-chart .bar-chart__row").count() == 3
+        assert section.locator(".mastery-chart .bar-chart__row").count() == len(practised)
         _fits(page, width)
         shot("7-department-mastery")
     finally:

@@ -137,7 +137,11 @@ def test_no_hostile_value_in_any_form_or_filter_causes_a_server_error(demo, caps
                 counts["requests"] += 1
                 if not isinstance(outcome, int) or outcome >= 500:
                     errors.append(f"{role} {method.upper()} {form.action} [{label}]: {outcome}")
-        for _route, (path, names) in filters.items():
+        for route, (path, names) in filters.items():
+            # As with forms: the same listing and filters as another role parse the same values.
+            if (route, "filters", tuple(sorted(names))) in tried:
+                continue
+            tried.add((route, "filters", tuple(sorted(names))))
             counts["filters"] += 1
             for label, value in HOSTILE.items():
                 outcome = _request(client, "get", f"{path}?{encode(sorted(names | {'q'}), value)}")
