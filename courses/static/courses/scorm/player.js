@@ -76,6 +76,11 @@
     config.version === "1.2" ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
   api.loadFromFlattenedJSON(config.cmi, "");
   new window.CrossFrameLMS(api, "*", { rateLimit: 1000 });
+  // The package loads only now that the runtime listens: a SCO that loaded first (a fast frame
+  // beside a slow script) would initialise and commit into nothing, and its answers would be
+  // served from its own cache as if saved.
+  var frame = document.getElementById("scorm-package");
+  if (frame && frame.dataset.src) frame.src = frame.dataset.src;
   api.on(finishEvent, function () {
     // Unless the server refused the last commit, closing keeps what it acknowledged.
     finishing = true;
