@@ -38,6 +38,13 @@ def register_assessment_audit_actions():
 
 
 @hooks.register("register_admin_viewset")
+def register_question_chooser():
+    from .choosers import question_chooser_viewset
+
+    return question_chooser_viewset
+
+
+@hooks.register("register_admin_viewset")
 def register_assessment_viewsets():
     from .viewsets import AssessmentsViewSetGroup
 

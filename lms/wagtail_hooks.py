@@ -211,3 +211,10 @@ def global_admin_css():
         versioned_static("lms/charts.css"),
         versioned_static("lms/admin.css"),
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_employee_chooser():
+    from .choosers import employee_chooser_viewset
+
+    return employee_chooser_viewset

@@ -15,8 +15,10 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from lms.choosers import employee_chooser_viewset
 from lms.validators import limited
 
+from ..admin_forms import ExamAdminForm
 from ..draw_generation import DrawSourceQuerySet
 from .questions import Question, QuestionCategory, QuestionType
 
@@ -202,6 +204,7 @@ class Exam(ClusterableModel):
 
     objects = ExamQuerySet.as_manager()
 
+    base_form_class = ExamAdminForm
     panels = [
         MultiFieldPanel(
             [
@@ -339,6 +342,12 @@ class Exam(ClusterableModel):
         return self.has_closed(now)  # AFTER_CLOSE
 
 
+def _question_chooser_widget():
+    from ..choosers import question_chooser_viewset
+
+    return question_chooser_viewset.widget_class
+
+
 class ExamQuestion(Orderable):
     """A question every attempt of the exam gets."""
 
@@ -357,7 +366,10 @@ class ExamQuestion(Orderable):
         help_text=_("Empty: the question's own points."),
     )
 
-    panels = [FieldPanel("question"), FieldPanel("points")]
+    panels = [
+        FieldPanel("question", widget=_question_chooser_widget()),
+        FieldPanel("points"),
+    ]
 
     objects = DrawSourceQuerySet.as_manager()
 
@@ -442,7 +454,7 @@ class ExamOverride(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     panels = [
-        FieldPanel("employee"),
+        FieldPanel("employee", widget=employee_chooser_viewset.widget_class),
         FieldRowPanel([FieldPanel("extra_minutes"), FieldPanel("extra_attempts")]),
         FieldPanel("reason"),
     ]

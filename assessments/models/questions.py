@@ -54,6 +54,18 @@ class CategoryQuerySet(DrawSourceQuerySet, MP_NodeQuerySet):
     def subtree_of(self, category):
         return self.filter(path__startswith=category.path)
 
+    def full_paths(self) -> dict[int, str]:
+        """Each category's ``full_path`` by id, from one query (not one per category)."""
+        rows = list(self.model.objects.values_list("pk", "path", "name"))
+        names = {path: name for _pk, path, name in rows}
+        step = self.model.steplen
+        return {
+            pk: "/".join(
+                names[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in names
+            )
+            for pk, path, _name in rows
+        }
+
 
 class CategoryManager(MP_NodeManager):
     def get_queryset(self):

@@ -3,7 +3,6 @@ the lessons."""
 
 import secrets
 
-from django import forms
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
@@ -19,6 +18,7 @@ from wagtail.search import index
 
 from lms.roles import ScopedQuerySet, get_employee
 from lms.validators import limited
+from lms.widgets import CheckboxList
 
 from ..blocks import MaterialStreamBlock
 from .base import TRAINING_STAFF, CourseCategory, SignInRequiredMixin
@@ -152,7 +152,7 @@ class CoursePage(SignInRequiredMixin, Page):
                 FieldRowPanel([FieldPanel("code"), FieldPanel("category")]),
                 FieldRowPanel([FieldPanel("hours"), FieldPanel("credits")]),
                 FieldPanel("summary"),
-                FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("prerequisites", widget=CheckboxList),
                 FieldPanel("self_enrolment"),
             ],
             heading=_("Course"),

@@ -1,6 +1,5 @@
 """The annual training plan: its index page, the plan pages and their items."""
 
-from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count
@@ -12,8 +11,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from lms.choosers import employee_chooser_viewset
 from lms.validators import limited
+from lms.widgets import CheckboxList
 
+from ..page_forms import TrainingPlanPageForm
 from .base import SignInRequiredMixin, TrainingMethod
 
 
@@ -55,6 +57,7 @@ class TrainingPlanPage(SignInRequiredMixin, Page):
     )
     goals = RichTextField(_("goals"), blank=True, **limited(20000, rich=True))
 
+    base_form_class = TrainingPlanPageForm
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("year"), FieldPanel("department")]),
         FieldPanel("goals"),
@@ -120,9 +123,14 @@ class PlanItem(ClusterableModel, Orderable):
     panels = [
         FieldRowPanel([FieldPanel("title"), FieldPanel("course")]),
         FieldRowPanel([FieldPanel("method"), FieldPanel("planned_month"), FieldPanel("hours")]),
-        FieldRowPanel([FieldPanel("trainer"), FieldPanel("budget")]),
-        FieldPanel("target_positions", widget=forms.CheckboxSelectMultiple),
-        FieldPanel("target_departments", widget=forms.CheckboxSelectMultiple),
+        FieldRowPanel(
+            [
+                FieldPanel("trainer", widget=employee_chooser_viewset.widget_class),
+                FieldPanel("budget"),
+            ]
+        ),
+        FieldPanel("target_positions", widget=CheckboxList),
+        FieldPanel("target_departments", widget=CheckboxList),
     ]
 
     class Meta(Orderable.Meta):

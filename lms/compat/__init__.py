@@ -14,6 +14,7 @@ PATCHES = tuple(
         "wagtail_chooser",
         "wagtail_labels",
         "wagtail_js_catalog",
+        "wagtail_leaf_delete_check",
         "wagtail_link_chooser",
         "wagtail_media_search",
         "wagtail_streamfield",

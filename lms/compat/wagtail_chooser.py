@@ -2,6 +2,10 @@
 that is not an id at all ("abc") makes ``get_instance`` raise ValueError, a server error
 instead of the form's own "select a valid choice" message. Here such a value shows as empty.
 
+A form showing many choosers of one kind (an inline panel's rows) may hand them the chosen
+records read at once (``lms.widgets.prefetch_chosen``): a chooser then takes its record from
+there instead of one query each.
+
 A page chooser for one page type says "Choose a page (Course)" in the language of the request
 that first built its form, for good: here that label stays translatable.
 
@@ -23,6 +27,11 @@ def install():
     original = BaseChooser.get_instance
 
     def get_instance(self, value):
+        prefetched = getattr(self, "prefetched", None)
+        if prefetched and value not in (None, ""):
+            found = prefetched.get(str(getattr(value, "pk", value)))
+            if found is not None:
+                return found
         try:
             return original(self, value)
         except (ValueError, TypeError, OverflowError):

@@ -68,6 +68,7 @@ def assessment_world(world):
         employee=employee, question=missed, source="daily", response=["A"]
     )
     made = {
+        "question": single,
         "exam": exam,
         "practice_answer": practice_answer,
         "practice_card": PracticeCard.objects.get(employee=employee, question=missed),
@@ -105,8 +106,21 @@ TEAM = expect(DENY, manager=OK, other_manager=OK, trainer=OK, hr=OK)
 PUBLIC = {role: OK for role in ROLES}
 
 
+def _chooser_url(name, key=None):
+    def build(world):
+        made = assessment_world(world)
+        return reverse(f"question_chooser:{name}", args=[made[key].pk] if key else [])
+
+    return build
+
+
 def cases():
     return {
+        # The question chooser (an exam's fixed questions): for trainers, who build exams.
+        "question_chooser:choose": _case(_chooser_url("choose"), TRAINERS),
+        "question_chooser:choose_results": _case(_chooser_url("choose_results"), TRAINERS),
+        "question_chooser:chosen": _case(_chooser_url("chosen", "question"), TRAINERS),
+        "question_chooser:chosen_multiple": _case(_chooser_url("chosen_multiple"), TRAINERS),
         "assessments:exam_list": _case(_url("exam_list"), SIGNED_IN_EMPLOYEES),
         "assessments:result_list": _case(_url("result_list"), SIGNED_IN_EMPLOYEES),
         "assessments:my_qualifications": _case(_url("my_qualifications"), SIGNED_IN_EMPLOYEES),

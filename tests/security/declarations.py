@@ -193,6 +193,23 @@ CASES.update(
     }
 )
 
+# The employee chooser (lms.choosers: a plan item's trainer, an exam's per-employee override):
+# for those who edit plans and exams.
+CASES.update(
+    {
+        "employee_chooser:choose": Case(url("employee_chooser:choose"), only("trainer", "hr")),
+        "employee_chooser:choose_results": Case(
+            url("employee_chooser:choose_results"), only("trainer", "hr")
+        ),
+        "employee_chooser:chosen": Case(
+            url("employee_chooser:chosen", "employee"), only("trainer", "hr")
+        ),
+        "employee_chooser:chosen_multiple": Case(
+            url("employee_chooser:chosen_multiple"), only("trainer", "hr")
+        ),
+    }
+)
+
 # Departments and positions: HR edits, the rest of the admin may not.
 for model in ("departments", "positions"):
     CASES.update(
