@@ -18,6 +18,7 @@ class QuestionChooserViewSet(RoleChooserViewSet):
     choose_another_text = _("Choose another question")
     edit_item_text = _("Edit question")
     search_lookups = ("stem", "name", "category__name")
+    title_label = _("question")
     extra_columns = (
         Column("type", label=_("type"), accessor="get_type_display"),
         Column(

@@ -60,6 +60,7 @@ class ListingMixin:
     queryset = None
     extra_columns: tuple[Column, ...] = ()
     search_form_class = SearchForm
+    title_label = None
 
     def get_object_list(self):
         return self.queryset()
@@ -69,7 +70,10 @@ class ListingMixin:
 
     @property
     def columns(self):
-        return [self.title_column, *self.extra_columns]
+        title = self.title_column
+        if self.title_label:
+            title.label = self.title_label
+        return [title, *self.extra_columns]
 
 
 class ChooseView(RoleRequiredMixin, ListingMixin, chooser_views.ChooseView):
@@ -94,6 +98,7 @@ class RoleChooserViewSet(ChooserViewSet):
     roles: tuple[str, ...] = ()
     search_lookups: tuple[str, ...] = ()
     extra_columns: tuple[Column, ...] = ()
+    title_label = None
     register_widget = False
     per_page = 20
     choose_view_class = ChooseView
@@ -117,6 +122,7 @@ class RoleChooserViewSet(ChooserViewSet):
             "SearchForm", (SearchForm,), {"search_lookups": tuple(self.search_lookups)}
         )
         return {
+            "title_label": self.title_label,
             "queryset": self.get_queryset,
             "extra_columns": tuple(self.extra_columns),
             "search_form_class": form_class,
@@ -149,6 +155,7 @@ class EmployeeChooserViewSet(RoleChooserViewSet):
     choose_another_text = _("Choose another employee")
     edit_item_text = _("Edit employee")
     search_lookups = ("number", "name")
+    title_label = _("employee")
     extra_columns = (
         Column("number", label=_("employee number")),
         Column("department", label=_("department"), accessor="department.name"),
