@@ -87,5 +87,26 @@ def prefetch_chosen(forms_, name, queryset):
     if not ids:
         return
     found = {str(obj.pk): obj for obj in queryset.filter(pk__in=ids)}
+    _cache_tree_parents(list(found.values()))
     for _form, field in fields:
         field.widget.prefetched = found
+
+
+def _cache_tree_parents(nodes):
+    """Tree nodes (pages) with their parents read at once: a page chooser shows the parent
+    (treebeard keeps it in ``_cached_parent_obj``, where ``get_parent`` looks first)."""
+    from treebeard.mp_tree import MP_Node
+
+    nodes = [node for node in nodes if isinstance(node, MP_Node) and node.depth > 1]
+    if not nodes:
+        return
+    step = nodes[0].steplen
+    tree = nodes[0].tree_model()
+    parents = {
+        parent.path: parent
+        for parent in tree.objects.filter(path__in={node.path[:-step] for node in nodes})
+    }
+    for node in nodes:
+        parent = parents.get(node.path[:-step])
+        if parent is not None:
+            node._cached_parent_obj = parent
