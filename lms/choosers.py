@@ -12,6 +12,7 @@ widget for every foreign key to its model: other forms keep their own widgets.
 
 from django import forms
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.tables import Column
@@ -84,12 +85,22 @@ class ChooseResultsView(RoleRequiredMixin, ListingMixin, chooser_views.ChooseRes
     pass
 
 
+def _ids(values) -> list[int]:
+    """The values that can be ids (a hostile ``abc`` or a 30-digit number is no record)."""
+    return [int(v) for v in map(str, values) if v.isascii() and v.isdigit() and len(v) <= 18]
+
+
 class ChosenView(RoleRequiredMixin, chooser_views.ChosenView):
-    pass
+    def get_object(self, pk):
+        ids = _ids([pk])
+        if not ids:
+            raise Http404
+        return super().get_object(ids[0])
 
 
 class ChosenMultipleView(RoleRequiredMixin, chooser_views.ChosenMultipleView):
-    pass
+    def get_objects(self, pks):
+        return super().get_objects(_ids(pks))
 
 
 class RoleChooserViewSet(ChooserViewSet):

@@ -52,3 +52,16 @@ def test_question_chooser_lists_active_questions_found_by_their_stem(client, peo
 def test_nothing_is_created_from_a_chooser(client, people):
     login(client, people["hr"])
     assert client.get("/admin/choose/employee/create/").status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("value", ["abc", "1" * 30, "-1", "１"])
+def test_a_hostile_id_or_search_is_refused_never_a_server_error(client, people, value):
+    login(client, people["trainer"])
+    for name in ("employee_chooser:chosen", "question_chooser:chosen"):
+        assert client.get(reverse(name, args=[value])).status_code == HTTPStatus.NOT_FOUND
+    multiple = client.get(reverse("employee_chooser:chosen_multiple"), {"id": [value, "x"]})
+    # (a 30-digit number in the query string is refused before the view: 400)
+    assert multiple.status_code in (HTTPStatus.OK, HTTPStatus.BAD_REQUEST)
+    for q in (value, "%", "_%_", "\\", "<script>", "a" * 5000):
+        for name in ("employee_chooser:choose_results", "question_chooser:choose_results"):
+            assert client.get(reverse(name), {"q": q}).status_code < 500
