@@ -118,7 +118,10 @@ class RoleChooserViewSet(ChooserViewSet):
     chosen_multiple_view_class = ChosenMultipleView
 
     def get_queryset(self):
-        raise NotImplementedError
+        """Every row of the model; a chooser narrows or orders it by overriding this."""
+        from wagtail.coreutils import resolve_model_string
+
+        return resolve_model_string(self.model)._default_manager.all()
 
     def get_urlpatterns(self):
         # Nothing is created from a chooser (an employee comes with an account and a role, a
