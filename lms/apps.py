@@ -41,3 +41,28 @@ class LmsConfig(AppConfig):
                 signal.connect(
                     forget_saved_user, sender=model, dispatch_uid=f"lms.forget_user.{signal}"
                 )
+
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed
+
+        from .auth import directory_changed, forget_role_members
+        from .models import Department, Employee, Position
+
+        # A cached account holds its role names and employee profile with department and
+        # position (lms.auth): a change to one's employee profile or groups forgets that
+        # account, and a change to a department, a position or a group forgets them all.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_saved_user, sender=Employee, dispatch_uid=f"lms.forget_user.e.{signal}"
+            )
+            for model in (Department, Position, Group):
+                signal.connect(
+                    directory_changed,
+                    sender=model,
+                    dispatch_uid=f"lms.directory_changed.{model.__name__}.{signal}",
+                )
+        m2m_changed.connect(
+            forget_role_members,
+            sender=get_user_model().groups.through,
+            dispatch_uid="lms.forget_role_members",
+        )

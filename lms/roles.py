@@ -63,7 +63,9 @@ def require_role(user, *roles) -> None:
         raise PermissionDenied
 
 
-_NO_EMPLOYEE = object()
+#: "No employee profile", remembered on the user object. Not a bare ``object()``: the user is
+#: kept in the cache with what was remembered, and the marker must survive pickling.
+_NO_EMPLOYEE = False
 
 
 def get_employee(user):

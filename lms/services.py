@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from . import audit
+from .auth import directory_changed, forget_users
 from .models import Absence, Department, Employee, Position
 from .roles import Role, forget_cached_roles
 from .sessions import sessions_end
@@ -72,6 +73,7 @@ def department_update(
                 department.move(Department.objects.get(pk=parent.pk), "sorted-child")
             # treebeard moves with raw updates: the move is a change API syncs must see.
             Department.objects.filter(pk=department.pk).update(updated_at=timezone.now())
+            directory_changed()  # the paths of cached employees' departments
             department.refresh_from_db()
     log(department, "wagtail.edit", user=acting_user)
     return department
@@ -280,6 +282,7 @@ def employees_bulk_create(*, employees: list[Employee], acting_user=None) -> lis
     Membership.objects.bulk_create(
         [Membership(user_id=user.pk, group_id=group.pk) for user in users], batch_size=1000
     )
+    forget_users([user.pk for user in users])  # written in bulk, without signals
     audit.log_many(employees, "wagtail.create", user=acting_user, data={"via": "import"})
     return employees
 
@@ -300,6 +303,7 @@ def employees_bulk_update(*, employees: list[Employee], fields: list[str], actin
         user.email = employee.email
         user.is_active = employee.status != Employee.Status.LEFT
     User.objects.bulk_update(users, ["first_name", "email", "is_active"], batch_size=1000)
+    forget_users([user.pk for user in users])  # written in bulk, without signals
     sessions_end(user_ids=[user.pk for user in users if not user.is_active])
     audit.log_many(employees, "wagtail.edit", user=acting_user, data={"via": "import"})
 

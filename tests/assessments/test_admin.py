@@ -82,7 +82,7 @@ def test_question_index_query_count(client, people, django_assert_num_queries, c
 
 
 # The admin shell looks up the explorable page tree (training and drill index pages included).
-QUESTION_INDEX_QUERIES = with_session(11)
+QUESTION_INDEX_QUERIES = with_session(9)
 
 
 @pytest.mark.parametrize(

@@ -75,17 +75,17 @@ def test_a_day_of_practice_through_the_pages(client, people, settings):
 # (one aggregate), the confidential categories, the cards (one aggregate), the recent mock
 # attempts, mastery (answers by question, then the questions' knowledge points), the formal exams
 # to rehearse (the exams of assigned courses, then the exams).
-HOME_QUERIES = with_session(12)
+HOME_QUERIES = with_session(10)
 # Daily page: the set (drawn on the first visit of the day), today's answers, the next question.
-DAILY_QUERIES = with_session(5)
+DAILY_QUERIES = with_session(3)
 # Wrong-answer book: the sync, the confidential categories, the cards with their questions, the
 # mastered count.
-BOOK_QUERIES = with_session(6)
+BOOK_QUERIES = with_session(4)
 # Feedback: the answer with its question, its card, the next card of the book.
-FEEDBACK_QUERIES = with_session(5)
+FEEDBACK_QUERIES = with_session(3)
 # Department mastery: answers by department and question, people per department, the questions'
 # knowledge points, the departments.
-TEAM_QUERIES = with_session(6)
+TEAM_QUERIES = with_session(4)
 
 
 @pytest.mark.parametrize("count", [5, 50])

@@ -201,7 +201,7 @@ def test_result_list_runs_a_fixed_number_of_queries(
     login(client, people["hr"])
     url = reverse("careers_results:index")
     client.get(url)  # warm caches (site root, content types)
-    with django_assert_num_queries(with_session(10)):
+    with django_assert_num_queries(with_session(8)):
         response = client.get(url)
     assert response.status_code == HTTPStatus.OK
     assert len(response.context["object_list"]) == min(size, 50)

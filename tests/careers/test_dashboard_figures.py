@@ -134,7 +134,7 @@ def test_query_count_is_fixed(client, people, company, django_assert_num_queries
     login(client, people["hr"])
     url = reverse("careers:dashboard")
     client.get(url)
-    with django_assert_num_queries(with_session(14)):
+    with django_assert_num_queries(with_session(12)):
         response = client.get(url)
     assert figure(response, "training-compliance")["total"]["cells"][0] == 3 * size
     assert figure(response, "exam-pass-rates")["total"]["cells"][0] == size

@@ -159,7 +159,7 @@ def test_dashboard_query_count(
     login(client, people["hr"])
     url = reverse("careers:dashboard")
     client.get(url)
-    with django_assert_num_queries(with_session(6)):
+    with django_assert_num_queries(with_session(4)):
         response = client.get(url)
     distribution = response.context["distribution"]
     assert distribution["total"]["people"] == size

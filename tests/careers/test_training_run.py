@@ -101,7 +101,7 @@ def test_query_count_is_fixed(client, people, django_assert_num_queries, size):
     login(client, people["hr"])
     client.get(url(session))
     # 11 of its own, and 2 for the exam column that assessments fills (register_course_exam_results)
-    with django_assert_num_queries(with_session(11)):
+    with django_assert_num_queries(with_session(9)):
         response = client.get(url(session))
     assert attendees[-1].name in pdf_text(response.content)
 

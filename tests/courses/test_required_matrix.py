@@ -107,7 +107,7 @@ def test_matrix_queries_do_not_grow_with_people_or_rules(client, people, company
 
 # The admin frame (user, roles, menu) and then four: the people in scope, the rules,
 # completions and open assignments.
-QUERIES = 11
+QUERIES = 9
 
 
 def test_demo_learner_sees_every_rule_that_applies_to_him(db, client):

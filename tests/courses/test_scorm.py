@@ -459,7 +459,7 @@ def _learners(package, count):
 # rows with employee, department and SCO in one join; plus the viewer's role groups for
 # non-superusers, and the employee profile and headed departments for a manager.
 @pytest.mark.parametrize(
-    "role, expected", [("trainer", 5), ("hr", 5), ("manager", 6), ("superuser", 4)]
+    "role, expected", [("trainer", 3), ("hr", 3), ("manager", 4), ("superuser", 3)]
 )
 def test_report_query_count_is_the_same_at_n_and_10n(
     client, package12, people, role, expected, superuser

@@ -523,7 +523,7 @@ def test_a_lesson_page_runs_the_same_queries_whatever_its_videos(
 # lessons, the documents of all the video blocks (one query), the watches of all of them (one
 # query), SCOs, the user's groups (menu), the site (page URLs); and the session where it is
 # stored in the database (with_session).
-LESSON_PAGE_QUERIES = 11
+LESSON_PAGE_QUERIES = 9
 
 
 def test_webm_documents_are_accepted_when_their_content_is_webm():

@@ -126,7 +126,7 @@ def test_workbench_query_count_is_constant(client, plan, people, django_assert_n
     assert len(response.context["findings"]) == 20
 
 
-QUERIES_WORKBENCH = with_session(19)
+QUERIES_WORKBENCH = with_session(17)
 
 
 @pytest.mark.parametrize("key", [s.key for s in indicator_sources()])

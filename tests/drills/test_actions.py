@@ -306,7 +306,7 @@ def test_admin_action_listing_query_count(client, finding, people, django_assert
 
 
 # The admin shell looks up the explorable page tree (training and exam index pages included).
-QUERIES_ACTION_LIST = with_session(12)
+QUERIES_ACTION_LIST = with_session(10)
 
 
 def test_overdue_reminder_is_a_scheduled_job():

@@ -224,7 +224,7 @@ def test_drill_list_query_count_is_constant(client, plan, people, django_assert_
 
 
 # The admin shell looks up the explorable page tree (training and exam index pages included).
-QUERIES_DRILL_LIST = with_session(11)
+QUERIES_DRILL_LIST = with_session(9)
 
 
 # --- workbench --------------------------------------------------------------------------------

@@ -299,7 +299,7 @@ def test_sheet_page_query_count_is_constant(client, plan, people, django_assert_
     assert response.context["total"] == 40
 
 
-QUERIES_SHEET = with_session(5)
+QUERIES_SHEET = with_session(3)
 
 
 # --- self-assessment --------------------------------------------------------------------------

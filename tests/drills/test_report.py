@@ -134,7 +134,7 @@ def test_report_query_count_is_constant(client, plan, people, django_assert_num_
     assert len(response.context["actions"]) == 20
 
 
-QUERIES_REPORT = with_session(7)
+QUERIES_REPORT = with_session(5)
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def test_dashboard_query_count_is_constant(
     assert len(response.context["coverage"]) == 12
 
 
-QUERIES_DASHBOARD = with_session(7)
+QUERIES_DASHBOARD = with_session(5)
 
 
 @pytest.mark.parametrize(
@@ -285,7 +285,7 @@ def test_admin_dashboard_query_count(
 # Permissions (2) and roles (1) of the user; the dashboard's five reads (upcoming, sheets,
 # overdue actions, plans, their drills); the admin's furniture: the employee behind the user,
 # locales, page and collection permissions, whether any page is explorable, the explorer's root.
-QUERIES_ADMIN_DASHBOARD = with_session(14)
+QUERIES_ADMIN_DASHBOARD = with_session(12)
 
 
 # --- hooks ------------------------------------------------------------------------------------

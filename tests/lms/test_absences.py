@@ -188,4 +188,4 @@ def test_absence_list_query_count_is_constant(
     assert len(response.context["object_list"]) == min(count, 50)
 
 
-QUERIES = 9
+QUERIES = 7

@@ -20,7 +20,7 @@ def test_employee_list_query_count_is_constant(
     _add_employees(company, extra)
     login(client, people["hr"])
     client.get("/admin/employees/")
-    with django_assert_num_queries(with_session(9)):
+    with django_assert_num_queries(with_session(7)):
         response = client.get("/admin/employees/")
     assert response.status_code == HTTPStatus.OK
     assert len(response.context["object_list"]) == min(Employee.objects.count(), 50)

@@ -172,8 +172,8 @@ def test_export_query_count_is_fixed(client, people, company, period, count):
 # page and its count; the filter choices (users, object types, departments); the departments
 # named on the page (plus the session where it is kept in the database). The export reads every
 # entry in one query and logs itself.
-LISTING_QUERIES = 13
-EXPORT_QUERIES = 8
+LISTING_QUERIES = 11
+EXPORT_QUERIES = 7
 
 
 def test_stored_state_codes_read_as_their_labels():

@@ -236,4 +236,4 @@ def test_index_query_count(client, people, django_assert_num_queries, count):
 # The user comes from the cache (lms.auth). The admin's permission checks (2), the roles (1),
 # the count and the page (2), the menu's furniture (the reader's profile, locales, page and
 # collection permissions: 4).
-QUERIES = 9
+QUERIES = 7

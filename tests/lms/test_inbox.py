@@ -114,7 +114,8 @@ def test_inbox_query_count(client, people, django_assert_num_queries, count):
 def test_unread_count_is_one_query_then_cached(client, people, django_assert_num_queries, count):
     overdue(people["employee"], count)
     login(client, people["employee"])
-    with django_assert_num_queries(with_session(2)):  # the user (then cached) and the count
+    # The user with their roles and employee profile (then cached), and the count.
+    with django_assert_num_queries(with_session(4)):
         assert client.get(reverse("notifications:unread")).json() == {"unread": count}
     with django_assert_num_queries(with_session(0)):
         assert client.get(reverse("notifications:unread")).json() == {"unread": count}
@@ -236,7 +237,7 @@ def failed_deliveries(count):
 
 # The admin shell (employee, locale, the explorer's pages: three queries), the count and the page
 # of deliveries; the user comes from the cache after the first request.
-DELIVERY_QUERIES = with_session(7)
+DELIVERY_QUERIES = with_session(6)
 
 
 @pytest.mark.parametrize("count", [3, 30])  # the failed half fits on one page of 20

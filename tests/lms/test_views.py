@@ -156,7 +156,7 @@ def test_portal_home_query_count_is_constant(
     client.get("/")  # warm the site-root cache
     # session, user, language profile, site, page, ancestors, view restrictions, employee,
     # the archive source's one query, roles (admin link)
-    with django_assert_num_queries(with_session(7)):
+    with django_assert_num_queries(with_session(5)):
         response = client.get("/")
     assert response.content.decode().count("条记录") >= 1
 
