@@ -40,6 +40,10 @@ Fault flags (each must end with 0 lost acknowledged answers):
                   when back;
   --restart-app   stop gunicorn (SIGTERM, graceful) mid-run and start it again; clients retry.
 
+``--servers 2`` runs a second gunicorn master on the next port against the same PostgreSQL and
+Redis, with half of the examinees sent to each (faults strike the first); on this one machine it
+shows what a second app server changes when the cores are shared, not what a second machine adds.
+
 ``--check`` exits non-zero on any error outside a fault, any lost answer or any unfinished
 examinee (never on timing): CI runs it with about 50 examinees for about a minute.
 """
@@ -129,6 +133,14 @@ def parse_args(argv=None):
     parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which starts come")
     parser.add_argument("--time-limit", type=int, default=60, help="exam time limit (minutes)")
     add_server_arguments(parser, port=8100)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        choices=(1, 2),
+        help="app servers (gunicorn masters on --port and the next port, one database and Redis;"
+        " examinees are shared between them as a load balancer with sticky sessions would)",
+    )
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--cut-clients", action="store_true")
     parser.add_argument("--restart-app", action="store_true")
@@ -383,17 +395,20 @@ def make_sessions(numbers) -> dict[str, dict[str, str]]:
 class Server:
     """gunicorn with the production configuration, as ``make serve-prod`` runs it."""
 
-    def __init__(self, args, log):
+    def __init__(self, args, log, *, port=None):
         self.args = args
         self.log = log
+        self.port = port or args.port
         self.process: subprocess.Popen | None = None
-        self.logfile = OUTPUT / f"exam_day-{time.strftime('%Y%m%d-%H%M%S')}-gunicorn.log"
-        self.base = f"http://127.0.0.1:{args.port}"
+        suffix = "" if self.port == args.port else f"-{self.port}"
+        self.logfile = OUTPUT / f"exam_day-{time.strftime('%Y%m%d-%H%M%S')}-gunicorn{suffix}.log"
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.origin = f"https://127.0.0.1:{self.port}"
         self.cpu_of_stopped = 0.0
 
     def env(self):
         env = {**os.environ, **server_environment(self.args)}
-        env["BIND"] = f"127.0.0.1:{self.args.port}"
+        env["BIND"] = f"127.0.0.1:{self.port}"
         env["ACCESS_LOG"] = str(self.logfile.with_suffix(".access.log"))
         if self.args.workers:
             env["WEB_CONCURRENCY"] = str(self.args.workers)
@@ -458,7 +473,7 @@ class Server:
         import http.client
 
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", self.args.port, timeout=5)
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
             connection.request("GET", "/healthz", headers={"X-Forwarded-Proto": "https"})
             ok = connection.getresponse().status == 200
             connection.close()
@@ -474,7 +489,7 @@ class Server:
 
         def get(path):
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.args.port, timeout=30)
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 connection.request("GET", path, headers={"X-Forwarded-Proto": "https"})
                 connection.getresponse().read()
                 connection.close()
@@ -576,6 +591,8 @@ class Examinee:
         self.done = False
         self.submitted = False
         self.session = None
+        # The app server this examinee's requests go to (sticky, as a load balancer keeps them).
+        self.server = run.servers[index % len(run.servers)]
 
     # -- transport -------------------------------------------------------------------------
 
@@ -597,13 +614,13 @@ class Examinee:
         if self.cookies:
             hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
-            hdrs["Origin"] = run.origin
+            hdrs["Origin"] = self.server.origin
         hdrs.update(headers or {})
         started = time.monotonic()
         t0 = time.perf_counter()
         try:
             async with self.session.request(
-                method, run.base + path, data=data if body is None else body, headers=hdrs,
+                method, self.server.base + path, data=data if body is None else body, headers=hdrs,
                 allow_redirects=False,
             ) as response:  # fmt: skip
                 content = await response.read()
@@ -881,15 +898,14 @@ def _parse_items(html: str) -> list[dict]:
 
 
 class Run:
-    def __init__(self, args, exam, numbers, server, stored_sessions, log):
+    def __init__(self, args, exam, numbers, servers, stored_sessions, log):
         self.args = args
         self.exam_id = exam.pk
         self.exam_opens_at = exam.opens_at
         self.numbers = numbers
-        self.server = server
+        self.servers = servers
+        self.server = servers[0]  # the one the faults strike
         self.log = log
-        self.base = server.base
-        self.origin = f"https://127.0.0.1:{args.port}"
         self.seed = args.seed if args.seed is not None else secrets.randbelow(1 << 30)
         self.stats = Stats()
         self.signed_in = 0
@@ -1236,32 +1252,36 @@ def main(argv=None):
     from django.db import connections
 
     connections.close_all()
-    server = Server(args, log)
+    servers = [Server(args, log, port=args.port + n) for n in range(args.servers)]
+    server = servers[0]  # and its task worker
     other_pytest = subprocess.run(
         ["pgrep", "-f", "pytest"], capture_output=True, text=True
     ).stdout.split()
     run = None
     try:
         server.start_worker()
-        server.start()
-        log(f"gunicorn up on {server.base} ({len(server.workers())} workers); log {server.logfile}")
+        for one in servers:
+            one.start()
+            log(f"gunicorn up on {one.base} ({len(one.workers())} workers); log {one.logfile}")
         exam = create_exam(args)
         connections.close_all()
         log(f"exam {exam.pk} opens at {exam.opens_at:%H:%M:%S} UTC for {len(numbers)} examinees")
-        run = Run(args, exam, numbers, server, stored, log)
+        run = Run(args, exam, numbers, servers, stored, log)
         usage0 = resource.getrusage(resource.RUSAGE_SELF)
         postgres0 = postgres_cpu_seconds()
-        server0 = server.cpu_seconds()
+        server0 = sum(one.cpu_seconds() for one in servers)
         wall0 = time.monotonic()
         asyncio.run(run.main())
         usage1 = resource.getrusage(resource.RUSAGE_SELF)
         postgres1 = postgres_cpu_seconds()
-        server1 = server.cpu_seconds()
+        server1 = sum(one.cpu_seconds() for one in servers)
         wall = time.monotonic() - wall0
     finally:
-        server.stop()
+        for one in servers:
+            one.stop()
         server.stop_worker()
-        server.kill()
+        for one in servers:
+            one.kill()
     client_cpu = (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime)
     (b0, t0), (b1, t1) = run.busy_start, run.busy_end
     resources = {
