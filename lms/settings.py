@@ -237,7 +237,7 @@ STATICFILES_FINDERS = [
     "lms.bundles.BundleFinder",
 ]
 STATIC_BUNDLE_DIR = Path(os.environ.get("STATIC_BUNDLE_DIR", BASE_DIR / ".static-bundles"))
-_PORTAL_CSS = ["lms/tokens.css", "lms/portal.css", "lms/charts.css"]
+_PORTAL_CSS = ["lms/tokens.css", "lms/portal.css", "lms/charts.css", "lms/charts-screen.css"]
 STATIC_BUNDLES = {
     "bundles/portal.css": _PORTAL_CSS,
     "bundles/exam.css": [*_PORTAL_CSS, "assessments/exam.css"],

@@ -206,9 +206,10 @@ def global_admin_css():
     """The design tokens, the bar chart and the few admin extras (lms/static/lms/admin.css)."""
     return format_html(
         '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">'
-        '<link rel="stylesheet" href="{}">',
+        '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">',
         versioned_static("lms/tokens.css"),
         versioned_static("lms/charts.css"),
+        versioned_static("lms/charts-screen.css"),
         versioned_static("lms/admin.css"),
     )
 
