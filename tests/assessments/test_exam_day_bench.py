@@ -76,8 +76,9 @@ def test_a_device_whose_clock_is_behind_loses_nothing(exam_day, live_server, peo
     client.force_login(employee.user)
     cookies = {"sessionid": client.cookies["sessionid"].value}
     host = live_server.url.split("://", 1)[1]
+    server = SimpleNamespace(base=live_server.url, origin=f"https://{host}")
     run = SimpleNamespace(
-        base=live_server.url, origin=f"https://{host}", exam_id=exam.pk, seed=14,
+        servers=[server], exam_id=exam.pk, seed=14,
         stats=exam_day.Stats(), refused_saves=0, stale_saves=0, queued_batches=0,
         queued_answers=0, assets_of=lambda html: [],
     )  # fmt: skip
