@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from . import ratelimit
+from .roles import get_employee, user_roles
 
 USER_CACHE_KEY = "lms:auth:user:{}"
 #: The mark every cached account is stored under; a new mark makes every one of them stale.
@@ -69,8 +70,6 @@ class EmployeeNumberBackend(ModelBackend):
         user = self._read_user(user_id)
         if user is None:
             return None
-        from .roles import get_employee, user_roles
-
         user_roles(user)
         get_employee(user)
         if mark is not None:
@@ -144,9 +143,9 @@ def forget_role_members(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if not reverse:
         forget_users([instance.pk])
-    elif pk_set:
+    elif pk_set is not None:
         forget_users(pk_set)
-    else:
+    else:  # group.user_set.clear(): its members are no longer known
         directory_changed()
 
 

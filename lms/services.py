@@ -282,7 +282,6 @@ def employees_bulk_create(*, employees: list[Employee], acting_user=None) -> lis
     Membership.objects.bulk_create(
         [Membership(user_id=user.pk, group_id=group.pk) for user in users], batch_size=1000
     )
-    forget_users([user.pk for user in users])  # written in bulk, without signals
     audit.log_many(employees, "wagtail.create", user=acting_user, data={"via": "import"})
     return employees
 
